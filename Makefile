@@ -1,0 +1,53 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+AXE    := node_modules/axe-core/axe.min.js
+PO     := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO     := $(PO:.po=.mo)
+PYTEST_ARGS ?=
+
+.PHONY: install run test bench translations extract-messages system-deps clean
+
+install: $(STAMP) $(MO)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+# Compiled catalogs are build products; the .po files are the source.
+locale/%.mo: locale/%.po $(STAMP)
+	$(BIN)/pybabel compile --input-file $< --output-file $@
+
+translations: $(MO)
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --output-file locale/messages.pot --project Carebridge --no-location --sort-output src/carebridge
+	for lang in ar fa uk fr es en; do \
+	  $(BIN)/pybabel update --input-file locale/messages.pot --output-dir locale --domain messages --locale $$lang --no-fuzzy-matching --ignore-obsolete; \
+	done
+
+# Debian's Chromium for browser tests, espeak-ng for audio, fonts with Arabic script for PDF leaflets.
+system-deps:
+	bash scripts/install-system-deps
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: install
+	$(BIN)/carebridge db upgrade
+	$(BIN)/carebridge demo load
+	$(BIN)/carebridge serve --host 127.0.0.1 --port 8000
+
+test: install system-deps $(AXE)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var $(MO)

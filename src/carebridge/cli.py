@@ -1,0 +1,89 @@
+"""The `carebridge` command. Every command honours CAREBRIDGE_DATABASE_URL.
+
+Each domain adds its own sub-commands through a `register(subparsers)` function in its `cli` module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from carebridge.config import get_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    # No access log: request lines carry search terms and postcodes, which can identify a person.
+    uvicorn.run(
+        "carebridge.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def upgrade_database(database_url: str | None = None) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from carebridge.config import PROJECT_ROOT
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", (database_url or get_settings().database_url).replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+def _db_upgrade(_args: argparse.Namespace) -> int:
+    upgrade_database()
+    print("database is at the newest migration")
+    return 0
+
+
+def _demo_load(_args: argparse.Namespace) -> int:
+    from carebridge.db import session_scope
+    from carebridge.directory.service import load_demo_data
+
+    with session_scope() as session:
+        summary = load_demo_data(session)
+    print(summary)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from carebridge.directory import cli as directory_cli
+    from carebridge.entitlements import cli as entitlements_cli
+
+    parser = argparse.ArgumentParser(prog="carebridge", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the web app and API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=_serve)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply all migrations").set_defaults(func=_db_upgrade)
+
+    demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
+    demo.add_parser("load", help="load the fictional demo city (idempotent)").set_defaults(func=_demo_load)
+
+    directory_cli.register(commands)
+    entitlements_cli.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

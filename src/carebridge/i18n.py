@@ -1,0 +1,115 @@
+"""Locale negotiation, gettext catalogs and text direction.
+
+A page's language comes from `?lang=` (remembered in a cookie), then the cookie, then Accept-Language, then the
+default. Catalogs are compiled from locale/<lang>/LC_MESSAGES/*.po; every domain found there is merged into one
+gettext catalog per language, so each product area can keep its own .po file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale
+from babel.core import UnknownLocaleError
+from babel.support import NullTranslations, Translations
+from starlette.requests import HTTPConnection
+
+from carebridge.config import get_settings
+
+LANG_COOKIE = "carebridge_lang"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    native_name: str
+    english_name: str
+    direction: str  # "ltr" or "rtl"
+
+
+# The languages with complete interface catalogs. Order is the order of the language switcher.
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("en", "English", "English", "ltr"),
+        Language("ar", "العربية", "Arabic", "rtl"),
+        Language("fa", "فارسی", "Farsi", "rtl"),
+        Language("uk", "Українська", "Ukrainian", "ltr"),
+        Language("fr", "Français", "French", "ltr"),
+        Language("es", "Español", "Spanish", "ltr"),
+    )
+}
+
+
+def language_or_none(code: str | None) -> str | None:
+    if not code:
+        return None
+    code = code.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGUAGES else None
+
+
+def negotiate_language(connection: HTTPConnection) -> str:
+    from_query = language_or_none(connection.query_params.get("lang"))
+    if from_query:
+        return from_query
+    from_cookie = language_or_none(connection.cookies.get(LANG_COOKIE))
+    if from_cookie:
+        return from_cookie
+    header = connection.headers.get("accept-language", "")
+    candidates = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        candidates.append((-quality, index, tag))
+    for _quality, _index, tag in sorted(candidates):
+        code = language_or_none(tag)
+        if code:
+            return code
+    return get_settings().default_language
+
+
+def direction(code: str) -> str:
+    lang = LANGUAGES.get(code)
+    if lang:
+        return lang.direction
+    try:
+        return Locale.parse(code.replace("-", "_")).character_order == "right-to-left" and "rtl" or "ltr"
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
+
+
+def language_name(code: str, in_language: str) -> str:
+    """The name of a language (any ISO 639 code) in the reader's language, or the code if unknown."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(Locale.parse(in_language))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return name or code
+
+
+@lru_cache(maxsize=32)
+def get_translations(code: str) -> NullTranslations:
+    locale_dir = get_settings().locale_dir
+    messages_dir = locale_dir / code / "LC_MESSAGES"
+    if code not in LANGUAGES or not messages_dir.is_dir():
+        return NullTranslations()
+    catalog: NullTranslations | None = None
+    for mo_file in sorted(messages_dir.glob("*.mo")):
+        domain = mo_file.stem
+        loaded = Translations.load(str(locale_dir), [code], domain=domain)
+        if catalog is None:
+            catalog = loaded
+        elif isinstance(catalog, Translations) and isinstance(loaded, Translations):
+            catalog.merge(loaded)
+    return catalog or NullTranslations()
+
+
+def gettext(code: str, message: str, **params: object) -> str:
+    text = get_translations(code).gettext(message)
+    return text % params if params else text

@@ -1,0 +1,146 @@
+"""What every HTTP route shares: typed dependency aliases, template rendering in the reader's language,
+and the rendering of errors (problem documents for the API, an error summary for pages)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
+
+from carebridge import i18n
+from carebridge.errors import PROBLEM_TYPE_BASE, CarebridgeError, FieldError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: committed once if the route succeeds, rolled back if it raises."""
+    session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_language(request: Request) -> str:
+    return i18n.negotiate_language(request)
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+LanguageDep = Annotated[str, Depends(get_language)]
+
+
+@lru_cache(maxsize=64)
+def static_url(path: str) -> str:
+    """A cache-busting URL for a static file: it can then be cached for a year."""
+    digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
+def url_with(request: Request, **changes: Any) -> str:
+    """The current URL with some query parameters replaced (None removes one)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    query = urlencode(params)
+    return request.url.path + (f"?{query}" if query else "")
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES) + 1)
+def template_environment(language: str) -> Environment:
+    """One Jinja environment per language, each with that language's catalog installed (thread-safe)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.get_translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        languages=i18n.LANGUAGES,
+        static_url=static_url,
+        language_name=i18n.language_name,
+        text_direction=i18n.direction,
+    )
+    return env
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    language: str | None = None,
+) -> HTMLResponse:
+    language = language or i18n.negotiate_language(request)
+    env = template_environment(language)
+    html = env.get_template(template).render(
+        request=request,
+        lang=language,
+        dir=i18n.direction(language),
+        url_with=lambda **changes: url_with(request, **changes),
+        **(context or {}),
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    title: str,
+    detail: str | None = None,
+    detail_params: dict[str, Any] | None = None,
+    type_slug: str = "about:blank",
+    errors: list[FieldError] | None = None,
+) -> Response:
+    """An RFC 9457 problem document, its texts in the reader's language."""
+    language = i18n.negotiate_language(request)
+    translate = i18n.get_translations(language).gettext
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + type_slug if type_slug != "about:blank" else type_slug,
+        "title": translate(title),
+        "status": status,
+        "instance": request.url.path,
+    }
+    if detail:
+        body["detail"] = translate(detail) % detail_params if detail_params else translate(detail)
+    if errors:
+        body["errors"] = [error.as_dict(translate) for error in errors]
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        media_type="application/problem+json",
+        headers={"Content-Language": language},
+    )
+
+
+def error_from_domain(error: CarebridgeError) -> dict[str, Any]:
+    return {
+        "status": error.status_code,
+        "title": error.title,
+        "detail": error.detail,
+        "detail_params": error.params,
+        "type_slug": error.type_slug,
+        "errors": error.errors,
+    }

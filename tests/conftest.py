@@ -1,0 +1,149 @@
+"""Shared fixtures: every test that touches the database runs on SQLite and on PostgreSQL.
+
+Each database is built by running the migrations (never create_all). Each test runs inside a transaction that is
+rolled back afterwards; the app under test gets sessions joined to that transaction.
+
+PostgreSQL comes from CAREBRIDGE_TEST_POSTGRES_URL (default: the local server, database `test`). Without it the
+PostgreSQL runs are skipped and the summary says so loudly; under CI (CI=true) a missing PostgreSQL is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from carebridge.cli import upgrade_database
+from carebridge.db import make_engine
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_URL = os.environ.get("CAREBRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DIR = PROJECT_ROOT.parent / "shared"
+
+_skipped_for_missing: dict[str, str] = {}
+
+
+def require(what: str, available: bool, how_to_get_it: str) -> None:
+    """Skip a test whose real dependency is missing, loudly; under CI, fail instead."""
+    if available:
+        return
+    message = f"{what} is not available: {how_to_get_it}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: missing {what} is a failure, not a skip)", pytrace=False)
+    _skipped_for_missing[what] = how_to_get_it
+    pytest.skip(message)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN001, ARG001
+    for what, how in _skipped_for_missing.items():
+        terminalreporter.write_sep("!", f"{what.upper()} TESTS WERE SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(f"  {how}", red=True)
+
+
+def _postgres_reachable() -> bool:
+    try:
+        engine = make_engine(POSTGRES_URL)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001 - any failure to connect means "not available"
+        return False
+
+
+@pytest.fixture(scope="session")
+def _postgres_database() -> Iterator[str | None]:
+    """A fresh PostgreSQL database for this test session (one per xdist worker), migrated to head."""
+    if not _postgres_reachable():
+        yield None
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"carebridge_test_{worker}_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade_database(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'carebridge.db'}"
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "sqlite":
+        return request.getfixturevalue("_sqlite_database")
+    url = request.getfixturevalue("_postgres_database")
+    require(
+        "PostgreSQL",
+        url is not None,
+        f"could not connect to {POSTGRES_URL}; set CAREBRIDGE_TEST_POSTGRES_URL to a PostgreSQL 15 server",
+    )
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine):  # noqa: ANN201
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def session_factory(connection) -> sessionmaker[Session]:  # noqa: ANN001
+    """Sessions joined to the test's transaction: their commits are savepoints, rolled back after the test."""
+    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = session_factory()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def app(session_factory: sessionmaker[Session]):  # noqa: ANN201
+    from carebridge.app import create_app
+
+    return create_app(session_factory=session_factory)
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001, ANN201
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def hsds_dir() -> Path:
+    """The official HSDS 3.1 schemas and examples, beside the project (../shared/hsds/3.1)."""
+    path = SHARED_DIR / "hsds" / "3.1"
+    if not (path / "schema" / "compiled" / "service.json").is_file():
+        pytest.fail(f"the official HSDS 3.1 material is missing at {path}; it must sit beside the project root")
+    return path

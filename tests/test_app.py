@@ -1,0 +1,58 @@
+"""The app's shared behaviour: errors are problem documents or error pages, languages, headers. No 500s."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from carebridge.app import create_app
+
+
+def make_client() -> TestClient:
+    # These tests never reach the database.
+    return TestClient(create_app(session_factory=lambda: None), raise_server_exceptions=False)  # type: ignore[arg-type]
+
+
+def test_openapi_is_published() -> None:
+    response = make_client().get("/api/openapi.json")
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "Carebridge"
+
+
+def test_unknown_api_path_is_a_problem_document() -> None:
+    response = make_client().get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 404 and body["title"] and body["instance"] == "/api/v1/nothing-here"
+
+
+def test_unknown_page_is_an_html_page_in_the_chosen_language() -> None:
+    response = make_client().get("/no-such-page?lang=ar")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<html lang="ar" dir="rtl">' in response.text
+
+
+def test_lang_choice_is_remembered_in_a_cookie() -> None:
+    client = make_client()
+    response = client.get("/api/v1/health?lang=uk")
+    assert "carebridge_lang=uk" in response.headers["set-cookie"]
+    page = client.get("/no-such-page")
+    assert '<html lang="uk" dir="ltr">' in page.text
+
+
+def test_unknown_language_falls_back_to_accept_language_then_default() -> None:
+    client = make_client()
+    assert '<html lang="fr"' in client.get("/x?lang=zz", headers={"Accept-Language": "de, fr;q=0.8"}).text
+    assert '<html lang="en"' in client.get("/x", headers={"Accept-Language": "de"}).text
+
+
+def test_privacy_headers_on_every_response() -> None:
+    response = make_client().get("/api/v1/health")
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_health_allows_any_origin_for_get() -> None:
+    response = make_client().get("/api/v1/health", headers={"Origin": "https://elsewhere.example"})
+    assert response.headers["access-control-allow-origin"] == "*"
