@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton, get_day_names
+from babel.lists import format_list
+from babel.numbers import format_currency, format_decimal
 from babel.units import format_unit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -37,7 +39,8 @@ from markupsafe import Markup
 
 from carebridge import i18n
 from carebridge.config import get_settings
-from carebridge.errors import N_
+from carebridge.directory import taxonomy
+from carebridge.errors import N_, NotFound
 from carebridge.web import LanguageDep, SessionDep, render, template_environment
 
 router = APIRouter(include_in_schema=False)
@@ -131,7 +134,7 @@ class Answers:
             page=min(max(page, 1), MAX_PAGE),
         )
 
-    def params(self, lang: str, *, without: tuple[str, ...] = (), page: bool = True) -> dict[str, str]:
+    def params(self, lang: str, *, without: tuple[str, ...] = (), keep_page: bool = True) -> dict[str, str]:
         """The answers as query parameters, in a stable order, leaving out empty ones and those named."""
         values: dict[str, Any] = {
             "lang": lang,
@@ -142,11 +145,11 @@ class Answers:
         }
         for name in FILTERS:
             values[name] = "1" if getattr(self, name) else None
-        values["page"] = str(self.page) if page and self.page > 1 else None
+        values["page"] = str(self.page) if keep_page and self.page > 1 else None
         return {key: str(value) for key, value in values.items() if value not in (None, "") and key not in without}
 
-    def url(self, path: str, lang: str, *, without: tuple[str, ...] = (), page: bool = True, **extra: Any) -> str:
-        params = self.params(lang, without=without, page=page)
+    def url(self, path: str, lang: str, *, without: tuple[str, ...] = (), keep_page: bool = True, **extra: Any) -> str:
+        params = self.params(lang, without=without, keep_page=keep_page)
         params.update({key: str(value) for key, value in extra.items() if value is not None})
         return path + ("?" + urlencode(params) if params else "")
 
@@ -324,6 +327,243 @@ def _formatting(lang: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Opening hours in words, in the reader's language
+
+DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+ORDINAL_DAY = re.compile(r"^(-?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
+
+
+def _hhmm(value: str | None) -> tuple[int, int] | None:
+    match = re.match(r"^(\d{1,2}):(\d{2})", value or "")
+    if not match:
+        return None
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    return (hours, minutes) if hours <= 24 and minutes < 60 else None
+
+
+def _clock(hours_minutes: tuple[int, int], lang: str) -> str:
+    hours, minutes = hours_minutes
+    return format_time(datetime(2000, 1, 1, hours % 24, minutes), lang)
+
+
+def describe_hours(opens_at: str | None, closes_at: str | None, lang: str) -> str | None:
+    """ "09:00 to 17:00", "Open 24 hours", "20:00 to 08:00 the next morning"."""
+    opens, closes = _hhmm(opens_at), _hhmm(closes_at)
+    if opens is None or closes is None:
+        return None
+    end_of_day = closes in {(23, 59), (24, 0)}
+    if opens == (0, 0) and (end_of_day or closes == (0, 0)):
+        return i18n.gettext(lang, N_("Open 24 hours"))
+    if end_of_day:
+        return i18n.gettext(lang, N_("%(opens)s to midnight"), opens=_clock(opens, lang))
+    if closes < opens:
+        return i18n.gettext(
+            lang, N_("%(opens)s to %(closes)s the next morning"), opens=_clock(opens, lang), closes=_clock(closes, lang)
+        )
+    return i18n.gettext(lang, N_("%(opens)s to %(closes)s"), opens=_clock(opens, lang), closes=_clock(closes, lang))
+
+
+def describe_days(byday: str | None, freq: str | None, lang: str) -> str | None:
+    """ "Monday to Friday", "Every day", "Tuesday, Thursday", "First Saturday of the month"."""
+    codes = [code.strip().upper() for code in (byday or "").split(",") if code.strip()]
+    names = get_day_names("wide", locale=lang)
+    if (freq or "").upper() == "MONTHLY":
+        parts = []
+        for code in codes:
+            match = ORDINAL_DAY.match(code)
+            if not match or not match.group(1):
+                return None
+            ordinal = int(match.group(1))
+            day = names[DAY_CODES.index(match.group(2))]
+            message = {
+                1: N_("first %(day)s of the month"),
+                2: N_("second %(day)s of the month"),
+                3: N_("third %(day)s of the month"),
+                4: N_("fourth %(day)s of the month"),
+                -1: N_("last %(day)s of the month"),
+            }.get(ordinal)
+            if message is None:
+                return None
+            parts.append(i18n.gettext(lang, message, day=day))
+        return label_case(format_list(parts, locale=lang)) if parts else None
+    if (freq or "WEEKLY").upper() != "WEEKLY" or not codes or any(code not in DAY_CODES for code in codes):
+        return None
+    indexes = sorted({DAY_CODES.index(code) for code in codes})
+    if len(indexes) == 7:
+        return i18n.gettext(lang, N_("Every day"))
+    runs: list[list[int]] = []
+    for index in indexes:
+        if runs and index == runs[-1][-1] + 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(i18n.gettext(lang, N_("%(first)s to %(last)s"), first=names[run[0]], last=names[run[-1]]))
+        else:
+            parts.extend(names[index] for index in run)
+    return label_case(format_list(parts, locale=lang))
+
+
+def describe_schedules(schedules: list[dict[str, Any]], lang: str, today: date | None = None) -> list[tuple[str, str]]:
+    """Opening hours as (days, hours) rows in the reader's language. Schedules no longer valid are left out;
+    one that starts later says from when; one the words cannot describe falls back to its own description."""
+    today = today or deployment_now().date()
+    rows: list[tuple[str, str]] = []
+    for schedule in schedules:
+        valid_from, valid_to = _as_date(schedule.get("valid_from")), _as_date(schedule.get("valid_to"))
+        if valid_to and valid_to < today:
+            continue
+        days = describe_days(schedule.get("byday"), schedule.get("freq"), lang)
+        hours = describe_hours(schedule.get("opens_at"), schedule.get("closes_at"), lang)
+        if days is None or hours is None:
+            if schedule.get("description"):
+                rows.append(("", str(schedule["description"])))
+            continue
+        if valid_from and valid_from > today:
+            hours = i18n.gettext(lang, N_("%(hours)s, from %(date)s"), hours=hours, date=format_day(valid_from, lang))
+        rows.append((days, hours))
+    return rows
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A service record (a redacted HSDS dict from service.get_service) as the service page shows it
+
+
+def _term_values(attributes: list[dict[str, Any]], term: taxonomy.Term) -> list[str | None]:
+    return [attribute.get("value") for attribute in attributes if attribute.get("taxonomy_term_id") == term.id]
+
+
+def _has(attributes: list[dict[str, Any]], term: taxonomy.Term) -> bool:
+    return bool(_term_values(attributes, term))
+
+
+def _first(values: list[str | None]) -> str | None:
+    return next((value for value in values if value), None)
+
+
+def _phones(*records: dict[str, Any] | None) -> list[dict[str, Any]]:
+    phones, seen = [], set()
+    for record in records:
+        for phone in (record or {}).get("phones") or []:
+            if phone.get("number") and phone["number"] not in seen:
+                seen.add(phone["number"])
+                phones.append(phone)
+    return phones
+
+
+def is_stale(last_verified: date | None) -> bool:
+    if last_verified is None:
+        return True
+    return (deployment_now().date() - last_verified).days > get_settings().verification_stale_days
+
+
+def location_view(service_at_location: dict[str, Any], lang: str) -> dict[str, Any]:
+    """One place where the service is given. A confidential location shows only its area and phone numbers,
+    whatever the record holds: the redaction upstream is not the only line of defence."""
+    location = service_at_location.get("location") or {}
+    confidential = _has(location.get("attributes") or [], taxonomy.CONFIDENTIAL_ADDRESS)
+    addresses = [a for a in location.get("addresses") or [] if a.get("address_type", "physical") == "physical"]
+    address = addresses[0] if addresses else None
+    area = None
+    if address:
+        area = address.get("address_2") or address.get("city") or None
+    view: dict[str, Any] = {
+        "name": location.get("name"),
+        "confidential": confidential,
+        "virtual": location.get("location_type") == "virtual",
+        "area": area,
+        "city": (address or {}).get("city"),
+        "phones": _phones(service_at_location, location),
+        "hours": describe_schedules(service_at_location.get("schedules") or [], lang),
+        "has_schedule": bool(service_at_location.get("schedules")),
+        "url": location.get("url") if location.get("location_type") == "virtual" else None,
+    }
+    if not confidential:
+        view.update(
+            address_lines=[
+                line
+                for line in (
+                    (address or {}).get("address_1"),
+                    (address or {}).get("address_2"),
+                    " ".join(part for part in ((address or {}).get("city"), (address or {}).get("postal_code")) if part),
+                )
+                if line
+            ],
+            description=location.get("description"),
+            transportation=location.get("transportation"),
+            accessibility=[a.get("description") for a in location.get("accessibility") or [] if a.get("description")],
+        )
+    return view
+
+
+def service_view(service: dict[str, Any], lang: str) -> dict[str, Any]:
+    attributes = service.get("attributes") or []
+    last_verified = _as_date(_first(_term_values(attributes, taxonomy.LAST_VERIFIED)) or service.get("assured_date"))
+    content_language = _first(_term_values(attributes, taxonomy.CONTENT_LANGUAGE))
+    categories = [
+        taxonomy.TERMS_BY_ID[a["taxonomy_term_id"]].code
+        for a in attributes
+        if a.get("taxonomy_term_id") in taxonomy.TERMS_BY_ID and a.get("link_type") == "category"
+    ]
+    spoken = [language["code"] for language in service.get("languages") or [] if language.get("code")]
+    interpreters = [code for code in _term_values(attributes, taxonomy.INTERPRETERS) if code and code not in spoken]
+    organization = service.get("organization") or {}
+    return {
+        "id": service.get("id"),
+        "name": service.get("name") or "",
+        "description": service.get("description"),
+        "organization": organization.get("name"),
+        "organization_website": organization.get("website"),
+        "content_language": content_language,
+        "categories": [code for code in dict.fromkeys(categories) if code in CATEGORY_LABELS],
+        "free": _has(attributes, taxonomy.FREE),
+        "no_status_check": _has(attributes, taxonomy.NO_STATUS_CHECK),
+        "no_documents": _has(attributes, taxonomy.NO_DOCUMENTS),
+        "same_gender_clinician": _has(attributes, taxonomy.SAME_GENDER_CLINICIAN),
+        "eligible_gender": _first(_term_values(attributes, taxonomy.ELIGIBLE_GENDER)),
+        "languages": spoken,
+        "interpreter_languages": list(dict.fromkeys(interpreters)),
+        "interpretation_services": service.get("interpretation_services"),
+        "application_process": service.get("application_process"),
+        "eligibility_description": service.get("eligibility_description"),
+        "minimum_age": service.get("minimum_age"),
+        "maximum_age": service.get("maximum_age"),
+        "fees_description": service.get("fees_description"),
+        "cost_options": [
+            option
+            for option in service.get("cost_options") or []
+            if option.get("amount") is not None or option.get("option") or option.get("amount_description")
+        ],
+        "documents": [d.get("document") for d in service.get("required_documents") or [] if d.get("document")],
+        "alert": service.get("alert"),
+        "url": service.get("url"),
+        "email": service.get("email"),
+        "phones": _phones(service),
+        "locations": [location_view(sal, lang) for sal in service.get("service_at_locations") or []],
+        "last_verified": last_verified,
+        "stale": is_stale(last_verified),
+        "source": _first(_term_values(attributes, taxonomy.SOURCE)),
+    }
+
+
+def format_money(amount: float, currency: str | None, lang: str) -> str:
+    if currency:
+        return format_currency(amount, currency, locale=lang)
+    return format_decimal(amount, locale=lang)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Pages
 
 
@@ -338,13 +578,13 @@ def _question(
 ) -> HTMLResponse:
     """Render one question of the flow (also used by later steps to re-ask a question whose answer is wrong)."""
     index = FLOW.index(step)
-    back_href = answers.url(PATHS[FLOW[index - 1]], lang, page=False) if index else f"/?lang={lang}"
+    back_href = answers.url(PATHS[FLOW[index - 1]], lang, keep_page=False) if index else f"/?lang={lang}"
     own_fields = {"need": ("category",), "where": ("near", "anywhere"), "language": ("language",)}[step]
     context: dict[str, Any] = {
         "answers": answers,
         "errors": errors or [],
         "action": PATHS[step],
-        "carried": {**answers.params(lang, without=own_fields, page=False), "answered": "1"},
+        "carried": {**answers.params(lang, without=own_fields, keep_page=False), "answered": "1"},
         "back_href": back_href,
     }
     if step == "need":
@@ -352,7 +592,7 @@ def _question(
             (code, i18n.gettext(lang, label), i18n.gettext(lang, hint)) for code, (label, hint) in CATEGORY_LABELS.items()
         ]
     elif step == "where":
-        context["anywhere_href"] = answers.url(PATHS["language"], lang, without=("near",), page=False, anywhere=1)
+        context["anywhere_href"] = answers.url(PATHS["language"], lang, without=("near",), keep_page=False, anywhere=1)
     elif step == "language":
         context["options"] = _language_options(session, lang)
     return render(
@@ -396,7 +636,7 @@ def _ask(step: str):  # noqa: ANN202 - a route factory
                 request, lang, checked.step, answers, session=session, errors=checked.errors if show_errors else None
             )
         if answered:
-            return RedirectResponse(answers.url(PATHS[following], lang, page=False), status_code=303)
+            return RedirectResponse(answers.url(PATHS[following], lang, keep_page=False), status_code=303)
         return _question(request, lang, step, answers, session=session)
 
     ask.__name__ = f"ask_{step}"
@@ -432,22 +672,260 @@ def render_reception_card(
     """The "show this at the reception desk" card: the same sentences in the local language (for the receptionist)
     and in the reader's, each rendered with its own catalog and marked with its own lang and dir."""
     local = get_settings().local_language
-    halves = []
-    for language in dict.fromkeys([local, reader_language]):
-        # A local language without a catalog falls back to English text, so the half must say it is English.
-        language = language if language in i18n.LANGUAGES else "en"
-        env = template_environment(language)
-        halves.append(
-            Markup(
-                env.get_template("public/finder/_reception.html").render(
-                    lang=language,
-                    dir=i18n.direction(language),
-                    service_name=service_name,
-                    service_lang_attributes=lang_attributes(service_language, language),
-                    spoken_language=i18n.language_name(spoken_language, language),
-                    needs_interpreter=spoken_language != local,
-                    is_local=language == local,
-                )
-            )
+    # A local language without a catalog would come out in English, so that half must say it is English.
+    halves = dict.fromkeys(language if language in i18n.LANGUAGES else "en" for language in (local, reader_language))
+    rendered = []
+    for language in halves:
+        service_markup = Markup("<strong{}>{}</strong>").format(
+            lang_attributes(service_language, language), service_name
         )
-    return halves
+        html = template_environment(language).get_template("public/finder/_reception.html").render(
+            lang=language,
+            dir=i18n.direction(language),
+            service_markup=service_markup,
+            spoken_language=i18n.language_name(spoken_language, language),
+            needs_interpreter=spoken_language != local,
+        )
+        rendered.append(Markup(html))
+    return rendered
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Only web links from records: a `javascript:` or `data:` URL in imported data must never become a link."""
+    return url if url and re.match(r"^https?://", url, re.IGNORECASE) else None
+
+
+def _language_list(codes: list[str], lang: str) -> str | None:
+    return format_list([i18n.language_name(code, lang) for code in codes], locale=lang) if codes else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results
+
+
+def run_search(session: Any, answers: Answers, place: Any, now: datetime | None = None) -> dict[str, Any]:
+    """The search engineer's search_services with the finder's answers, as a plain dict."""
+    from carebridge.directory import search
+
+    found = search.search_services(
+        session,
+        category=answers.category,
+        near=None if answers.anywhere else answers.near,
+        language=None if answers.language in (None, ANY_LANGUAGE) else answers.language,
+        free=answers.free or None,
+        no_status_check=answers.no_status_check or None,
+        no_documents=answers.no_documents or None,
+        open_now=answers.open_now or None,
+        page=answers.page,
+        per_page=PER_PAGE,
+    )
+    return found.model_dump() if hasattr(found, "model_dump") else dict(found)
+
+
+def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str, Any]:
+    address = result.get("address") or {}
+    confidential = bool(result.get("confidential_address"))
+    distance = result.get("distance_km")
+    languages = list(result.get("languages") or [])
+    interpreters = [code for code in result.get("interpreter_languages") or [] if code not in languages]
+    wanted = answers.language if answers.language not in (None, ANY_LANGUAGE) else None
+    if wanted and wanted not in languages and wanted in interpreters:
+        languages_text = i18n.gettext(
+            lang, N_("You can have an interpreter for %(language)s."), language=i18n.language_name(wanted, lang)
+        )
+    elif languages:
+        languages_text = i18n.gettext(lang, N_("The staff speak: %(languages)s."), languages=_language_list(languages, lang))
+    else:
+        languages_text = None
+    area = address.get("address_2") or address.get("city") or result.get("area")
+    return {
+        "name": result.get("name") or "",
+        "organization": result.get("organization"),
+        "href": answers.url(f"/services/{result.get('service_id')}", lang),
+        "lang_attributes": lang_attributes(result.get("content_language"), lang),
+        "distance": (
+            i18n.gettext(lang, N_("%(distance)s away"), distance=format_distance(distance, lang, whole=confidential))
+            if distance is not None
+            else None
+        ),
+        "open_now": bool(result.get("open_now")),
+        "next_opening": describe_next_opening(result.get("next_opening"), lang) if not result.get("open_now") else None,
+        "no_hours": not result.get("has_schedule", True),
+        "confidential_address": confidential,
+        "area": area,
+        "address": None
+        if confidential
+        else ", ".join(part for part in (address.get("address_1"), address.get("address_2"), address.get("postal_code")) if part),
+        "free": bool(result.get("free")),
+        "no_status_check": bool(result.get("no_status_check")),
+        "no_documents": bool(result.get("no_documents")),
+        "languages_text": languages_text,
+        "last_verified": _as_date(result.get("last_verified")),
+        "stale": bool(result.get("verification_stale")),
+    }
+
+
+@router.get(PATHS["results"], response_class=HTMLResponse)
+def results(request: Request, session: SessionDep, lang: LanguageDep) -> Response:
+    answers = Answers.from_request(request)
+    checked = check_answers(session, answers, lang, upto="results", required=False)
+    if checked.step is not None:
+        return _question(request, lang, checked.step, answers, session=session, errors=checked.errors)
+    found = run_search(session, answers, checked.place)
+    total = int(found.get("total") or 0)
+    pages = max(1, -(-total // PER_PAGE))
+    if answers.page > pages and total:
+        return RedirectResponse(answers.url(PATHS["results"], lang, keep_page=False), status_code=303)
+    language_label = (
+        label_case(i18n.language_name(answers.language, lang))
+        if answers.language not in (None, ANY_LANGUAGE)
+        else i18n.gettext(lang, N_("Any language"))
+    )
+    context = {
+        "answers": answers,
+        "total": total,
+        "page": answers.page,
+        "pages": pages,
+        "first_number": (answers.page - 1) * PER_PAGE + 1,
+        "results": [result_view(result, answers, lang) for result in found.get("results") or []],
+        "need_label": i18n.gettext(lang, CATEGORY_LABELS[answers.category][0])
+        if answers.category
+        else i18n.gettext(lang, N_("Any kind of help")),
+        "place_label": None if answers.anywhere else answers.near,
+        "language_label": language_label,
+        "back_href": answers.url(PATHS["language"], lang, keep_page=False),
+        "change": {step: answers.url(PATHS[step], lang, keep_page=False) for step in ("need", "where", "language")},
+        "filter_carried": answers.params(lang, without=FILTERS, keep_page=False),
+        "previous_href": replace(answers, page=answers.page - 1).url(PATHS["results"], lang)
+        if answers.page > 1
+        else None,
+        "next_href": replace(answers, page=answers.page + 1).url(PATHS["results"], lang)
+        if answers.page < pages
+        else None,
+        "without_filters_href": Answers(
+            category=answers.category, near=answers.near, anywhere=answers.anywhere, language=answers.language
+        ).url(PATHS["results"], lang),
+        "any_language_href": replace(answers, language=ANY_LANGUAGE, page=1).url(PATHS["results"], lang)
+        if answers.language not in (None, ANY_LANGUAGE)
+        else None,
+        "everywhere_href": replace(answers, anywhere=True, page=1).url(PATHS["results"], lang)
+        if not answers.anywhere and answers.near
+        else None,
+        **_formatting(lang),
+    }
+    return render(request, "public/finder/results.html", context, language=lang)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One service
+
+
+def _schedule_rows(schedules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Schedules as search's schedule functions read them: the Carebridge time-zone attribute names the zone."""
+    rows = []
+    for schedule in schedules:
+        zone = _first(_term_values(schedule.get("attributes") or [], taxonomy.TIME_ZONE))
+        rows.append({**schedule, "timezone_name": schedule.get("timezone_name") or zone})
+    return rows
+
+
+def open_status(service: dict[str, Any], lang: str, now: datetime | None = None) -> str | None:
+    """ "Open now, until 17:00" / "Opens tomorrow at 09:00" over all the service's places, or None without hours."""
+    from carebridge.directory import schedules as opening_hours
+
+    rows = [row for sal in service.get("service_at_locations") or [] for row in _schedule_rows(sal.get("schedules") or [])]
+    rows += _schedule_rows(service.get("schedules") or [])
+    if not rows:
+        return None
+    now = now or deployment_now()
+    zone = get_settings().timezone
+    if opening_hours.is_open_at(rows, now, default_zone=zone):
+        until = opening_hours.open_until(rows, now, default_zone=zone)
+        if until is None:
+            return i18n.gettext(lang, N_("Open now"))
+        until = until.astimezone(ZoneInfo(zone))
+        if until.date() == now.date():
+            return i18n.gettext(lang, N_("Open now, until %(time)s"), time=format_time(until, lang))
+        return i18n.gettext(
+            lang, N_("Open now, until %(day)s at %(time)s"), day=weekday_name(until, lang), time=format_time(until, lang)
+        )
+    return describe_next_opening(opening_hours.next_opening(rows, now, default_zone=zone), lang, now) or i18n.gettext(
+        lang, N_("Closed")
+    )
+
+
+def _who_can_use(view: dict[str, Any], lang: str) -> list[str]:
+    texts = []
+    low, high = view.get("minimum_age"), view.get("maximum_age")
+    if low is not None and high is not None:
+        texts.append(i18n.gettext(lang, N_("For people aged %(low)s to %(high)s."), low=int(low), high=int(high)))
+    elif low is not None:
+        texts.append(i18n.gettext(lang, N_("For people aged %(low)s or older."), low=int(low)))
+    elif high is not None:
+        texts.append(i18n.gettext(lang, N_("For people aged %(high)s or younger."), high=int(high)))
+    if view.get("eligible_gender") == "female":
+        texts.append(i18n.gettext(lang, N_("Only for women.")))
+    elif view.get("eligible_gender") == "male":
+        texts.append(i18n.gettext(lang, N_("Only for men.")))
+    if view.get("same_gender_clinician"):
+        texts.append(i18n.gettext(lang, N_("You can ask to see a doctor or nurse of the same gender as you.")))
+    return texts
+
+
+def _costs(view: dict[str, Any], lang: str) -> list[str]:
+    costs = []
+    for option in view["cost_options"]:
+        parts = [str(part) for part in (option.get("option"), option.get("amount_description")) if part]
+        if option.get("amount") is not None:
+            parts.append(format_money(float(option["amount"]), option.get("currency"), lang))
+        costs.append(": ".join(parts))
+    return costs
+
+
+def get_service_record(session: Any, service_id: str) -> dict[str, Any]:
+    """The HSDS engineer's get_service: the redacted HSDS record, or NotFound."""
+    from carebridge.directory import service as directory_service
+
+    return directory_service.get_service(session, service_id)
+
+
+@router.get("/services/{service_id}", response_class=HTMLResponse)
+def service_page(service_id: str, request: Request, session: SessionDep, lang: LanguageDep) -> Response:
+    answers = Answers.from_request(request)
+    if len(service_id) > 64 or not service_id.isprintable():
+        raise NotFound()
+    record = get_service_record(session, service_id)
+    view = service_view(record, lang)
+    for place in view["locations"]:
+        place["url"] = _safe_url(place.get("url"))
+    view["url"] = _safe_url(view.get("url"))
+    view["organization_website"] = _safe_url(view.get("organization_website"))
+    if not view["phones"] and not any(place["phones"] for place in view["locations"]):
+        view["phones"] = _phones(record.get("organization"))
+    content_language = view["content_language"]
+    local = get_settings().local_language
+    spoken = answers.language if answers.language not in (None, ANY_LANGUAGE) else lang
+    reception = None
+    if spoken != local or lang != local:
+        reception = render_reception_card(view["name"], content_language, spoken, lang)
+    has_answers = any((answers.category, answers.near, answers.anywhere, answers.language))
+    context = {
+        "service": view,
+        "record_lang": lang_attributes(content_language, lang),
+        "record_language_note": i18n.gettext(
+            lang,
+            N_("This information is written in %(language)s."),
+            language=i18n.language_name(content_language, lang),
+        )
+        if content_language and content_language.split("-")[0] != lang
+        else None,
+        "open_status": open_status(record, lang),
+        "reception": reception,
+        "spoken_names": _language_list(view["languages"], lang),
+        "interpreter_names": _language_list(view["interpreter_languages"], lang),
+        "costs": _costs(view, lang),
+        "who_text": _who_can_use(view, lang),
+        "back_href": answers.url(PATHS["results"], lang) if has_answers else f"/?lang={lang}",
+        **_formatting(lang),
+    }
+    return render(request, "public/finder/service.html", context, language=lang)
