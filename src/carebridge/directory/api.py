@@ -1,3 +1,46 @@
-from fastapi import APIRouter
+"""The directory's JSON routes: the service search."""
 
-router = APIRouter()
+from __future__ import annotations
+
+from time import perf_counter
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from carebridge.directory import schemas
+from carebridge.directory.search import parse_search_query, run_search
+from carebridge.directory.search_index import search_index_for
+
+router = APIRouter(tags=["directory"])
+
+
+@router.get(
+    "/api/v1/services/search",
+    summary="Search services",
+    description="Services near a place, in a language, of a category, open now, free, without status checks or "
+    "documents; all parameters optional and combined with AND. Sorted by distance when a point is given, else by "
+    "name. Bad values get a 422 problem document naming the parameter and what is allowed.",
+    response_model=None,
+    responses={
+        200: {"model": schemas.SearchResponse, "description": "One page of results."},
+        422: {"description": "A parameter has a bad value (application/problem+json)."},
+    },
+    openapi_extra={"parameters": schemas.openapi_parameters()},
+)
+async def search_services(request: Request) -> Response:
+    # async and reading the query string itself: the search is a few hundred microseconds of in-memory work, so a
+    # thread hop and per-parameter validation would cost more than the search.
+    started = perf_counter()
+    query = parse_search_query(request.query_params)
+    holder = search_index_for(request.app)
+    index = holder.ready()
+    if index is None:
+        index = await run_in_threadpool(holder.get)  # may read the database: not on the event loop
+    page = run_search(index, query, now=holder.clock(), zone=holder.default_zone, stale_days=holder.stale_days)
+    elapsed = (perf_counter() - started) * 1000
+    return Response(
+        page.body,
+        media_type="application/json",
+        headers={"Server-Timing": f"search;dur={elapsed:.3f}", "Cache-Control": "no-store"},
+    )

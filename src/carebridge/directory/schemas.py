@@ -1,0 +1,181 @@
+"""Request and response models of the directory's JSON API (the service search).
+
+The search route reads its query string itself (search.parse_search_query) so that every bad value gets a message
+that names the parameter and says what is allowed, and so that the hot path skips per-parameter validation
+machinery; these models describe the same parameters and the response in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_QUERY_LENGTH = 200
+MAX_NEAR_LENGTH = 100
+RADIUS_RANGE = (0.1, 200)
+PER_PAGE_RANGE = (1, 100)
+MAX_PAGE = 10_000
+AGE_RANGE = (0, 130)
+OPEN_AT_YEARS = (1971, 2199)
+GENDER_VALUES = ("female", "male", "other")
+DEFAULT_PER_PAGE = 20
+
+
+class SearchQuery(BaseModel):
+    """A service search. Every parameter is optional; all given ones must hold (AND)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    q: str | None = Field(
+        None,
+        max_length=MAX_QUERY_LENGTH,
+        description="Free text. Every word must start a word of the service's name, description, organisation or "
+        "category, in any language and script the record is written in (case and accents ignored).",
+    )
+    lat: float | None = Field(None, ge=-90, le=90, description="Latitude of the person (WGS 84); needs lon.")
+    lon: float | None = Field(None, ge=-180, le=180, description="Longitude of the person (WGS 84); needs lat.")
+    near: str | None = Field(
+        None,
+        max_length=MAX_NEAR_LENGTH,
+        description="A neighbourhood or postcode from the gazetteer, instead of lat and lon.",
+    )
+    radius_km: float | None = Field(
+        None,
+        ge=RADIUS_RANGE[0],
+        le=RADIUS_RANGE[1],
+        description="Only services within this distance of the point (lat+lon or near), in kilometres. Services "
+        "without a position (phone lines, websites) are left out when a radius is given.",
+    )
+    language: str | None = Field(
+        None,
+        description="ISO 639 code (two or three letters): the staff speak it, or interpreters for it can be booked.",
+    )
+    category: list[str] = Field(
+        default_factory=list,
+        description="Category code(s) of the Carebridge category taxonomy (or an imported one). Repeat the parameter "
+        "or separate codes with commas: any of them matches.",
+    )
+    open_now: bool = Field(False, description="Only services open now. false means no filter.")
+    open_at: datetime | None = Field(
+        None,
+        description="Only services open at this ISO 8601 date-time; without an offset it is read in the deployment's "
+        "time zone. Given together with open_now, open_at wins.",
+    )
+    free: bool = Field(False, description="Only services free of charge. false means no filter.")
+    no_status_check: bool = Field(False, description="Only services that do not check immigration status.")
+    no_documents: bool = Field(False, description="Only services that need no documents.")
+    interpreter: bool = Field(
+        False, description="Only services with interpreters (for `language`, when that is given too)."
+    )
+    age: int | None = Field(None, ge=AGE_RANGE[0], le=AGE_RANGE[1], description="The person's age in years.")
+    gender: str | None = Field(
+        None,
+        description="The person's gender: female, male or other. Leaves out services only for another gender.",
+        json_schema_extra={"enum": list(GENDER_VALUES)},
+    )
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
+    per_page: int = Field(
+        DEFAULT_PER_PAGE, ge=PER_PAGE_RANGE[0], le=PER_PAGE_RANGE[1], description="Results per page (1-100)."
+    )
+
+    @property
+    def has_point(self) -> bool:
+        return (self.lat is not None and self.lon is not None) or bool(self.near)
+
+
+class Address(BaseModel):
+    address_1: str | None = None
+    address_2: str | None = None
+    city: str | None = None
+    region: str | None = None
+    state_province: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+class CostOption(BaseModel):
+    option: str | None = None
+    amount: float | None = None
+    currency: str | None = None
+    amount_description: str | None = None
+
+
+class SearchResult(BaseModel):
+    """One service at one location. Confidential locations never carry an address or coordinates."""
+
+    service_id: str
+    location_id: str | None = Field(description="Null for a service without a location.")
+    name: str
+    organization: str | None
+    distance_km: float | None = Field(
+        description="From the point searched; whole kilometres for confidential locations (worked out from a "
+        "position rounded to about a kilometre); null without a point or without a position."
+    )
+    open_now: bool | None = Field(description="Open at this moment; null when the service publishes no hours.")
+    next_opening: datetime | None = Field(
+        description="When it next opens, in the service's own time zone; the current moment when open now; null if "
+        "nothing opens within 62 days."
+    )
+    open_until: datetime | None = Field(None, description="When open now: when this opening period ends.")
+    languages: list[str] = Field(description="ISO 639 codes the staff speak.")
+    interpreter_languages: list[str] = Field(description="ISO 639 codes interpreters can be booked for.")
+    categories: list[str]
+    free: bool
+    no_status_check: bool
+    no_documents: bool
+    confidential_address: bool
+    address: Address | None
+    latitude: float | None
+    longitude: float | None
+    last_verified: str | None = Field(description="ISO date a person last checked the record.")
+    verification_stale: bool = Field(description="Never verified, or verified longer ago than the deployment allows.")
+    interpreter: bool
+    same_gender_clinician: bool
+    eligible_gender: str | None
+    minimum_age: float | None
+    maximum_age: float | None
+    cost: str | None = Field(description="The fees as the provider describes them.")
+    cost_options: list[CostOption]
+    documents: list[str] = Field(description="Documents the service asks for.")
+    content_language: str | None = Field(description="BCP 47 language of the name and description.")
+    location_name: str | None
+    location_type: str | None
+    area: str | None = Field(description="The neighbourhood or town; the only place shown for confidential ones.")
+    phone: str | None
+    open_evenings: bool
+    open_weekends: bool
+    has_schedule: bool
+    url: str | None
+    organization_id: str | None
+
+
+class SearchPlace(BaseModel):
+    name: str
+    kind: str
+
+
+class SearchResponse(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    place: SearchPlace | None = Field(None, description="The gazetteer place `near` was read as.")
+    results: list[SearchResult]
+
+
+def openapi_parameters() -> list[dict[str, Any]]:
+    """The query parameters of the search route, for the OpenAPI document."""
+    schema = SearchQuery.model_json_schema()
+    parameters = []
+    for name, prop in schema["properties"].items():
+        description = prop.pop("description", None)
+        prop.pop("title", None)
+        prop.pop("default", None)
+        parameter: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": prop}
+        if description:
+            parameter["description"] = description
+        if name == "category":
+            parameter["explode"] = True
+        parameters.append(parameter)
+    return parameters

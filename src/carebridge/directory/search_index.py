@@ -1,0 +1,824 @@
+"""The in-memory search index: the directory as numpy columns, rebuilt when the directory's revision moves.
+
+Why: a search combines a radius, languages, categories, access facts, free text and "open now"; a SQL query per
+search cannot answer that at 100,000 services within the latency budget on both SQLite and PostgreSQL (see
+docs/decisions/0001-in-memory-search-index.md and docs/performance.md). So each app process holds the directory
+as arrays, one row ("entry") per service at a location (or per service without a location):
+
+- entries are sorted by name, so "no point given" results need no sort;
+- positions sorted by latitude: a radius search looks at one latitude band, then exact distances;
+- boolean columns for the access facts, posting lists for languages, interpreters and categories;
+- a token index (folded words, prefix match) over names, descriptions, organisation and category names, in every
+  script the records are written in;
+- opening hours compiled once (schedules.WeeklyTable for plain weekly rules, pre-expanded intervals for the rest);
+- each entry's JSON without the per-request fields, ready to splice into a response.
+
+The index is built with plain Core selects, held per app (`app.state.search_index`, never a module global: tests
+build many apps on different databases) by a SearchIndexHolder, which checks DirectoryRevision.revision at most
+every settings.search_index_check_seconds, and at once when this process itself committed a change to it. With an
+Engine-bound session factory a changed revision is rebuilt in a background thread while the old index keeps serving;
+with a Connection-bound one (tests) it is rebuilt in the caller's thread.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import math
+import threading
+import time as monotonic_time
+import weakref
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import orjson
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from carebridge.directory import models, taxonomy
+from carebridge.directory.schedules import (
+    CompiledRule,
+    WeeklyTable,
+    compile_schedule,
+)
+from carebridge.kit import geo
+from carebridge.kit.text import compact, words
+
+log = logging.getLogger(__name__)
+
+INACTIVE_STATUSES = {"inactive", "defunct"}
+GENERAL_WINDOW_BEFORE = timedelta(days=3)
+GENERAL_WINDOW_AFTER = timedelta(days=400)
+GENDERS = {"female": 1, "male": 2}
+EVENING_SECONDS = 18 * 3600
+
+
+@dataclass(frozen=True)
+class Place:
+    """A gazetteer place a person can name instead of coordinates."""
+
+    name: str
+    kind: str
+    latitude: float
+    longitude: float
+    area: str | None = None
+
+
+@dataclass
+class Facet:
+    """Entries per value (posting lists), with boolean masks made on first use."""
+
+    postings: dict[str, np.ndarray]
+    size: int
+    _masks: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def mask(self, value: str) -> np.ndarray:
+        cached = self._masks.get(value)
+        if cached is None:
+            cached = np.zeros(self.size, dtype=bool)
+            entries = self.postings.get(value)
+            if entries is not None:
+                cached[entries] = True
+            self._masks[value] = cached
+        return cached
+
+
+@dataclass
+class TextIndex:
+    """Folded words, sorted, each with the entries it occurs in (one concatenated array with offsets)."""
+
+    words: list[str]
+    offsets: np.ndarray
+    postings: np.ndarray
+    size: int
+
+    def prefix_mask(self, prefix: str) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        first = bisect.bisect_left(self.words, prefix)
+        last = bisect.bisect_left(self.words, prefix[:-1] + chr(ord(prefix[-1]) + 1)) if prefix else first
+        if last > first:
+            mask[self.postings[self.offsets[first] : self.offsets[last]]] = True
+        return mask
+
+
+@dataclass
+class SearchIndex:
+    revision: int
+    size: int
+    built_at: datetime
+    build_seconds: float
+    # positions (NaN where none); distance_* are the positions distances are worked out from (coarse if confidential)
+    distance_latitude: np.ndarray
+    distance_longitude: np.ndarray
+    by_latitude: np.ndarray  # entries with a position, sorted by distance_latitude
+    sorted_latitude: np.ndarray
+    confidential: np.ndarray
+    free: np.ndarray
+    no_status_check: np.ndarray
+    no_documents: np.ndarray
+    interpreter: np.ndarray
+    minimum_age: np.ndarray
+    maximum_age: np.ndarray
+    gender: np.ndarray  # 0 anyone, 1 female only, 2 male only
+    last_verified: np.ndarray  # date ordinal, 0 when never verified
+    has_hours: np.ndarray
+    languages: Facet  # spoken or interpreted
+    interpreter_languages: Facet
+    categories: Facet
+    text: TextIndex
+    rules: list[tuple[CompiledRule, ...]]
+    weekly: WeeklyTable
+    general_entries: np.ndarray
+    general_start: np.ndarray  # pre-expanded occurrences of non-weekly rules, sorted by start
+    general_end: np.ndarray
+    general_entry: np.ndarray
+    general_window: tuple[float, float]
+    whole_minutes: bool
+    documents: list[bytes]  # each entry's JSON object without the per-request fields
+    places: dict[str, Place]
+    category_codes: tuple[str, ...]
+    language_codes: tuple[str, ...]
+    _open_cache: dict[int, np.ndarray] = field(default_factory=dict)
+    _open_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # --- opening hours over many entries ---
+
+    def open_mask(self, timestamp: float, entries: np.ndarray | None = None) -> np.ndarray:
+        """Boolean over all entries: open at `timestamp`. Only `entries` are certain to be evaluated."""
+        if entries is None or len(entries) * 4 > self.size:
+            return self._open_everywhere(timestamp)
+        mask = self.weekly.open_mask(timestamp, entries)
+        self._add_general(mask, timestamp, entries)
+        return mask
+
+    def _open_everywhere(self, timestamp: float) -> np.ndarray:
+        # Opening and closing times are whole minutes (checked at build), so the answer holds for the whole minute.
+        minute = int(timestamp // 60) if self.whole_minutes and timestamp > 0 else None
+        if minute is not None:
+            cached = self._open_cache.get(minute)
+            if cached is not None:
+                return cached
+            timestamp = minute * 60.0
+        mask = self.weekly.open_mask(timestamp)
+        self._add_general(mask, timestamp, None)
+        if minute is not None:
+            with self._open_lock:
+                if len(self._open_cache) >= 4:
+                    self._open_cache.pop(min(self._open_cache))
+                self._open_cache[minute] = mask
+        return mask
+
+    def _add_general(self, mask: np.ndarray, timestamp: float, entries: np.ndarray | None) -> None:
+        if not len(self.general_entries):
+            return
+        window_start, window_end = self.general_window
+        if window_start <= timestamp <= window_end:
+            # Occurrences last at most about 50 hours, so only those that started in the 3 days before can be open.
+            first = np.searchsorted(self.general_start, timestamp - 3 * 86400, side="left")
+            last = np.searchsorted(self.general_start, timestamp, side="right")
+            hits = self.general_entry[first:last][self.general_end[first:last] > timestamp]
+            if entries is not None:
+                hits = hits[np.isin(hits, entries)]
+            mask[hits] = True
+            return
+        from carebridge.directory.schedules import open_at_timestamp
+
+        todo = self.general_entries if entries is None else np.intersect1d(self.general_entries, entries)
+        for entry in todo.tolist():
+            if open_at_timestamp(self.rules[entry], timestamp):
+                mask[entry] = True
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Building
+
+
+def _term_codes(session: Session) -> dict[str, str]:
+    codes = {term.id: term.code for term in taxonomy.ALL_TERMS}
+    for term_id, code in session.execute(select(models.TaxonomyTerm.id, models.TaxonomyTerm.code)):
+        codes[term_id] = code or codes.get(term_id) or term_id
+    return codes
+
+
+def _term_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(models.TaxonomyTerm.code, models.TaxonomyTerm.name)).all())
+
+
+def normalize_language(code: str | None) -> str | None:
+    """An ISO 639 code as the index keeps it: the two-letter code where one exists, else the three-letter one."""
+    if not code:
+        return None
+    code = code.strip().lower().replace("_", "-").split("-")[0]
+    if not code.isalpha() or not 2 <= len(code) <= 3:
+        return None
+    if len(code) == 3:
+        from carebridge.directory.search import iso_639
+
+        known = iso_639(code)
+        return known or code
+    return code
+
+
+def build_search_index(session: Session, default_zone: str, now: datetime | None = None) -> SearchIndex:
+    """Read the whole directory with plain Core selects and build the index."""
+    started = monotonic_time.perf_counter()
+    now = now or datetime.now(UTC)
+    m = models
+    revision = session.execute(select(m.DirectoryRevision.revision).where(m.DirectoryRevision.id == 1)).scalar() or 0
+
+    term_codes = _term_codes(session)
+    term_names = _term_names(session)
+    category_code_set = set(taxonomy.CATEGORY_CODES)
+    access_codes = {term.code for term in taxonomy.ACCESS_TERMS}
+
+    service_facts: dict[str, set[str]] = defaultdict(set)
+    service_interpreters: dict[str, set[str]] = defaultdict(set)
+    service_categories: dict[str, list[str]] = defaultdict(list)
+    service_values: dict[tuple[str, str], str] = {}
+    confidential_records: set[tuple[str, str]] = set()
+    schedule_zones: dict[str, str] = {}
+    attribute = m.Attribute
+    for link_entity, link_id, link_type, term_id, value in session.execute(
+        select(attribute.link_entity, attribute.link_id, attribute.link_type, attribute.taxonomy_term_id, attribute.value)
+    ):
+        code = term_codes.get(term_id) if term_id else None
+        if code is None:
+            continue
+        if code == taxonomy.CONFIDENTIAL_ADDRESS.code:
+            confidential_records.add((link_entity, link_id))
+        elif link_entity == "schedule":
+            if code == taxonomy.TIME_ZONE.code and value:
+                schedule_zones[link_id] = value
+        elif link_entity == "service":
+            if code == taxonomy.INTERPRETERS.code:
+                language = normalize_language(value)
+                if language:
+                    service_interpreters[link_id].add(language)
+            elif code in access_codes:
+                service_facts[link_id].add(code)
+                if value and code in (taxonomy.LAST_VERIFIED.code, taxonomy.ELIGIBLE_GENDER.code, taxonomy.CONTENT_LANGUAGE.code):
+                    service_values[(link_id, code)] = value.strip()
+            elif link_type == "category" or code in category_code_set:
+                if code not in service_categories[link_id]:
+                    service_categories[link_id].append(code)
+
+    organizations = dict(session.execute(select(m.Organization.id, m.Organization.name)).all())
+    s = m.Service
+    services = session.execute(
+        select(
+            s.id, s.organization_id, s.name, s.alternate_name, s.description, s.status, s.fees_description,
+            s.minimum_age, s.maximum_age, s.assured_date, s.url,
+        )
+    ).all()
+    links: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    for link_id, service_id, location_id in session.execute(
+        select(m.ServiceAtLocation.id, m.ServiceAtLocation.service_id, m.ServiceAtLocation.location_id)
+    ):
+        links[service_id].append((link_id, location_id))
+    locations = {
+        row[0]: row
+        for row in session.execute(
+            select(m.Location.id, m.Location.location_type, m.Location.name, m.Location.latitude, m.Location.longitude)
+        )
+    }
+    addresses: dict[str, Any] = {}
+    a = m.Address
+    for row in session.execute(
+        select(a.location_id, a.address_1, a.address_2, a.city, a.region, a.state_province, a.postal_code, a.country, a.address_type)
+    ):
+        if row[0] and (row[0] not in addresses or (row[8] == "physical" and addresses[row[0]][8] != "physical")):
+            addresses[row[0]] = row
+    phones: dict[tuple[str, str], str] = {}
+    p = m.Phone
+    for number, location_id, service_id, organization_id, link_id in session.execute(
+        select(p.number, p.location_id, p.service_id, p.organization_id, p.service_at_location_id).order_by(p.id)
+    ):
+        for kind, key in (("link", link_id), ("location", location_id), ("service", service_id), ("organization", organization_id)):
+            if key and (kind, key) not in phones:
+                phones[(kind, key)] = number
+    spoken: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for service_id, location_id, code in session.execute(select(m.Language.service_id, m.Language.location_id, m.Language.code)):
+        language = normalize_language(code)
+        if language:
+            if service_id:
+                spoken[("service", service_id)].add(language)
+            elif location_id:
+                spoken[("location", location_id)].add(language)
+    costs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    c = m.CostOption
+    for service_id, option, amount, currency, amount_description in session.execute(
+        select(c.service_id, c.option, c.amount, c.currency, c.amount_description).order_by(c.id)
+    ):
+        if service_id:
+            costs[service_id].append(
+                {"option": option, "amount": amount, "currency": currency, "amount_description": amount_description}
+            )
+    documents: dict[str, list[str]] = defaultdict(list)
+    for service_id, document in session.execute(
+        select(m.RequiredDocument.service_id, m.RequiredDocument.document).order_by(m.RequiredDocument.id)
+    ):
+        if service_id and document:
+            documents[service_id].append(document)
+
+    interned: dict[CompiledRule, CompiledRule] = {}
+    schedules_by: dict[tuple[str, str], list[CompiledRule]] = defaultdict(list)
+    sc = m.Schedule
+    schedule_columns = (
+        sc.id, sc.service_id, sc.location_id, sc.service_at_location_id, sc.valid_from, sc.valid_to, sc.dtstart,
+        sc.timezone, sc.timezone_name, sc.until, sc.count, sc.wkst, sc.freq, sc.interval, sc.byday, sc.byweekno,
+        sc.bymonthday, sc.byyearday, sc.opens_at, sc.closes_at,
+    )
+    for row in session.execute(select(*schedule_columns)).mappings():
+        fields = dict(row)
+        if not fields["timezone_name"] and row["id"] in schedule_zones:
+            fields["timezone_name"] = schedule_zones[row["id"]]
+        rule = compile_schedule(fields, default_zone)
+        if rule is None:
+            continue
+        rule = interned.setdefault(rule, rule)
+        if row["service_at_location_id"]:
+            schedules_by[("link", row["service_at_location_id"])].append(rule)
+        elif row["service_id"] and row["location_id"]:
+            schedules_by[("service-location", f"{row['service_id']}|{row['location_id']}")].append(rule)
+        elif row["service_id"]:
+            schedules_by[("service", row["service_id"])].append(rule)
+        elif row["location_id"]:
+            schedules_by[("location", row["location_id"])].append(rule)
+
+    places = _gazetteer(session)
+    neighbourhoods = [place for place in places.values() if place.kind == "neighbourhood"]
+
+    today_ordinal = now.date().toordinal()
+    entries: list[dict[str, Any]] = []
+    service_words: dict[str, list[str]] = {}
+    for (service_id, organization_id, name, alternate_name, description, status, fees_description, minimum_age,
+         maximum_age, assured_date, url) in services:
+        if (status or "active").strip().lower() in INACTIVE_STATUSES:
+            continue
+        facts = service_facts.get(service_id, set())
+        organization = organizations.get(organization_id) if organization_id else None
+        categories = service_categories.get(service_id, [])
+        service_words[service_id] = sorted(
+            set(
+                words(name) + words(alternate_name) + words(description) + words(organization)
+                + [word for code in categories for word in words(term_names.get(code) or code)]
+            )
+        )
+        verified = _as_date(service_values.get((service_id, taxonomy.LAST_VERIFIED.code))) or _as_date(assured_date)
+        interpreters = sorted(service_interpreters.get(service_id, set()))
+        base = {
+            "service_id": service_id,
+            "name": name or "",
+            "organization": organization,
+            "organization_id": organization_id,
+            "categories": categories,
+            "interpreter_languages": interpreters,
+            "interpreter": bool(interpreters) or taxonomy.INTERPRETERS.code in facts,
+            "free": taxonomy.FREE.code in facts,
+            "no_status_check": taxonomy.NO_STATUS_CHECK.code in facts,
+            "no_documents": taxonomy.NO_DOCUMENTS.code in facts,
+            "same_gender_clinician": taxonomy.SAME_GENDER_CLINICIAN.code in facts,
+            "eligible_gender": service_values.get((service_id, taxonomy.ELIGIBLE_GENDER.code)),
+            "minimum_age": minimum_age,
+            "maximum_age": maximum_age,
+            "cost": fees_description,
+            "cost_options": costs.get(service_id, []),
+            "documents": documents.get(service_id, []),
+            "last_verified": verified.isoformat() if verified else None,
+            "content_language": service_values.get((service_id, taxonomy.CONTENT_LANGUAGE.code)),
+            "url": url,
+        }
+        facts_flags = (taxonomy.OPEN_EVENINGS.code in facts, taxonomy.OPEN_WEEKENDS.code in facts)
+        service_confidential = ("service", service_id) in confidential_records
+        for link_id, location_id in links.get(service_id) or [(None, None)]:
+            location = locations.get(location_id) if location_id else None
+            confidential = service_confidential or bool(
+                (location_id and ("location", location_id) in confidential_records)
+                or (link_id and ("service_at_location", link_id) in confidential_records)
+            )
+            rules = (
+                schedules_by.get(("link", link_id or ""))
+                or schedules_by.get(("service-location", f"{service_id}|{location_id}"))
+                or schedules_by.get(("service", service_id))
+                or schedules_by.get(("location", location_id or ""))
+                or []
+            )
+            rules = tuple(dict.fromkeys(rules))
+            entries.append(
+                _entry(
+                    base, service_id, link_id, location_id, location, confidential, addresses.get(location_id or ""),
+                    phones, spoken, rules, facts_flags, organization_id, neighbourhoods, service_words[service_id],
+                )
+            )
+
+    entries.sort(key=lambda entry: entry["sort_key"])
+    return _assemble(entries, revision, now, default_zone, places, started, today_ordinal)
+
+
+def _gazetteer(session: Session) -> dict[str, Place]:
+    g = models.GazetteerPlace
+    places: dict[str, Place] = {}
+    for kind, name, normalized_name, area, latitude, longitude in session.execute(
+        select(g.kind, g.name, g.normalized_name, g.area, g.latitude, g.longitude).order_by(g.id)
+    ):
+        if latitude is None or longitude is None:
+            continue
+        place = Place(name, kind, float(latitude), float(longitude), area)
+        for key in (compact(name or ""), compact(normalized_name or "")):
+            if key:
+                places.setdefault(key, place)
+    return places
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _entry(
+    base: dict[str, Any],
+    service_id: str,
+    link_id: str | None,
+    location_id: str | None,
+    location: Any,
+    confidential: bool,
+    address: Any,
+    phones: dict[tuple[str, str], str],
+    spoken: dict[tuple[str, str], set[str]],
+    rules: tuple[CompiledRule, ...],
+    facts_flags: tuple[bool, bool],
+    organization_id: str | None,
+    neighbourhoods: list[Place],
+    service_words: list[str],
+) -> dict[str, Any]:
+    location_type = location[1] if location else None
+    latitude = longitude = None
+    if location and location_type != "virtual" and location[3] is not None and location[4] is not None:
+        latitude, longitude = float(location[3]), float(location[4])
+        if not (math.isfinite(latitude) and math.isfinite(longitude) and -90 <= latitude <= 90 and -180 <= longitude <= 180):
+            latitude = longitude = None
+    area = None
+    if address is not None:
+        area = address[4] or None
+    if area is None and latitude is not None and neighbourhoods:
+        nearest = min(neighbourhoods, key=lambda place: geo.haversine_km(latitude, longitude, place.latitude, place.longitude))
+        if geo.haversine_km(latitude, longitude, nearest.latitude, nearest.longitude) <= 5:
+            area = nearest.name
+    if area is None and address is not None:
+        area = address[3] or None
+    phone = None
+    for key in (("link", link_id), ("location", location_id), ("service", service_id), ("organization", organization_id)):
+        if key[1] and key in phones:
+            phone = phones[key]
+            break
+    languages = sorted(spoken.get(("service", service_id), set()) | spoken.get(("location", location_id or ""), set()))
+    evenings = facts_flags[0] or any(rule.close_seconds > EVENING_SECONDS for rule in rules)
+    weekends = facts_flags[1] or any(rule.weekdays is not None and rule.weekdays & {5, 6} for rule in rules)
+    document = dict(base)
+    document.update(
+        location_id=location_id,
+        location_type=location_type,
+        location_name=None if confidential else (location[2] if location else None),
+        languages=languages,
+        confidential_address=confidential,
+        address=None
+        if confidential or address is None
+        else {
+            "address_1": address[1],
+            "address_2": address[2],
+            "city": address[3],
+            "region": address[4],
+            "state_province": address[5],
+            "postal_code": address[6],
+            "country": address[7],
+        },
+        latitude=None if confidential else latitude,
+        longitude=None if confidential else longitude,
+        area=area,
+        phone=phone,
+        open_evenings=bool(evenings),
+        open_weekends=bool(weekends),
+        has_schedule=bool(rules),
+    )
+    if confidential and latitude is not None:
+        distance_position = geo.snap_to_grid(latitude, longitude)  # type: ignore[arg-type]
+    else:
+        distance_position = (latitude, longitude)
+    text_words = service_words
+    if location and not confidential and location[2]:
+        text_words = sorted(set(service_words) | set(words(location[2])))
+    from carebridge.kit.text import fold
+
+    return {
+        "document": document,
+        "sort_key": (fold(base["name"]), fold(base["organization"] or ""), service_id, location_id or ""),
+        "distance_position": distance_position,
+        "confidential": confidential,
+        "languages_any": set(languages) | set(base["interpreter_languages"]),
+        "rules": rules,
+        "words": text_words,
+    }
+
+
+def _assemble(
+    entries: list[dict[str, Any]],
+    revision: int,
+    now: datetime,
+    default_zone: str,
+    places: dict[str, Place],
+    started: float,
+    today_ordinal: int,
+) -> SearchIndex:
+    size = len(entries)
+    nan = float("nan")
+    distance_latitude = np.array([e["distance_position"][0] if e["distance_position"][0] is not None else nan for e in entries], dtype=np.float64)
+    distance_longitude = np.array([e["distance_position"][1] if e["distance_position"][1] is not None else nan for e in entries], dtype=np.float64)
+    with_position = np.flatnonzero(~np.isnan(distance_latitude))
+    by_latitude = with_position[np.argsort(distance_latitude[with_position], kind="stable")].astype(np.int32)
+
+    def column(key: str) -> np.ndarray:
+        return np.array([bool(e["document"][key]) for e in entries], dtype=bool)
+
+    def number(key: str) -> np.ndarray:
+        return np.array([e["document"][key] if e["document"][key] is not None else nan for e in entries], dtype=np.float64)
+
+    def facet(values: Iterable[Iterable[str]]) -> Facet:
+        postings: dict[str, list[int]] = defaultdict(list)
+        for index, codes in enumerate(values):
+            for code in codes:
+                postings[code].append(index)
+        return Facet({code: np.asarray(found, dtype=np.int32) for code, found in postings.items()}, size)
+
+    word_postings: dict[str, list[int]] = defaultdict(list)
+    for index, entry in enumerate(entries):
+        for word in entry["words"]:
+            word_postings[word].append(index)
+    sorted_words = sorted(word_postings)
+    lengths = np.array([len(word_postings[word]) for word in sorted_words], dtype=np.int64)
+    offsets = np.zeros(len(sorted_words) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    postings = (
+        np.concatenate([np.asarray(word_postings[word], dtype=np.int32) for word in sorted_words])
+        if sorted_words
+        else np.zeros(0, dtype=np.int32)
+    )
+
+    rules = [e["rules"] for e in entries]
+    weekly = WeeklyTable(size, rules)
+    general_entries = np.array([i for i, entry_rules in enumerate(rules) if any(r.weekdays is None for r in entry_rules)], dtype=np.int32)
+    window = (now - GENERAL_WINDOW_BEFORE).timestamp(), (now + GENERAL_WINDOW_AFTER).timestamp()
+    general_rows: list[tuple[float, float, int]] = []
+    expanded: dict[CompiledRule, list[tuple[float, float]]] = {}
+    from carebridge.directory.schedules import occurrences
+
+    for entry in general_entries.tolist():
+        for rule in rules[entry]:
+            if rule.weekdays is None:
+                if rule not in expanded:
+                    expanded[rule] = list(occurrences(rule, window[0], window[1]))
+                general_rows.extend((start, end, entry) for start, end in expanded[rule])
+    general_rows.sort()
+    # The pre-expanded window answers for instants at least 3 days inside it; others are worked out one by one.
+    general_window = (window[0] + 3 * 86400, window[1] - 3 * 86400)
+
+    genders = np.array([GENDERS.get((e["document"]["eligible_gender"] or "").lower(), 0) for e in entries], dtype=np.int8)
+    verified = np.array(
+        [date.fromisoformat(e["document"]["last_verified"]).toordinal() if e["document"]["last_verified"] else 0 for e in entries],
+        dtype=np.int64,
+    )
+    documents = [orjson.dumps(e["document"]) for e in entries]
+    category_codes = tuple(sorted(set(taxonomy.CATEGORY_CODES) | {code for e in entries for code in e["document"]["categories"]}))
+    language_facet = facet(e["languages_any"] for e in entries)
+    build_seconds = monotonic_time.perf_counter() - started
+    return SearchIndex(
+        revision=revision,
+        size=size,
+        built_at=now,
+        build_seconds=build_seconds,
+        distance_latitude=distance_latitude,
+        distance_longitude=distance_longitude,
+        by_latitude=by_latitude,
+        sorted_latitude=distance_latitude[by_latitude],
+        confidential=np.array([e["confidential"] for e in entries], dtype=bool),
+        free=column("free"),
+        no_status_check=column("no_status_check"),
+        no_documents=column("no_documents"),
+        interpreter=column("interpreter"),
+        minimum_age=number("minimum_age"),
+        maximum_age=number("maximum_age"),
+        gender=genders,
+        last_verified=verified,
+        has_hours=np.array([bool(r) for r in rules], dtype=bool),
+        languages=language_facet,
+        interpreter_languages=facet(e["document"]["interpreter_languages"] for e in entries),
+        categories=facet(e["document"]["categories"] for e in entries),
+        text=TextIndex(sorted_words, offsets, postings, size),
+        rules=rules,
+        weekly=weekly,
+        general_entries=general_entries,
+        general_start=np.array([row[0] for row in general_rows], dtype=np.float64),
+        general_end=np.array([row[1] for row in general_rows], dtype=np.float64),
+        general_entry=np.array([row[2] for row in general_rows], dtype=np.int32),
+        general_window=general_window,
+        whole_minutes=all(rule.whole_minutes for entry_rules in rules for rule in entry_rules),
+        documents=documents,
+        places=places,
+        category_codes=category_codes,
+        language_codes=tuple(sorted(language_facet.postings)),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Holding the index per app, and noticing changes
+
+
+class _LocalChanges:
+    """How many times this process committed a change to the directory revision: a hint to check at once.
+
+    Not an index and not per-database data, so one counter per process is right; every holder compares it with the
+    value it last saw."""
+
+    count = 0
+
+
+def _mark_if_revision_changed(session: Session) -> None:
+    for instance in list(session.dirty) + list(session.new):
+        if isinstance(instance, models.DirectoryRevision):
+            session.info["carebridge_directory_changed"] = True
+            return
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    _mark_if_revision_changed(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_execute(state: Any) -> None:
+    if state.is_update or state.is_insert:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) == models.DirectoryRevision.__tablename__:
+            state.session.info["carebridge_directory_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.info.pop("carebridge_directory_changed", False):
+        _LocalChanges.count += 1
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop("carebridge_directory_changed", None)
+
+
+def note_directory_changed() -> None:
+    """Tell every search index in this process to check the revision now (for writers that bypass the ORM)."""
+    _LocalChanges.count += 1
+
+
+class SearchIndexHolder:
+    """Holds one app's index and keeps it current (see the module docstring)."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session] | Callable[[], Session],
+        *,
+        check_seconds: float | None = None,
+        default_zone: str | None = None,
+        background: bool | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        from carebridge.config import get_settings
+
+        settings = get_settings()
+        self.session_factory = session_factory
+        self.check_seconds = settings.search_index_check_seconds if check_seconds is None else check_seconds
+        self.default_zone = default_zone or settings.timezone
+        self.stale_days = settings.verification_stale_days
+        bind = getattr(session_factory, "kw", {}).get("bind")
+        self.background = isinstance(bind, Engine) if background is None else background
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.index: SearchIndex | None = None
+        self._lock = threading.Lock()
+        self._checked_at = 0.0
+        self._seen_changes = _LocalChanges.count
+        self._rebuilding: threading.Thread | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.default_zone)
+
+    def ready(self) -> SearchIndex | None:
+        """The index if it can be used without touching the database now; None when get() has work to do."""
+        index = self.index
+        if index is None:
+            return None
+        if _LocalChanges.count != self._seen_changes or monotonic_time.monotonic() - self._checked_at >= self.check_seconds:
+            return None
+        return index
+
+    def get(self) -> SearchIndex:
+        """The current index: built on first use; the revision checked when due (may block on the database)."""
+        with self._lock:
+            if self.index is None:
+                self._seen_changes = _LocalChanges.count
+                self._checked_at = monotonic_time.monotonic()
+                self.index = self._build()
+                return self.index
+            if _LocalChanges.count == self._seen_changes and monotonic_time.monotonic() - self._checked_at < self.check_seconds:
+                return self.index
+            self._seen_changes = _LocalChanges.count
+            self._checked_at = monotonic_time.monotonic()
+            if self._read_revision() == self.index.revision:
+                return self.index
+            if not self.background:
+                self.index = self._build()
+            elif self._rebuilding is None or not self._rebuilding.is_alive():
+                self._rebuilding = threading.Thread(target=self._rebuild_in_background, name="search-index", daemon=True)
+                self._rebuilding.start()
+            return self.index
+
+    def rebuild(self) -> SearchIndex:
+        """Build now, whatever the revision says (after a bulk load, or in benchmarks)."""
+        with self._lock:
+            self.index = self._build()
+            return self.index
+
+    def _read_revision(self) -> int:
+        session = self.session_factory()
+        try:
+            return session.execute(
+                select(models.DirectoryRevision.revision).where(models.DirectoryRevision.id == 1)
+            ).scalar() or 0
+        finally:
+            session.close()
+
+    def _build(self) -> SearchIndex:
+        session = self.session_factory()
+        try:
+            index = build_search_index(session, self.default_zone, now=self.clock())
+            session.rollback()
+        finally:
+            session.close()
+        log.info("search index built: %d entries, revision %d, %.2fs", index.size, index.revision, index.build_seconds)
+        return index
+
+    def _rebuild_in_background(self) -> None:
+        try:
+            index = self._build()
+        except Exception as error:  # noqa: BLE001 - keep serving the old index; try again at the next check
+            log.error("search index rebuild failed: %s", type(error).__name__)
+            return
+        self.index = index
+
+
+# Holders by database binding, so that code holding only a Session (pages) finds its app's index.
+_holders_by_bind: weakref.WeakKeyDictionary[Any, SearchIndexHolder] = weakref.WeakKeyDictionary()
+_holders_lock = threading.Lock()
+
+
+def search_index_for(app: Any) -> SearchIndexHolder:
+    """The app's index holder (app.state.search_index), made on first use."""
+    holder = getattr(app.state, "search_index", None)
+    if holder is None:
+        with _holders_lock:
+            holder = getattr(app.state, "search_index", None)
+            if holder is None:
+                factory = app.state.session_factory
+                bind = getattr(factory, "kw", {}).get("bind")
+                holder = _holders_by_bind.get(bind) if bind is not None else None
+                if holder is None:
+                    holder = SearchIndexHolder(factory)
+                    if bind is not None:
+                        _holders_by_bind[bind] = holder
+                app.state.search_index = holder
+    return holder
+
+
+def search_index_for_session(session: Session) -> SearchIndexHolder:
+    """The holder for the database this session is bound to (shared with the app serving it)."""
+    bind = session.get_bind()
+    with _holders_lock:
+        holder = _holders_by_bind.get(bind)
+        if holder is None:
+            factory = sessionmaker(bind=bind, expire_on_commit=False)
+            if not isinstance(bind, Engine):
+                factory = sessionmaker(bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
+            holder = SearchIndexHolder(factory)
+            _holders_by_bind[bind] = holder
+    return holder

@@ -1,0 +1,53 @@
+"""Distances on the Earth, and the coarse positions that keep confidential places private."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
+KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180
+# Confidential locations are placed at the centre of a grid cell of this size (degrees) before any distance is
+# worked out, so that no sequence of searches can narrow their position below about a kilometre.
+CONFIDENTIAL_GRID_DEGREES = 0.01
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def haversine_km_many(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Great-circle distances in kilometres from one point to many (NaN positions give NaN)."""
+    phi1 = math.radians(lat)
+    phi2 = np.radians(lats)
+    dphi = phi2 - phi1
+    dlambda = np.radians(lons - lon)
+    a = np.sin(dphi / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
+def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float | None]:
+    """(lowest latitude, highest latitude, longitude half-width in degrees or None when the box reaches a pole)
+    of a box that contains every point within `radius_km` of (lat, lon)."""
+    dlat = radius_km / KM_PER_DEGREE_LATITUDE * 1.0001
+    low, high = lat - dlat, lat + dlat
+    if low <= -90 or high >= 90:
+        return max(low, -90.0), min(high, 90.0), None
+    widest = max(abs(low), abs(high))
+    dlon = dlat / math.cos(math.radians(widest))
+    return low, high, (None if dlon >= 180 else dlon)
+
+
+def longitude_gap(lons: np.ndarray, lon: float) -> np.ndarray:
+    """Absolute difference in longitude, across the antimeridian where that is shorter."""
+    return np.abs((lons - lon + 180.0) % 360.0 - 180.0)
+
+
+def snap_to_grid(lat: float, lon: float, step: float = CONFIDENTIAL_GRID_DEGREES) -> tuple[float, float]:
+    """The centre of the grid cell a position lies in."""
+    return (math.floor(lat / step) + 0.5) * step, (math.floor(lon / step) + 0.5) * step

@@ -1,0 +1,290 @@
+"""search_services on a small directory whose right answers are known (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from search_directory import DirectoryBuilder, bump_revision, weekly
+from sqlalchemy.orm import Session
+
+from carebridge.directory import search
+from carebridge.directory.search_index import search_index_for_session
+from carebridge.errors import InvalidInput
+from carebridge.kit import geo
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday, noon in London
+CENTRE = (54.2001, 2.1003)  # the postcode FH1 1AA
+WEEKDAYS = "MO,TU,WE,TH,FR"
+SECRET_STREET = "7 Secret Lane"
+SECRET_POSTCODE = "FH2 9ZZ"
+SECRET_POSITION = (54.2147, 2.1261)
+
+
+@pytest.fixture
+def directory(session: Session) -> DirectoryBuilder:
+    build = DirectoryBuilder(session)
+    build.place("FH1 1AA", "postcode", *CENTRE, area="Town Centre")
+    build.place("Town Centre", "neighbourhood", 54.2000, 2.1000)
+    build.place("Northgate", "neighbourhood", 54.2270, 2.0960)
+    build.service(
+        "Harbour Health Centre", 54.2000, 2.1000, languages=("en", "ar"), categories=("primary-care",), free=True,
+        no_status_check=True, schedules=(weekly(WEEKDAYS, "09:00", "17:00"),), last_verified=date(2026, 9, 1),
+        description="Family doctors for everyone who lives in Fairhaven.",
+    )
+    build.service(
+        "Northgate Dental", 54.2270, 2.0960, languages=("en",), interpreters=("fa",), categories=("dental",),
+        schedules=(weekly("SA", "10:00", "14:00"),),
+    )
+    build.service(
+        "Night Shelter", 54.1935, 2.1230, languages=("en", "uk"), categories=("housing",), free=True,
+        no_documents=True, schedules=(weekly("FR", "20:00", "08:00"),), last_verified="2026-10-01",
+    )
+    build.service(
+        "Safe House", *SECRET_POSITION, categories=("housing",), free=True, no_status_check=True, confidential=True,
+        street=SECRET_STREET, postcode=SECRET_POSTCODE, schedules=(weekly("MO,TU,WE,TH,FR,SA,SU", "00:00", "00:00"),),
+        phone="01632 960999",
+    )
+    build.service(
+        "New York Legal Clinic", 40.7128, -74.0060, languages=("en", "es"), categories=("legal-advice",),
+        schedules=(weekly(WEEKDAYS, "09:00", "17:00", "America/New_York"),), city="New York",
+    )
+    build.service(
+        "Helpline", languages=("ar",), categories=("mental-health",), location_type="virtual",
+        schedules=(weekly("MO,TU,WE,TH,FR,SA,SU", "08:00", "20:00", None),),
+    )
+    build.service("Old Clinic", 54.2000, 2.1000, categories=("primary-care",), status="inactive")
+    build.service(
+        "Women's Clinic", 54.2055, 2.0880, categories=("sexual-reproductive-health",), minimum_age=16,
+        eligible_gender="female", last_verified="2024-01-01",
+    )
+    build.service(
+        "عيادة الأسرة", 54.2001, 2.1003, languages=("ar",), categories=("primary-care",), free=True,
+        description="رعاية صحية مجانية للعائلات", content_language="ar",
+        schedules=(weekly("MO,TU,WE,TH", "10:00", "16:00"),), organization="جمعية الأمل",
+    )
+    build.done()
+    return build
+
+
+def names(page: search.SearchPage) -> list[str]:
+    return [result["name"] for result in page.results]
+
+
+def find(session: Session, **params: object) -> search.SearchPage:
+    return search.search_services(session, now=NOW, **params)
+
+
+ALL_ACTIVE = [
+    "Harbour Health Centre", "Helpline", "New York Legal Clinic", "Night Shelter", "Northgate Dental", "Safe House",
+    "Women's Clinic", "عيادة الأسرة",
+]
+
+
+def test_without_filters_every_active_service_sorted_by_name(session: Session, directory: DirectoryBuilder) -> None:
+    page = find(session)
+    assert page.total == 8
+    assert names(page) == ALL_ACTIVE
+    assert "Old Clinic" not in page.body.decode()
+
+
+def test_result_has_every_field_of_the_published_shape(session: Session, directory: DirectoryBuilder) -> None:
+    result = find(session, q="harbour").results[0]
+    for name in (
+        "service_id", "location_id", "name", "organization", "distance_km", "open_now", "next_opening", "languages",
+        "interpreter_languages", "categories", "free", "no_status_check", "no_documents", "confidential_address",
+        "address", "latitude", "longitude", "last_verified", "verification_stale",
+    ):
+        assert name in result, name
+    built = directory.built["Harbour Health Centre"]
+    assert result["service_id"] == built.service_id and result["location_id"] == built.location_id
+    assert result["organization"] == "Test Organisation"
+    assert result["languages"] == ["ar", "en"] and result["categories"] == ["primary-care"]
+    assert result["free"] and result["no_status_check"] and not result["no_documents"]
+    assert result["address"]["address_1"] == "1 High Street" and result["latitude"] == 54.2
+    assert result["open_now"] is True and result["next_opening"] == "2026-11-23T12:00:00+00:00"
+    assert result["open_until"] == "2026-11-23T17:00:00+00:00"
+    assert result["last_verified"] == "2026-09-01" and result["verification_stale"] is False
+    assert result["distance_km"] is None  # no point given
+    assert result["phone"] == "01632 960000" and result["has_schedule"] is True
+
+
+def test_radius_around_a_postcode_sorted_by_distance(session: Session, directory: DirectoryBuilder) -> None:
+    page = find(session, near="fh1 1aa", radius_km=2.5)
+    assert page.place is not None and page.place.name == "FH1 1AA"
+    assert names(page) == ["عيادة الأسرة", "Harbour Health Centre", "Women's Clinic", "Night Shelter", "Safe House"]
+    distances = [result["distance_km"] for result in page.results]
+    assert distances == sorted(distances)
+    expected_shelter = geo.haversine_km(*CENTRE, 54.1935, 2.1230)
+    assert distances[3] == round(expected_shelter, 1)
+    # The confidential one: whole kilometres from its ~1 km grid cell.
+    assert distances[4] == round(geo.haversine_km(*CENTRE, *geo.snap_to_grid(*SECRET_POSITION)))
+    assert page.model_dump()["place"] == {"name": "FH1 1AA", "kind": "postcode"}
+    assert "Northgate Dental" in names(find(session, near="FH1 1AA", radius_km=4))
+
+
+def test_point_without_radius_sorts_everything_by_distance_without_position_last(
+    session: Session, directory: DirectoryBuilder
+) -> None:
+    page = find(session, lat=54.2270, lon=2.0960, per_page=100)
+    assert page.total == 8
+    assert names(page)[0] == "Northgate Dental" and names(page)[-2:] == ["New York Legal Clinic", "Helpline"]
+    assert page.results[-1]["distance_km"] is None
+    assert page.results[-2]["distance_km"] > 5000
+
+
+def test_language_spoken_or_interpreted(session: Session, directory: DirectoryBuilder) -> None:
+    assert names(find(session, language="ar")) == ["Harbour Health Centre", "Helpline", "عيادة الأسرة"]
+    assert names(find(session, language="ara")) == ["Harbour Health Centre", "Helpline", "عيادة الأسرة"]
+    assert names(find(session, language="fa")) == ["Northgate Dental"]
+    assert names(find(session, language="per")) == ["Northgate Dental"]  # ISO 639-2/B for Persian
+    assert names(find(session, language="fa", interpreter=True)) == ["Northgate Dental"]
+    assert names(find(session, language="ar", interpreter=True)) == []
+    assert names(find(session, interpreter=True)) == ["Northgate Dental"]
+    assert find(session, language="prs").total == 0  # Dari: a real code that no service offers
+
+
+def test_categories(session: Session, directory: DirectoryBuilder) -> None:
+    assert names(find(session, category="housing")) == ["Night Shelter", "Safe House"]
+    assert names(find(session, category="housing,dental")) == ["Night Shelter", "Northgate Dental", "Safe House"]
+    assert names(find(session, category=["dental", "housing"])) == ["Night Shelter", "Northgate Dental", "Safe House"]
+    assert find(session, category="food").total == 0
+
+
+def test_access_facts(session: Session, directory: DirectoryBuilder) -> None:
+    assert names(find(session, free=True)) == ["Harbour Health Centre", "Night Shelter", "Safe House", "عيادة الأسرة"]
+    assert names(find(session, no_status_check=True)) == ["Harbour Health Centre", "Safe House"]
+    assert names(find(session, no_documents=True)) == ["Night Shelter"]
+    assert find(session, free=False).total == 8  # false means no filter
+
+
+def test_age_and_gender(session: Session, directory: DirectoryBuilder) -> None:
+    assert "Women's Clinic" not in names(find(session, age=10, per_page=100))
+    assert "Women's Clinic" in names(find(session, age=16, per_page=100))
+    assert "Women's Clinic" not in names(find(session, gender="male", per_page=100))
+    assert "Women's Clinic" not in names(find(session, gender="other", per_page=100))
+    assert "Women's Clinic" in names(find(session, gender="female", per_page=100))
+    assert find(session, gender="female").total == 8
+
+
+def test_open_now_monday_noon_in_london(session: Session, directory: DirectoryBuilder) -> None:
+    page = find(session, open_now=True)
+    assert names(page) == ["Harbour Health Centre", "Helpline", "Safe House", "عيادة الأسرة"]
+    assert all(result["open_now"] for result in page.results)
+    closed = {result["name"]: result for result in find(session, per_page=100).results}
+    assert closed["Northgate Dental"]["open_now"] is False
+    assert closed["Northgate Dental"]["next_opening"] == "2026-11-28T10:00:00+00:00"
+    assert closed["New York Legal Clinic"]["next_opening"] == "2026-11-23T09:00:00-05:00"  # 14:00 UTC
+    assert closed["Women's Clinic"]["open_now"] is None and closed["Women's Clinic"]["has_schedule"] is False
+
+
+def test_open_at_across_zones_and_overnight(session: Session, directory: DirectoryBuilder) -> None:
+    saturday_3am = find(session, open_at="2026-11-28T03:00")  # naive: the deployment's zone (London)
+    assert names(saturday_3am) == ["Night Shelter", "Safe House"]
+    new_york_afternoon = find(session, open_at="2026-11-23T15:00:00-05:00")  # 20:00 in London
+    assert names(new_york_afternoon) == ["New York Legal Clinic", "Safe House"]
+    summer = find(session, open_at=datetime(2026, 7, 6, 8, 30, tzinfo=UTC))  # 09:30 BST, 04:30 in New York
+    assert names(summer) == ["Harbour Health Centre", "Helpline", "Safe House"]
+    # open_at wins over open_now, and results still say whether each is open at the real present moment.
+    both = find(session, open_now=True, open_at="2026-11-28T03:00")
+    assert names(both) == ["Night Shelter", "Safe House"]
+    assert [result["open_now"] for result in both.results] == [False, True]
+
+
+def test_paging_totals(session: Session, directory: DirectoryBuilder) -> None:
+    first, second, third = (find(session, per_page=3, page=number) for number in (1, 2, 3))
+    assert first.total == second.total == third.total == 8
+    assert names(first) + names(second) + names(third) == ALL_ACTIVE
+    assert names(find(session, per_page=3, page=4)) == []
+    near = [find(session, near="Town Centre", per_page=2, page=number) for number in (1, 2, 3, 4)]
+    assert [name for page in near for name in names(page)] == names(find(session, near="Town Centre", per_page=100))
+
+
+def test_free_text_in_any_script(session: Session, directory: DirectoryBuilder) -> None:
+    assert names(find(session, q="dental")) == ["Northgate Dental"]
+    assert names(find(session, q="DENT")) == ["Northgate Dental"]  # prefix, any case
+    assert names(find(session, q="dental care")) == ["Northgate Dental"]  # the category's name
+    assert names(find(session, q="clinic")) == ["New York Legal Clinic", "Women's Clinic"]
+    assert names(find(session, q="family doctors")) == ["Harbour Health Centre"]  # the description
+    assert names(find(session, q="عيادة")) == ["عيادة الأسرة"]
+    assert names(find(session, q="العيادة")) == ["عيادة الأسرة"]  # with the article
+    assert names(find(session, q="عِيَادَة")) == ["عيادة الأسرة"]  # with harakat
+    assert names(find(session, q="مجانية")) == ["عيادة الأسرة"]
+    assert names(find(session, q="الأمل")) == ["عيادة الأسرة"]  # the organisation, hamza on the alef
+    assert find(session, q="dental zebra").total == 0
+    assert find(session, q="!!!").total == 8  # no words: no filter
+
+
+def test_filters_combined(session: Session, directory: DirectoryBuilder) -> None:
+    page = find(session, near="FH1 1AA", radius_km=3, language="ar", category="primary-care", open_now=True, free=True)
+    assert names(page) == ["عيادة الأسرة", "Harbour Health Centre"]
+    assert names(find(session, near="FH1 1AA", radius_km=2.5, free=True, category="housing")) == ["Night Shelter", "Safe House"]
+    assert names(find(session, near="Northgate", radius_km=1, free=True)) == []
+
+
+def test_confidential_location_never_leaks(session: Session, directory: DirectoryBuilder) -> None:
+    for params in ({}, {"q": "safe"}, {"near": "FH1 1AA", "radius_km": 5}, {"lat": 54.2147, "lon": 2.1261}, {"category": "housing"}):
+        page = find(session, per_page=100, **params)
+        text = page.body.decode()
+        for secret in (SECRET_STREET, SECRET_POSTCODE, "54.2147", "2.1261", "Safe House building"):
+            assert secret not in text, (secret, params)
+        result = next(result for result in page.results if result["name"] == "Safe House")
+        assert result["confidential_address"] is True
+        assert result["address"] is None and result["latitude"] is None and result["longitude"] is None
+        assert result["phone"] == "01632 960999" and result["area"]
+        if result["distance_km"] is not None:
+            assert result["distance_km"] == int(result["distance_km"])
+    # Searching from the exact position says "about 0 or 1 km", never less.
+    standing_on_it = find(session, lat=54.2147, lon=2.1261, category="housing").results[0]
+    assert standing_on_it["distance_km"] in (0.0, 1.0)
+    # The street and postcode are not searchable either.
+    assert find(session, q="secret").total == 0
+
+
+def test_confidential_radius_compares_whole_kilometres(session: Session, directory: DirectoryBuilder) -> None:
+    snapped = geo.snap_to_grid(*SECRET_POSITION)
+    reported = round(geo.haversine_km(*CENTRE, *snapped))
+    assert "Safe House" in names(find(session, near="FH1 1AA", radius_km=reported, category="housing"))
+    assert "Safe House" not in names(find(session, near="FH1 1AA", radius_km=reported - 0.5, category="housing"))
+
+
+def test_stale_flag(session: Session, directory: DirectoryBuilder) -> None:
+    results = {result["name"]: result for result in find(session, per_page=100).results}
+    assert results["Harbour Health Centre"]["verification_stale"] is False
+    assert results["Women's Clinic"]["verification_stale"] is True and results["Women's Clinic"]["last_verified"] == "2024-01-01"
+    assert results["Northgate Dental"]["verification_stale"] is True and results["Northgate Dental"]["last_verified"] is None
+    a_year_later = search.search_services(session, now=datetime(2027, 9, 2, tzinfo=UTC), q="harbour").results[0]
+    assert a_year_later["verification_stale"] is True
+
+
+def test_bad_values_raise_invalid_input_naming_each_parameter(session: Session, directory: DirectoryBuilder) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        find(session, radius_km=500, near="FH1 1AA", per_page=0, language="xx")
+    assert {error.name for error in raised.value.errors} == {"radius_km", "per_page", "language"}
+    with pytest.raises(InvalidInput) as raised:
+        find(session, near="Atlantis")
+    assert raised.value.errors[0].name == "near" and raised.value.errors[0].allowed
+    with pytest.raises(InvalidInput) as raised:
+        find(session, category="astrology")
+    assert raised.value.errors[0].name == "category" and "housing" in raised.value.errors[0].allowed
+
+
+def test_find_place_and_languages_offered(session: Session, directory: DirectoryBuilder) -> None:
+    assert search.find_place(session, " fh11aa ").name == "FH1 1AA"
+    assert search.find_place(session, "TOWN CENTRE").kind == "neighbourhood"
+    assert search.find_place(session, "Atlantis") is None
+    assert search.languages_offered(session) == ["ar", "en", "es", "fa", "uk"]
+
+
+def test_index_follows_the_revision(session: Session, directory: DirectoryBuilder) -> None:
+    holder = search_index_for_session(session)
+    holder.check_seconds = 3600
+    assert find(session, q="pantry").total == 0
+    directory.service("Harbour Pantry", 54.2, 2.1, categories=("food",))
+    session.commit()  # no revision change: the index is kept
+    assert find(session, q="pantry").total == 0
+    bump_revision(session)
+    session.commit()  # this process committed a revision change: checked at once
+    assert names(find(session, q="pantry")) == ["Harbour Pantry"]
