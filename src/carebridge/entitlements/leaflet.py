@@ -1,0 +1,55 @@
+"""A one-page PDF leaflet of a checker result, in the reader's language, for people who cannot keep a web page.
+
+The leaflet is an HTML template (templates/public/entitlements/leaflet.html) rendered in the reader's language and
+laid out by WeasyPrint, which shapes Arabic script with HarfBuzz: letters join, and right-to-left text runs the
+right way. The fonts are system fonts from Debian's fonts-noto-core: Noto Sans (Latin, Cyrillic) and Noto Naskh
+Arabic (Arabic and Persian letters), named in the template's CSS.
+
+It must fit on one A4 page: a long result (many "it depends" answers, long translations) is laid out again at a
+smaller scale until it does, and as a last resort the least essential lines (the steps after the first two) are
+left out — the page says where to see everything. The PDF is made in memory and never stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carebridge import i18n
+from carebridge.entitlements.presentation import ResultView
+from carebridge.web import template_environment
+
+TEMPLATE = "public/entitlements/leaflet.html"
+# Font sizes (points) to try, largest first: 9 pt is the smallest we call readable on paper. Each try is a full
+# layout (a few tenths of a second), so there are few.
+SCALES = (10.0, 9.0)
+
+
+def leaflet_html(view: ResultView, *, font_size: float = SCALES[0], max_steps: int | None = None) -> str:
+    env = template_environment(view.language)
+    return env.get_template(TEMPLATE).render(
+        view=view,
+        lang=view.language,
+        dir=i18n.direction(view.language),
+        font_size=font_size,
+        max_steps=max_steps,
+    )
+
+
+def _document(html: str) -> Any:
+    from weasyprint import HTML
+
+    # No base URL and no external resources: everything the leaflet needs is in the HTML.
+    return HTML(string=html).render()
+
+
+def render_leaflet(view: ResultView) -> bytes:
+    """The leaflet as PDF bytes, always exactly one page."""
+    document = None
+    for max_steps in (None, 2, 1):
+        for font_size in SCALES:
+            document = _document(leaflet_html(view, font_size=font_size, max_steps=max_steps))
+            if len(document.pages) == 1:
+                return document.write_pdf()
+    # Still too long (it never is with the seeded rules): keep the first page, which has the most important needs.
+    assert document is not None
+    return document.copy(document.pages[:1]).write_pdf()

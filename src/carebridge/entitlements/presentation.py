@@ -1,0 +1,590 @@
+"""What the checker shows people: the answers carried in the URL, and an evaluation turned into plain words.
+
+The checker's pages, its PDF leaflet, its audio reading and the clinician view all read the same view built here,
+so a result says the same thing in every form. Texts are gettext message ids of the `entitlements` domain
+(translated here, in the reader's language); rule texts come from the rules bases and are message ids too.
+
+Answers travel in GET query parameters named like the engine's person fields:
+
+    jurisdiction=GB-ENG  status=undocumented  age=34  pregnant=yes  months_in_country=unknown
+
+Yes/no facts are `yes` or `no`; numbers are whole numbers (Arabic-Indic and Persian digits are accepted); any
+question may be answered `unknown` ("I don't know" / "I'd rather not say"). An unknown answer is never guessed: the
+engine is told nothing, and every result it could change comes out as "it depends".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.dates import format_date as babel_format_date
+
+from carebridge import i18n
+from carebridge.entitlements import service
+from carebridge.entitlements.rulebook import Rulebook
+from carebridge.entitlements.vocabulary import (
+    CATEGORY_LABELS,
+    FACTS,
+    OUTCOME_LABELS,
+    QUESTION_ORDER,
+    SERVICE_CATEGORIES,
+    STATUS_LABELS,
+    STATUSES,
+)
+
+
+def N_(message: str) -> str:
+    """Mark a message id for extraction without translating it now."""
+    return message
+
+
+UNKNOWN = "unknown"
+YES, NO = "yes", "no"
+MAX_VALUE_LENGTH = 16
+START_PATH = "/entitlements"
+QUESTION_PATH = "/entitlements/question"
+RESULT_PATH = "/entitlements/result"
+LEAFLET_PATH = "/entitlements/result.pdf"
+AUDIO_PATH = "/entitlements/result.mp3"
+# The service finder's way in for one category (see carebridge.directory.pages): it then asks where the person is.
+FINDER_PATH = "/find/where"
+
+# Questions a person may prefer not to answer get "I'd rather not say"; the others "I don't know".
+PRIVATE_FACTS = frozenset({"status", "trafficking_victim", "torture_or_violence_survivor"})
+DONT_KNOW = N_("I don't know")
+RATHER_NOT_SAY = N_("I'd rather not say")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Needs: the result page groups the ten service categories the way a person thinks of them.
+
+
+@dataclass(frozen=True)
+class Need:
+    code: str
+    title: str  # message id
+    categories: tuple[str, ...]
+
+
+NEEDS: tuple[Need, ...] = (
+    Need("doctor", N_("See a doctor"), ("primary-care",)),
+    Need("emergency", N_("Emergency"), ("emergency",)),
+    Need("pregnancy", N_("Pregnancy and birth"), ("maternity",)),
+    Need("hospital", N_("Hospital"), ("hospital-care",)),
+    Need("mental-health", N_("Mental health"), ("mental-health",)),
+    Need("medicines", N_("Medicines"), ("medicines",)),
+    Need("dental", N_("Teeth"), ("dental",)),
+    Need("vaccinations", N_("Vaccines"), ("vaccination",)),
+    Need("infections", N_("Infections and sexual health"), ("communicable-diseases", "sexual-reproductive-health")),
+)
+assert sorted(c for need in NEEDS for c in need.categories) == sorted(SERVICE_CATEGORIES), "every category needs a need"
+
+# The colour a result's label gets; the words say the same thing, the colour only helps people who see it.
+OUTCOME_TONES: dict[str, str] = {
+    "covered-free": "ok",
+    "covered-limited": "ok",
+    "covered-with-charges": "warn",
+    "charged-never-withheld": "warn",
+    "emergency-only": "warn",
+    "not-covered": "no",
+    "unknown": "unknown",
+}
+
+CONFIDENCE_TEXTS: dict[str, str] = {
+    "primary": N_("We checked this in the law itself."),
+    "secondary": N_("We took this from a trusted guide. We have not checked it in the law itself."),
+    "unverified": N_("We have not been able to check this yet. It may be wrong."),
+}
+UNVERIFIED_CAVEAT = N_(
+    "Be careful: we have not checked this yet, so it may be wrong. Ask an advice service before you rely on it."
+)
+UPFRONT_TEXTS: dict[bool | None, str] = {
+    False: N_("You do not have to pay before you get this care."),
+    True: N_("They can ask you to pay before you get this care."),
+    None: N_("We do not know if they can ask you to pay first."),
+}
+NO_DOCUMENTS = N_("Our rules do not list any papers for this.")
+SAFETY_UNKNOWN = N_(
+    "Our rules do not say if staff may ask about your papers or tell the immigration office. "
+    "A support group can tell you before you go."
+)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Answers
+
+
+@dataclass
+class AnswerError:
+    """One answer that is missing or not valid; `name` is the field it belongs to (and the id it links to)."""
+
+    name: str
+    message: str  # message id
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = "".join(ch for ch in value if unicodedata.category(ch)[0] != "C").strip()
+    return value[:MAX_VALUE_LENGTH] or None
+
+
+NUMBER = re.compile(r"^\+?(\d{1,4})$")  # \d also matches Arabic-Indic and Persian digits; int() reads them
+
+
+def parse_value(name: str, raw: str | None) -> tuple[Any, AnswerError | None]:
+    """One answer from the query string: (value, None), (UNKNOWN, None), (None, None) if absent, or an error."""
+    text = _clean(raw)
+    if text is None:
+        return None, None
+    lowered = text.lower()
+    if lowered == UNKNOWN:
+        return UNKNOWN, None
+    if name == "status":
+        if lowered in STATUSES:
+            return lowered, None
+        return None, AnswerError(name, N_("Choose the answer closest to your situation"))
+    fact = FACTS[name]
+    if fact.kind == "boolean":
+        if lowered in {YES, "true", "1"}:
+            return True, None
+        if lowered in {NO, "false", "0"}:
+            return False, None
+        return None, AnswerError(name, N_("Choose yes, no or one of the other answers"))
+    match = NUMBER.match(text.replace(" ", ""))
+    if match is None:
+        return None, AnswerError(name, N_("Enter a whole number, like 5"))
+    number = int(match.group(1))
+    low, high = fact.minimum or 0, fact.maximum if fact.maximum is not None else 9999
+    if not low <= number <= high:
+        return None, AnswerError(
+            name, N_("Enter a number from %(low)s to %(high)s"), {"low": low, "high": high}
+        )
+    return number, None
+
+
+def format_value(value: Any) -> str:
+    """An answer as it travels in the query string."""
+    if value is True:
+        return YES
+    if value is False:
+        return NO
+    return str(value)
+
+
+@dataclass
+class Answers:
+    """The checker's answers as they came in the query string."""
+
+    jurisdiction: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # fact -> value or UNKNOWN, in QUESTION_ORDER
+    errors: dict[str, AnswerError] = field(default_factory=dict)
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> Answers:
+        jurisdiction = _clean(query.get("jurisdiction"))
+        answers = cls(jurisdiction=jurisdiction.upper() if jurisdiction else None)
+        for name in QUESTION_ORDER:
+            value, error = parse_value(name, query.get(name))
+            if error is not None:
+                answers.errors[name] = error
+            elif value is not None:
+                answers.values[name] = value
+        return answers
+
+    @property
+    def person(self) -> dict[str, Any]:
+        """What the engine is told: the answers given, without the ones the person did not know or did not say."""
+        return {name: value for name, value in self.values.items() if value != UNKNOWN}
+
+    @property
+    def declined(self) -> frozenset[str]:
+        return frozenset(name for name, value in self.values.items() if value == UNKNOWN)
+
+    def without(self, *names: str) -> Answers:
+        return Answers(
+            self.jurisdiction,
+            {name: value for name, value in self.values.items() if name not in names},
+            {name: error for name, error in self.errors.items() if name not in names},
+        )
+
+    def with_answer(self, name: str, value: Any) -> Answers:
+        values = dict(self.values)
+        values[name] = value
+        ordered = {key: values[key] for key in QUESTION_ORDER if key in values}
+        return Answers(self.jurisdiction, ordered, {k: v for k, v in self.errors.items() if k != name})
+
+    def params(self, lang: str, **extra: Any) -> dict[str, str]:
+        values: dict[str, str] = {"lang": lang}
+        if self.jurisdiction:
+            values["jurisdiction"] = self.jurisdiction
+        values.update({name: format_value(value) for name, value in self.values.items()})
+        values.update({key: str(value) for key, value in extra.items() if value is not None})
+        return values
+
+    def url(self, path: str, lang: str, **extra: Any) -> str:
+        return f"{path}?{urlencode(self.params(lang, **extra))}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Which question comes next
+
+
+def next_fact(rulebook: Rulebook, answers: Answers, on_date: dt.date) -> str | None:
+    """The next fact to ask about, or None when no answer can change anything.
+
+    The engine's own choice (service.next_question), except that questions the person chose not to answer are not
+    asked again: then the same ordering is applied to the remaining relevant facts.
+    """
+    person = answers.person
+    if not answers.declined:
+        question = service.next_question(rulebook.jurisdiction, person, on_date)
+        return question.fact if question else None
+    relevant = service.relevant_facts(rulebook, person, on_date)
+    for name in answers.declined:
+        relevant.pop(name, None)
+    if not relevant:
+        return None
+    order = {name: index for index, name in enumerate(QUESTION_ORDER)}
+
+    def priority(name: str) -> tuple[bool, int, int]:
+        sensitive = name != "status" and FACTS[name].sensitive
+        return (sensitive, -len(relevant[name]), order[name])
+
+    return min(relevant, key=priority)
+
+
+def asked_sequence(rulebook: Rulebook, answers: Answers, on_date: dt.date) -> tuple[list[str], str | None]:
+    """The questions this person was asked, in order, and the one to ask now (None: none left).
+
+    Replays the flow from no answers: the engine is deterministic, so this is the path the person took, and the
+    back link can go one step back without any state kept on the server.
+    """
+    replay = Answers(answers.jurisdiction)
+    asked: list[str] = []
+    for _ in range(len(QUESTION_ORDER) + 1):
+        name = next_fact(rulebook, replay, on_date)
+        if name is None or name not in answers.values:
+            return asked, name
+        asked.append(name)
+        replay = replay.with_answer(name, answers.values[name])
+    return asked, None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Questions in plain words
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    hint: str | None = None
+
+
+@dataclass
+class QuestionView:
+    fact: str
+    kind: str  # "choice" (radios) or "integer" (a number field)
+    text: str
+    hint: str | None
+    options: list[Option]
+    unknown_label: str
+    selected: str | None = None
+    unit: str | None = None
+
+
+QUESTION_HINTS: dict[str, str] = {
+    "status": N_("Your answer stays on this phone or computer. We do not keep it and we never tell the "
+                 "immigration office."),
+    "age": N_("Some care is different for children and young people."),
+    "months_in_country": N_("Count from when you arrived. If you are not sure, give your best guess."),
+    "registered_residence_months": N_("For example, registered with the town hall at the place where you live."),
+    "income_below_threshold": N_("The office that gives health cover can tell you the limit."),
+    "trafficking_victim": N_("You do not have to answer. Your answer stays on this phone or computer."),
+    "torture_or_violence_survivor": N_("You do not have to answer. Your answer stays on this phone or computer."),
+}
+
+
+# The clinician view's labels: short, in the words staff use; the API name is shown beside each.
+STAFF_LABELS: dict[str, str] = {
+    "status": N_("Immigration status"),
+    "age": N_("Age in years"),
+    "pregnant": N_("Pregnant"),
+    "unaccompanied_minor": N_("Child without a parent or carer (unaccompanied minor)"),
+    "months_in_country": N_("Months living in the country"),
+    "receives_asylum_support": N_("Receives asylum support (for example section 95 or section 4 in the UK)"),
+    "paid_health_surcharge": N_("Paid the immigration health surcharge, or is exempt from it"),
+    "trafficking_victim": N_("Victim or suspected victim of trafficking or modern slavery"),
+    "torture_or_violence_survivor": N_("Survivor of torture, female genital mutilation, domestic or sexual violence"),
+    "registered_residence_months": N_("Months registered at an address"),
+    "income_below_threshold": N_("Income below the threshold for free care"),
+    "has_health_insurance": N_("Has health insurance or cover"),
+}
+assert set(STAFF_LABELS) == set(QUESTION_ORDER), "every person field needs a label in the clinician view"
+
+
+def question_view(rulebook: Rulebook, fact: str, lang: str, selected: Any = None) -> QuestionView:
+    translate = i18n.get_translations(lang).gettext
+    text = translate(rulebook.question_text(fact)).replace("{country}", translate(rulebook.country_name))
+    unknown_label = translate(RATHER_NOT_SAY if fact in PRIVATE_FACTS else DONT_KNOW)
+    hint = translate(QUESTION_HINTS[fact]) if fact in QUESTION_HINTS else None
+    chosen = format_value(selected) if selected is not None else None
+    if fact == "status":
+        options = [Option(status, translate(STATUS_LABELS[status])) for status in STATUSES]
+        return QuestionView(fact, "choice", text, hint, options, unknown_label, chosen)
+    definition = FACTS[fact]
+    if definition.kind == "boolean":
+        options = [Option(YES, translate(N_("Yes"))), Option(NO, translate(N_("No")))]
+        return QuestionView(fact, "choice", text, hint, options, unknown_label, chosen)
+    unit = {"years": translate(N_("years")), "months": translate(N_("months"))}.get(definition.unit or "")
+    return QuestionView(fact, "integer", text, hint, [], unknown_label, chosen, unit)
+
+
+def answer_label(rulebook: Rulebook, fact: str, value: Any, lang: str) -> str:
+    translate = i18n.get_translations(lang).gettext
+    if value == UNKNOWN:
+        return translate(RATHER_NOT_SAY if fact in PRIVATE_FACTS else DONT_KNOW)
+    if fact == "status":
+        return translate(STATUS_LABELS[value])
+    if value is True:
+        return translate(N_("Yes"))
+    if value is False:
+        return translate(N_("No"))
+    unit = FACTS[fact].unit
+    if unit == "years":
+        return i18n.gettext(lang, N_("%(number)s years"), number=value)
+    if unit == "months":
+        return i18n.gettext(lang, N_("%(number)s months"), number=value)
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results in plain words
+
+
+def format_day(day: dt.date | None, lang: str) -> str:
+    if day is None:
+        return ""
+    return babel_format_date(day, format="long", locale=lang)
+
+
+def today() -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    from carebridge.config import get_settings
+
+    return dt.datetime.now(ZoneInfo(get_settings().timezone)).date()
+
+
+@dataclass
+class SourceView:
+    citation: str
+    url: str
+    confidence: str | None = None
+
+
+@dataclass
+class CategoryView:
+    category: str
+    label: str
+    outcome: str
+    outcome_label: str
+    tone: str
+    determined: bool
+    cost: str | None
+    upfront_payment: bool | None
+    upfront_text: str
+    documents: list[str]
+    steps: list[str]
+    conditions: list[str]
+    explanation: str | None
+    safety: str
+    safety_from_rules: bool
+    ask: str | None
+    depends_on: list[str]  # questions whose answers would settle an "it depends"
+    possible: list[str]  # what it could be, in words, when it depends
+    sources: list[SourceView]
+    confidence: str | None
+    confidence_text: str | None
+    caveat: str | None
+    last_reviewed: dt.date | None
+    last_reviewed_text: str
+    rule_id: str | None
+    kind: str | None
+    finder_url: str
+    trace: list[tuple[str, str, str]]  # (rule id, verdict, reason) for the clinician view
+
+
+@dataclass
+class NeedView:
+    code: str
+    title: str
+    categories: list[CategoryView]
+
+
+@dataclass
+class AnswerView:
+    fact: str
+    question: str
+    answer: str
+    change_url: str
+
+
+@dataclass
+class ResultView:
+    jurisdiction: str
+    name: str
+    language: str
+    on_date: dt.date
+    on_date_text: str
+    rules_checked: dt.date
+    rules_checked_text: str
+    where_to_ask: str
+    needs: list[NeedView]
+    answers: list[AnswerView]
+    categories: dict[str, CategoryView]
+
+
+def finder_url(category: str, lang: str) -> str:
+    return f"{FINDER_PATH}?{urlencode({'category': category, 'lang': lang})}"
+
+
+def _category_view(
+    result: service.CategoryResult, rulebook: Rulebook, lang: str, translate: Callable[[str], str]
+) -> CategoryView:
+    outcome = result.outcome
+    confidence = result.confidence
+    depends_on = []
+    for fact in result.missing_facts:
+        question = translate(rulebook.question_text(fact)).replace("{country}", translate(rulebook.country_name))
+        depends_on.append(question)
+    possible = []
+    if not result.determined:
+        possible = [translate(OUTCOME_LABELS[p.outcome]) for p in result.possible_outcomes if p.outcome != UNKNOWN]
+    return CategoryView(
+        category=result.service_category,
+        label=translate(CATEGORY_LABELS[result.service_category]),
+        outcome=outcome,
+        outcome_label=translate(OUTCOME_LABELS[outcome]),
+        tone=OUTCOME_TONES.get(outcome, "unknown"),
+        determined=result.determined,
+        cost=result.cost,
+        upfront_payment=result.upfront_payment,
+        upfront_text=translate(UPFRONT_TEXTS[result.upfront_payment]),
+        documents=list(result.documents),
+        steps=list(result.steps),
+        conditions=list(result.conditions),
+        explanation=result.explanation,
+        safety=result.safe_to_go or translate(SAFETY_UNKNOWN),
+        safety_from_rules=bool(result.safe_to_go),
+        ask=result.ask,
+        depends_on=depends_on,
+        possible=possible,
+        sources=[SourceView(s["citation"], s["url"], s.get("confidence")) for s in result.sources],
+        confidence=confidence,
+        confidence_text=translate(CONFIDENCE_TEXTS[confidence]) if confidence in CONFIDENCE_TEXTS else None,
+        caveat=translate(UNVERIFIED_CAVEAT) if confidence == "unverified" else None,
+        last_reviewed=result.last_reviewed,
+        last_reviewed_text=format_day(result.last_reviewed, lang),
+        rule_id=result.rule_id,
+        kind=result.kind,
+        finder_url=finder_url(result.service_category, lang),
+        trace=[(entry.rule_id, entry.verdict, entry.reason(translate)) for entry in result.trace],
+    )
+
+
+def present(
+    rulebook: Rulebook,
+    answers: Answers,
+    lang: str,
+    on_date: dt.date | None = None,
+    *,
+    asked: Iterable[str] | None = None,
+) -> ResultView:
+    """The evaluation of these answers, in plain words in `lang`, grouped by need."""
+    on_date = on_date or today()
+    translate = i18n.get_translations(lang).gettext
+    evaluation = service.evaluate(rulebook.jurisdiction, answers.person, on_date, translate=translate)
+    categories = {
+        result.service_category: _category_view(result, rulebook, lang, translate)
+        for result in evaluation.results
+    }
+    needs = [
+        NeedView(need.code, translate(need.title), [categories[code] for code in need.categories]) for need in NEEDS
+    ]
+    if answers.person.get("pregnant") is True:
+        # Put what matters most to this person first, after "see a doctor".
+        needs.sort(key=lambda need: (need.code not in {"doctor", "pregnancy"}, need.code != "doctor"))
+    shown = list(asked) if asked is not None else list(answers.values)
+    answer_views = [
+        AnswerView(
+            fact,
+            translate(rulebook.question_text(fact)).replace("{country}", translate(rulebook.country_name)),
+            answer_label(rulebook, fact, answers.values[fact], lang),
+            answers.url(QUESTION_PATH, lang, change=fact),
+        )
+        for fact in shown
+        if fact in answers.values
+    ]
+    return ResultView(
+        jurisdiction=rulebook.jurisdiction,
+        name=translate(rulebook.name),
+        language=lang,
+        on_date=on_date,
+        on_date_text=format_day(on_date, lang),
+        rules_checked=rulebook.last_reviewed,
+        rules_checked_text=format_day(rulebook.last_reviewed, lang),
+        where_to_ask=translate(rulebook.where_to_ask),
+        needs=needs,
+        answers=answer_views,
+        categories=categories,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The audio reading: the same result as sentences to listen to
+
+
+def _sentence(text: str | None) -> str:
+    text = (text or "").strip()
+    if text and text[-1] not in ".!?؟。":
+        text += "."
+    return text
+
+
+def audio_script(view: ResultView) -> str:
+    """The result as plain sentences to be read aloud: what matters first, no links, no legal citations."""
+    lang = view.language
+    translate = i18n.get_translations(lang).gettext
+    paragraphs = [
+        _sentence(i18n.gettext(lang, N_("What care you can get in %(place)s"), place=view.name)),
+        _sentence(translate(N_("This is information, not legal advice."))),
+        _sentence(i18n.gettext(lang, N_("The rules were last checked on %(date)s."), date=view.rules_checked_text)),
+    ]
+    for need in view.needs:
+        for category in need.categories:
+            lines = [_sentence(category.label), _sentence(category.outcome_label)]
+            if category.determined and category.explanation:
+                lines.append(_sentence(category.explanation))
+            if category.outcome != UNKNOWN:
+                lines.append(_sentence(category.cost))
+                lines.append(_sentence(category.upfront_text))
+            if category.possible:
+                lines.append(_sentence(translate(N_("It depends on your answers."))))
+            if category.ask:
+                lines.append(_sentence(category.ask))
+            if category.safety_from_rules:
+                lines.append(_sentence(category.safety))
+            if category.caveat:
+                lines.append(_sentence(category.caveat))
+            paragraphs.append(" ".join(line for line in lines if line))
+    paragraphs.append(_sentence(view.where_to_ask))
+    return "\n\n".join(paragraphs)
