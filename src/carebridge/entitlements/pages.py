@@ -42,7 +42,6 @@ from carebridge.entitlements.presentation import (
 )
 from carebridge.entitlements.rulebook import Rulebook
 from carebridge.entitlements.vocabulary import FACTS, QUESTION_ORDER, SERVICE_CATEGORIES, STATUS_LABELS, STATUSES
-from carebridge.errors import FieldError, InvalidInput
 from carebridge.web import LanguageDep, render
 
 router = APIRouter(include_in_schema=False)
@@ -278,29 +277,24 @@ def result(request: Request, lang: LanguageDep) -> Response:
     return _private(render(request, "public/entitlements/result.html", context, language=lang))
 
 
-def _view_for_download(request: Request, lang: str) -> presentation.ResultView:
-    """The result for a leaflet or a recording; answers that are not valid are a 422 error page, not a question
-    (there is no question to ask on a PDF)."""
-    answers = Answers.from_query(request.query_params)
-    rulebook = _rulebook(answers.jurisdiction)
-    problems = []
-    if rulebook is None:
-        allowed = [rulebook.jurisdiction for rulebook in _rulebooks()]
-        problems.append(FieldError("jurisdiction", i18n.gettext(lang, COUNTRY_ERROR), allowed=allowed))
-    for name, error in answers.errors.items():
-        # Translated here: the error page shows the message as it is.
-        problems.append(FieldError(name, i18n.gettext(lang, error.message, **error.params)))
-    if problems:
-        raise InvalidInput(errors=problems)
+def _view_for_download(request: Request, lang: str) -> tuple[presentation.ResultView | None, Response | None]:
+    """The result for a leaflet or a recording, or the page to show instead: an answer that is not valid is asked
+    again, with the error explained, exactly as on the result page."""
+    rulebook, answers, instead = _checked(request, lang)
+    if instead is not None:
+        return None, instead
     assert rulebook is not None
     on_date = _today()
     asked, _next = presentation.asked_sequence(rulebook, answers, on_date)
-    return presentation.present(rulebook, answers, lang, on_date, asked=asked)
+    return presentation.present(rulebook, answers, lang, on_date, asked=asked), None
 
 
 @router.get(LEAFLET_PATH)
 def result_leaflet(request: Request, lang: LanguageDep) -> Response:
-    view = _view_for_download(request, lang)
+    view, instead = _view_for_download(request, lang)
+    if instead is not None:
+        return instead
+    assert view is not None
     pdf = leaflet.render_leaflet(view)
     filename = f"carebridge-{view.jurisdiction.lower()}-{view.on_date.isoformat()}.pdf"
     return _private(
@@ -314,7 +308,10 @@ def result_leaflet(request: Request, lang: LanguageDep) -> Response:
 
 @router.get(AUDIO_PATH)
 def result_audio(request: Request, lang: LanguageDep) -> Response:
-    view = _view_for_download(request, lang)
+    view, instead = _view_for_download(request, lang)
+    if instead is not None:
+        return instead
+    assert view is not None
     title = i18n.gettext(lang, N_("What care you can get in %(place)s"), place=view.name)
     mp3 = audio.read_aloud(presentation.audio_script(view), lang, title=title)
     filename = f"carebridge-{view.jurisdiction.lower()}-{view.on_date.isoformat()}.mp3"
