@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
@@ -636,6 +636,8 @@ def _ask(step: str):  # noqa: ANN202 - a route factory
                 request, lang, checked.step, answers, session=session, errors=checked.errors if show_errors else None
             )
         if answered:
+            if checked.place is not None and not answers.anywhere:
+                answers = replace(answers, near=checked.place.name)  # "fh11aa" is carried on as "FH1 1AA"
             return RedirectResponse(answers.url(PATHS[following], lang, keep_page=False), status_code=303)
         return _question(request, lang, step, answers, session=session)
 
@@ -723,6 +725,7 @@ def run_search(session: Any, answers: Answers, place: Any, now: datetime | None 
 
 
 def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str, Any]:
+    """One search result as the results list shows it (the result is the search API's result object)."""
     address = result.get("address") or {}
     confidential = bool(result.get("confidential_address"))
     distance = result.get("distance_km")
@@ -737,25 +740,35 @@ def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str
         languages_text = i18n.gettext(lang, N_("The staff speak: %(languages)s."), languages=_language_list(languages, lang))
     else:
         languages_text = None
-    area = address.get("address_2") or address.get("city") or result.get("area")
+    open_now = result.get("open_now")
+    if open_now and result.get("open_until"):
+        opening = i18n.gettext(lang, N_("Open now, until %(time)s"), time=_local_time(result["open_until"], lang))
+    elif open_now:
+        opening = i18n.gettext(lang, N_("Open now"))
+    elif open_now is None or not result.get("has_schedule", True):
+        opening = i18n.gettext(lang, N_("Call to ask when you can go"))
+    else:
+        opening = describe_next_opening(result.get("next_opening"), lang) or i18n.gettext(lang, N_("Closed"))
+    address_text = None
+    if not confidential and address:
+        parts = (result.get("location_name"), address.get("address_1"), address.get("address_2"), address.get("postal_code"))
+        address_text = ", ".join(part for part in parts if part)
     return {
         "name": result.get("name") or "",
         "organization": result.get("organization"),
-        "href": answers.url(f"/services/{result.get('service_id')}", lang),
+        "href": answers.url(f"/services/{quote(str(result.get('service_id') or ''), safe='')}", lang),
         "lang_attributes": lang_attributes(result.get("content_language"), lang),
         "distance": (
             i18n.gettext(lang, N_("%(distance)s away"), distance=format_distance(distance, lang, whole=confidential))
             if distance is not None
             else None
         ),
-        "open_now": bool(result.get("open_now")),
-        "next_opening": describe_next_opening(result.get("next_opening"), lang) if not result.get("open_now") else None,
-        "no_hours": not result.get("has_schedule", True),
+        "open_now": bool(open_now),
+        "opening": opening,
+        "virtual": result.get("location_type") == "virtual",
         "confidential_address": confidential,
-        "area": area,
-        "address": None
-        if confidential
-        else ", ".join(part for part in (address.get("address_1"), address.get("address_2"), address.get("postal_code")) if part),
+        "area": result.get("area") or address.get("address_2") or address.get("city"),
+        "address": address_text,
         "free": bool(result.get("free")),
         "no_status_check": bool(result.get("no_status_check")),
         "no_documents": bool(result.get("no_documents")),
@@ -763,6 +776,12 @@ def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str
         "last_verified": _as_date(result.get("last_verified")),
         "stale": bool(result.get("verification_stale")),
     }
+
+
+def _local_time(value: str, lang: str) -> str:
+    moment = datetime.fromisoformat(value)
+    zone = ZoneInfo(get_settings().timezone)
+    return format_time((moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone), lang)
 
 
 @router.get(PATHS["results"], response_class=HTMLResponse)
@@ -791,7 +810,7 @@ def results(request: Request, session: SessionDep, lang: LanguageDep) -> Respons
         "need_label": i18n.gettext(lang, CATEGORY_LABELS[answers.category][0])
         if answers.category
         else i18n.gettext(lang, N_("Any kind of help")),
-        "place_label": None if answers.anywhere else answers.near,
+        "place_label": None if answers.anywhere or not answers.near else getattr(checked.place, "name", answers.near),
         "language_label": language_label,
         "back_href": answers.url(PATHS["language"], lang, keep_page=False),
         "change": {step: answers.url(PATHS[step], lang, keep_page=False) for step in ("need", "where", "language")},
@@ -882,8 +901,8 @@ def _costs(view: dict[str, Any], lang: str) -> list[str]:
     return costs
 
 
-def get_service_record(session: Any, service_id: str) -> dict[str, Any]:
-    """The HSDS engineer's get_service: the redacted HSDS record, or NotFound."""
+def get_service_record(session: Any, service_id: str) -> dict[str, Any] | None:
+    """The HSDS engineer's get_service: the redacted HSDS record, or None."""
     from carebridge.directory import service as directory_service
 
     return directory_service.get_service(session, service_id)
@@ -895,6 +914,8 @@ def service_page(service_id: str, request: Request, session: SessionDep, lang: L
     if len(service_id) > 64 or not service_id.isprintable():
         raise NotFound()
     record = get_service_record(session, service_id)
+    if record is None:
+        raise NotFound()
     view = service_view(record, lang)
     for place in view["locations"]:
         place["url"] = _safe_url(place.get("url"))
