@@ -361,7 +361,7 @@ def read_records(data: bytes) -> list[Record]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise _file_error(N_("the file is not UTF-8 text: invalid byte at position %(position)s"), position=error.start) from None
+        raise _file_error(N_("the file is not UTF-8 text: invalid byte at position %(position)s"), position=error.start + 1) from None
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as whole_file_error:
@@ -564,6 +564,8 @@ def _field_rule(entity: str, name: str, value: Any) -> Problem | None:  # noqa: 
     if key in {("schedule", "opens_at"), ("schedule", "closes_at")}:
         if TIME_PATTERN.match(value) or (name == "closes_at" and value in END_OF_DAY):
             return None
+        if value in END_OF_DAY:
+            return Problem(N_("a schedule cannot open at 24:00; use 00:00"), {})
         return Problem(
             N_("%(value)s is not a time of day like 09:00, 17:30:00 or 09:00+01:00"), {"value": _show(value)}
         )
@@ -803,11 +805,6 @@ class _Planner:
                             N_("is %(given)s but the record is nested under %(expected)s"),
                             given=_show(given), expected=_show(parents[column]),
                         )
-                elif not (entity_name == "service_at_location" and parent is None):
-                    plan.warn(
-                        label, f"{pointer}/{column}",
-                        N_("not used: a record is linked to the record it is nested under"),
-                    )
 
         known = set(entity.fields) | set(entity.parent_columns) | {child.key for child in entity.children}
         known |= set(entity.references)
@@ -1004,8 +1001,6 @@ class _Planner:
         if ("opens_at" in document) != ("closes_at" in document):
             missing = "closes_at" if "opens_at" in document else "opens_at"
             plan.error(label, f"{pointer}/{missing}", N_("opens_at and closes_at must be given together"))
-        if values.get("opens_at") in ("24:00", "24:00:00"):
-            plan.error(label, f"{pointer}/opens_at", N_("a schedule cannot open at 24:00; use 00:00"))
         freq = values.get("freq")
         byday = values.get("byday")
         if byday and freq != "MONTHLY" and any(char.isdigit() for char in byday):
@@ -1162,8 +1157,12 @@ class Render:
 
 
 def _fields(entity: str, row: Any, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """The row's HSDS fields that have a value; for a nested child also the ids of the records it hangs off."""
     document: dict[str, Any] = {}
-    for name in names if names is not None else ENTITIES[entity].fields:
+    if names is None:
+        spec = ENTITIES[entity]
+        names = spec.fields if entity in ("attribute", "metadata") else spec.fields + spec.parent_columns
+    for name in names:
         value = getattr(row, name)
         if value is not None:
             document[name] = json_value(value)

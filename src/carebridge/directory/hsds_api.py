@@ -1,3 +1,333 @@
-from fastapi import APIRouter
+"""The HSDS 3.1 API under /api/hsds/: the directory as Open Referral publishes it.
 
-router = APIRouter()
+Lists return the HSDS page wrapper (`total_items`, `total_pages`, `page_number`, `size`, `first_page`, `last_page`,
+`empty`, `contents`) holding the one-to-one fields of each record (`full=true` gives whole records); single records
+are fully nested. `format=ndjson` returns the page's records one per line instead. Confidential locations are
+redacted exactly as in the export. GET from any origin is allowed (CORS, set app-wide), as the Open Referral UK
+profile requires.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from carebridge.directory import hsds, service
+from carebridge.directory.repository import ListFilters
+from carebridge.errors import N_, FieldError, InvalidInput, NotFound
+from carebridge.web import SessionDep
+
+router = APIRouter(prefix="/api/hsds", tags=["hsds"])
+
+PROFILE_URL = "https://carebridge.example/hsds/profile"
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 500
+MAX_TEXT_LENGTH = 200
+NDJSON = "application/x-ndjson"
+WHOLE_NUMBER = re.compile(r"^\+?\d{1,9}$")
+
+Text = Annotated[str | None, Query()]
+PageParameter = Annotated[str | None, Query(description="Page number, from 1.")]
+PerPageParameter = Annotated[str | None, Query(description=f"Records per page, 1 to {MAX_PER_PAGE} (default {DEFAULT_PER_PAGE}).")]
+FormatParameter = Annotated[str | None, Query(description="json (default) or ndjson (one record per line).")]
+FullParameter = Annotated[str | None, Query(description="true returns whole records instead of one-to-one fields.")]
+ModifiedAfterParameter = Annotated[
+    str | None, Query(description="Only records whose last_modified is later than this ISO 8601 date or date-time.")
+]
+
+
+class _Parameters:
+    """Parses query parameters, collecting every problem so that one 422 names them all."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def whole_number(self, name: str, raw: str | None, default: int, maximum: int | None = None) -> int:
+        if raw is None:
+            return default
+        if not WHOLE_NUMBER.match(raw.strip()) or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
+            if maximum is None:
+                self.errors.append(FieldError(name=name, message=N_("must be a whole number, 1 or more"), allowed=["1, 2, 3, ..."]))
+            else:
+                self.errors.append(
+                    FieldError(name=name, message=N_("must be a whole number from 1 to %(maximum)s"),
+                               allowed=[f"1-{maximum}"], params={"maximum": maximum})
+                )
+            return default
+        return int(raw)
+
+    def boolean(self, name: str, raw: str | None) -> bool:
+        if raw is None:
+            return False
+        value = raw.strip().lower()
+        if value in ("true", "1", "yes"):
+            return True
+        if value in ("false", "0", "no", ""):
+            return False
+        self.errors.append(FieldError(name=name, message=N_("must be true or false"), allowed=["true", "false"]))
+        return False
+
+    def choice(self, name: str, raw: str | None, allowed: list[str]) -> str:
+        if raw is None:
+            return allowed[0]
+        if raw.strip().lower() not in allowed:
+            self.errors.append(FieldError(name=name, message=N_("is not one of the allowed values"), allowed=allowed))
+            return allowed[0]
+        return raw.strip().lower()
+
+    def text(self, name: str, raw: str | None) -> str | None:
+        if raw is None or not raw.strip():
+            return None
+        if len(raw) > MAX_TEXT_LENGTH or "\x00" in raw:
+            self.errors.append(
+                FieldError(name=name, message=N_("must be at most %(maximum)s characters of text"), params={"maximum": MAX_TEXT_LENGTH})
+            )
+            return None
+        return raw.strip()
+
+    def identifier(self, name: str, raw: str | None) -> str | None:
+        if raw is None or not raw.strip():
+            return None
+        if len(raw) > hsds.ID_MAX_LENGTH or "\x00" in raw:
+            self.errors.append(
+                FieldError(name=name, message=N_("is not an id: ids are at most %(maximum)s characters"), params={"maximum": hsds.ID_MAX_LENGTH})
+            )
+            return None
+        return raw.strip()
+
+    def moment(self, name: str, raw: str | None) -> Any:
+        if raw is None or not raw.strip():
+            return None
+        text = raw.strip()
+        parsed = hsds.parse_datetime(text)
+        if parsed is None and hsds.parse_date(text) is not None:
+            parsed = hsds.parse_datetime(text + "T00:00:00Z")
+        if parsed is None:
+            self.errors.append(
+                FieldError(
+                    name=name,
+                    message=N_("must be an ISO 8601 date or date-time, for example 2026-11-01 or 2026-11-01T09:00:00Z"),
+                    allowed=["YYYY-MM-DD", "YYYY-MM-DDThh:mm:ssZ", "YYYY-MM-DDThh:mm:ss+hh:mm"],
+                )
+            )
+        return parsed
+
+    def done(self) -> None:
+        if self.errors:
+            raise InvalidInput(errors=self.errors)
+
+
+def _json(data: Any) -> Response:
+    return Response(orjson.dumps(data), media_type="application/json")
+
+
+def _listing(items: list[Any], total: int, page_number: int, per_page: int, output: str) -> Response:
+    wrapper = hsds.page(items, total=total, page_number=page_number, per_page=per_page)
+    if output == "ndjson":
+        headers = {
+            "X-Total-Items": str(total),
+            "X-Total-Pages": str(wrapper["total_pages"]),
+            "X-Page-Number": str(page_number),
+        }
+        return Response(b"".join(orjson.dumps(item) + b"\n" for item in items), media_type=NDJSON, headers=headers)
+    return _json(wrapper)
+
+
+def _not_found(kind: str, record_id: str) -> NotFound:
+    return NotFound(N_("There is no %(kind)s with the id %(id)s."), kind=kind, id=record_id[:80])
+
+
+@router.get("/", summary="About this HSDS API")
+def root(request: Request) -> Response:
+    return _json(
+        {
+            "version": hsds.HSDS_VERSION,
+            "profile": PROFILE_URL,
+            "openapi_url": str(request.base_url).rstrip("/") + (request.app.openapi_url or "/api/openapi.json"),
+        }
+    )
+
+
+@router.get("/services", summary="Services, one page at a time")
+def services(
+    session: SessionDep,
+    page: PageParameter = None,
+    per_page: PerPageParameter = None,
+    search: Text = None,
+    taxonomy_term_id: Text = None,
+    taxonomy_id: Text = None,
+    organization_id: Text = None,
+    modified_after: ModifiedAfterParameter = None,
+    format: FormatParameter = None,  # noqa: A002 - the HSDS parameter's name
+    full: FullParameter = None,
+) -> Response:
+    parameters = _Parameters()
+    page_number = parameters.whole_number("page", page, 1)
+    size = parameters.whole_number("per_page", per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    filters = ListFilters(
+        search=parameters.text("search", search),
+        taxonomy_term_id=parameters.identifier("taxonomy_term_id", taxonomy_term_id),
+        taxonomy_id=parameters.identifier("taxonomy_id", taxonomy_id),
+        organization_id=parameters.identifier("organization_id", organization_id),
+        modified_after=parameters.moment("modified_after", modified_after),
+    )
+    output = parameters.choice("format", format, ["json", "ndjson"])
+    whole = parameters.boolean("full", full)
+    parameters.done()
+    total, items = service.list_services(session, filters, (page_number - 1) * size, size, full=whole)
+    return _listing(items, total, page_number, size, output)
+
+
+@router.get("/services/{service_id}", summary="One service with everything nested in it")
+def one_service(service_id: str, session: SessionDep) -> Response:
+    document = service.get_service(session, service_id) if len(service_id) <= hsds.ID_MAX_LENGTH else None
+    if document is None:
+        raise _not_found("service", service_id)
+    return _json(document)
+
+
+@router.get("/service_at_locations", summary="Services at locations, one page at a time")
+def services_at_locations(
+    session: SessionDep,
+    page: PageParameter = None,
+    per_page: PerPageParameter = None,
+    search: Text = None,
+    taxonomy_term_id: Text = None,
+    taxonomy_id: Text = None,
+    organization_id: Text = None,
+    modified_after: ModifiedAfterParameter = None,
+    format: FormatParameter = None,  # noqa: A002
+    full: FullParameter = None,
+) -> Response:
+    parameters = _Parameters()
+    page_number = parameters.whole_number("page", page, 1)
+    size = parameters.whole_number("per_page", per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    filters = ListFilters(
+        search=parameters.text("search", search),
+        taxonomy_term_id=parameters.identifier("taxonomy_term_id", taxonomy_term_id),
+        taxonomy_id=parameters.identifier("taxonomy_id", taxonomy_id),
+        organization_id=parameters.identifier("organization_id", organization_id),
+        modified_after=parameters.moment("modified_after", modified_after),
+    )
+    output = parameters.choice("format", format, ["json", "ndjson"])
+    whole = parameters.boolean("full", full)
+    parameters.done()
+    total, items = service.list_services_at_locations(session, filters, (page_number - 1) * size, size, full=whole)
+    return _listing(items, total, page_number, size, output)
+
+
+@router.get("/service_at_locations/{service_at_location_id}", summary="One service at one location, fully nested")
+def one_service_at_location(service_at_location_id: str, session: SessionDep) -> Response:
+    document = None
+    if len(service_at_location_id) <= hsds.ID_MAX_LENGTH:
+        document = service.get_service_at_location(session, service_at_location_id)
+    if document is None:
+        raise _not_found("service_at_location", service_at_location_id)
+    return _json(document)
+
+
+@router.get("/organizations", summary="Organisations, one page at a time")
+def organizations(
+    session: SessionDep,
+    page: PageParameter = None,
+    per_page: PerPageParameter = None,
+    search: Text = None,
+    taxonomy_term_id: Text = None,
+    taxonomy_id: Text = None,
+    format: FormatParameter = None,  # noqa: A002
+    full: FullParameter = None,
+) -> Response:
+    parameters = _Parameters()
+    page_number = parameters.whole_number("page", page, 1)
+    size = parameters.whole_number("per_page", per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    filters = ListFilters(
+        search=parameters.text("search", search),
+        taxonomy_term_id=parameters.identifier("taxonomy_term_id", taxonomy_term_id),
+        taxonomy_id=parameters.identifier("taxonomy_id", taxonomy_id),
+    )
+    output = parameters.choice("format", format, ["json", "ndjson"])
+    whole = parameters.boolean("full", full)
+    parameters.done()
+    total, items = service.list_organizations(session, filters, (page_number - 1) * size, size, full=whole)
+    return _listing(items, total, page_number, size, output)
+
+
+@router.get("/organizations/{organization_id}", summary="One organisation, fully nested")
+def one_organization(
+    organization_id: str,
+    session: SessionDep,
+    full_service: Annotated[str | None, Query(description="true nests each service whole.")] = None,
+) -> Response:
+    parameters = _Parameters()
+    whole = parameters.boolean("full_service", full_service)
+    parameters.done()
+    document = None
+    if len(organization_id) <= hsds.ID_MAX_LENGTH:
+        document = service.get_organization(session, organization_id, full_service=whole)
+    if document is None:
+        raise _not_found("organization", organization_id)
+    return _json(document)
+
+
+@router.get("/taxonomies", summary="Taxonomies, one page at a time")
+def taxonomies(
+    session: SessionDep,
+    page: PageParameter = None,
+    per_page: PerPageParameter = None,
+    search: Text = None,
+    format: FormatParameter = None,  # noqa: A002
+) -> Response:
+    parameters = _Parameters()
+    page_number = parameters.whole_number("page", page, 1)
+    size = parameters.whole_number("per_page", per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    filters = ListFilters(search=parameters.text("search", search))
+    output = parameters.choice("format", format, ["json", "ndjson"])
+    parameters.done()
+    total, items = service.list_taxonomies(session, filters, (page_number - 1) * size, size)
+    return _listing(items, total, page_number, size, output)
+
+
+@router.get("/taxonomies/{taxonomy_id}", summary="One taxonomy")
+def one_taxonomy(taxonomy_id: str, session: SessionDep) -> Response:
+    document = service.get_taxonomy(session, taxonomy_id) if len(taxonomy_id) <= hsds.ID_MAX_LENGTH else None
+    if document is None:
+        raise _not_found("taxonomy", taxonomy_id)
+    return _json(document)
+
+
+@router.get("/taxonomy_terms", summary="Taxonomy terms, one page at a time")
+def taxonomy_terms(
+    session: SessionDep,
+    page: PageParameter = None,
+    per_page: PerPageParameter = None,
+    search: Text = None,
+    taxonomy_id: Text = None,
+    parent_id: Text = None,
+    top_only: Annotated[str | None, Query(description="true lists only terms without a parent.")] = None,
+    format: FormatParameter = None,  # noqa: A002
+) -> Response:
+    parameters = _Parameters()
+    page_number = parameters.whole_number("page", page, 1)
+    size = parameters.whole_number("per_page", per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    filters = ListFilters(
+        search=parameters.text("search", search),
+        taxonomy_id=parameters.identifier("taxonomy_id", taxonomy_id),
+        parent_id=parameters.identifier("parent_id", parent_id),
+        top_only=parameters.boolean("top_only", top_only),
+    )
+    output = parameters.choice("format", format, ["json", "ndjson"])
+    parameters.done()
+    total, items = service.list_taxonomy_terms(session, filters, (page_number - 1) * size, size)
+    return _listing(items, total, page_number, size, output)
+
+
+@router.get("/taxonomy_terms/{term_id}", summary="One taxonomy term")
+def one_taxonomy_term(term_id: str, session: SessionDep) -> Response:
+    document = service.get_taxonomy_term(session, term_id) if len(term_id) <= hsds.ID_MAX_LENGTH else None
+    if document is None:
+        raise _not_found("taxonomy term", term_id)
+    return _json(document)

@@ -281,6 +281,15 @@ def get_service_at_location(session: Session, service_at_location_id: str) -> di
     return hsds.finish(render, hsds.service_at_location_document(render, row, with_service=True))
 
 
+def get_location(session: Session, location_id: str) -> dict[str, Any] | None:
+    graph = repository.load_graph(session, location_ids=[location_id])
+    row = graph.location(location_id)
+    if row is None:
+        return None
+    render = hsds.Render(graph)
+    return hsds.finish(render, hsds.location_document(render, row))
+
+
 def get_organization(session: Session, organization_id: str, *, full_service: bool = False) -> dict[str, Any] | None:
     services = "full" if full_service else "list"
     graph = repository.load_graph(session, organization_ids=[organization_id], organization_services=services)
