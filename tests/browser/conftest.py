@@ -11,6 +11,8 @@ Reusable fixtures for every public page of every domain:
   axe-core with the WCAG 2.0/2.1/2.2 A and AA rules and fails with a readable list of violations.
 - `transferred_bytes(url)`: what a page costs over the wire (itself, its stylesheets, scripts, images and fonts,
   gzip-compressed as served).
+- `finder_pages`: every public page of the service finder worth checking, as {name: path}; `with_lang(path, lang)`
+  adds the language. Other domains add a fixture like it for their own pages.
 
 Without Chromium the browser tests skip loudly (fail under CI=true), through tests/conftest.py's `require()`.
 """
@@ -115,6 +117,51 @@ def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'carebridge.db'}"
     load_demo_directory(url)
     return url
+
+
+def with_lang(path: str, lang: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}lang={lang}"
+
+
+@pytest.fixture(scope="session")
+def finder_pages(live_database_url: str) -> dict[str, str]:
+    """Every kind of public finder page, including its error states, a confidential service and an error page."""
+    from sqlalchemy import select
+
+    from carebridge.db import make_engine
+    from carebridge.directory import models, taxonomy
+
+    engine = make_engine(live_database_url)
+    try:
+        with engine.connect() as connection:
+            emergency = connection.scalar(select(models.Service.id).where(models.Service.name == "Accident and Emergency (A&E)"))
+            confidential_location = connection.scalar(
+                select(models.Attribute.link_id).where(models.Attribute.taxonomy_term_id == taxonomy.CONFIDENTIAL_ADDRESS.id)
+            )
+            confidential = connection.scalar(
+                select(models.ServiceAtLocation.service_id).where(models.ServiceAtLocation.location_id == confidential_location)
+            )
+    finally:
+        engine.dispose()
+    assert emergency and confidential, "the demo data should have A&E and a confidential service"
+    answers = "category=housing&near=FH1+1AA&language=ar"
+    return {
+        "home": "/",
+        "about": "/about",
+        "need": "/find/need",
+        "need with an error": "/find/need?answered=1",
+        "where": "/find/where?category=housing",
+        "where with an error": "/find/where?category=housing&near=Atlantis&answered=1",
+        "language": "/find/language?category=housing&near=FH1+1AA",
+        "language with an error": "/find/language?category=housing&near=FH1+1AA&answered=1",
+        "results": f"/find/results?{answers}",
+        "results page 2 with filters": "/find/results?anywhere=1&language=any&free=1&page=2",
+        "no results": "/find/results?category=maternity&near=FH1+1AA&language=ti&free=1&no_documents=1&open_now=1",
+        "service": f"/services/{emergency}?{answers}",
+        "confidential service": f"/services/{confidential}?{answers}",
+        "not found": "/no-such-page",
+        "unknown service": "/services/no-such-service",
+    }
 
 
 @pytest.fixture(scope="session")
