@@ -1,7 +1,9 @@
-"""The interface catalogs (the `messages` domain): complete, well-formed and honest about review.
+"""The interface catalogs (the `messages` domain): complete, well-formed, current and honest about review.
 
 Every language the interface offers has a catalog with every message translated (no fuzzy entries), the same
-named placeholders as the English text, and a header that says whether a native speaker has reviewed it.
+named placeholders as the English text, and a header that says whether a native speaker has reviewed it. The
+catalogs must also cover every message the source code marks today: a new interface string without a translation
+fails here (run `make extract-messages`, translate, see docs/translating.md).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from carebridge import i18n
@@ -36,6 +40,23 @@ def messages(language: str):  # noqa: ANN201
 
 def placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
+
+
+@cache
+def source_message_ids() -> frozenset[str]:
+    """What `make extract-messages` finds in the source today (babel.cfg's mapping, paths relative to the root)."""
+    with (ROOT / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    found = set()
+    def only_the_source(path: str) -> bool:  # babel.cfg only maps src/carebridge; skip .venv, node_modules, ...
+        first = Path(path).resolve().relative_to(ROOT).parts[:1]
+        return first in ((), ("src",))
+
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=DEFAULT_KEYWORDS, directory_filter=only_the_source
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return frozenset(found)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -85,6 +106,16 @@ def test_translations_keep_the_placeholders_of_the_original(language: str) -> No
             except (KeyError, ValueError, TypeError) as error:
                 problems.append(f"{text!r} cannot be formatted: {error}")
     assert not problems, f"{language}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalog_covers_every_message_in_the_source(language: str) -> None:
+    in_catalog = {message.id[0] if isinstance(message.id, (list, tuple)) else message.id for message in messages(language)}
+    missing = sorted(source_message_ids() - in_catalog)
+    assert not missing, (
+        f"{language} has no translation for {len(missing)} interface message(s); run `make extract-messages` and "
+        "translate them (docs/translating.md):\n" + "\n".join(missing)
+    )
 
 
 def test_right_to_left_languages_are_the_ones_written_right_to_left() -> None:
