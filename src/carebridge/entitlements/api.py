@@ -1,3 +1,212 @@
-from fastapi import APIRouter
+"""The entitlements JSON API: evaluate a person's entitlements, ask the next useful question, list the rules.
 
-router = APIRouter()
+Unknown jurisdictions, statuses, facts and languages get a 422 problem document (RFC 9457, via carebridge.errors)
+that lists the allowed values. Texts come back in the requested language (gettext `entitlements` domain); rule
+texts whose translation is missing stay in English rather than being guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from carebridge import i18n
+from carebridge.entitlements import schemas, service
+from carebridge.entitlements.rulebook import Rule
+from carebridge.entitlements.vocabulary import OUTCOME_LABELS
+from carebridge.errors import N_, FieldError, InvalidInput
+
+router = APIRouter(tags=["entitlements"])
+
+PROBLEM = {"description": "Unknown jurisdiction, status, fact or language, or a malformed value "
+                          "(application/problem+json listing the allowed values)."}
+
+
+def _language(request: Request, requested: str | None) -> str:
+    if requested is None:
+        return i18n.negotiate_language(request)
+    language = i18n.language_or_none(requested)
+    if language is None:
+        raise InvalidInput(
+            N_("We do not have texts in that language."),
+            errors=[FieldError("language", N_("unknown language"), pointer="/language", allowed=list(i18n.LANGUAGES))],
+        )
+    return language
+
+
+def _json(data: Any) -> Response:
+    return Response(orjson.dumps(data), media_type="application/json", headers={"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/api/v1/entitlements/evaluate",
+    summary="What care can this person get?",
+    description="For every service category: the outcome, cost, whether payment can be asked upfront, conditions, "
+    "documents, steps, sources, confidence, the date the rule was last reviewed, and an explanation trace. "
+    "Unanswered facts are never guessed: a category they could change comes back as unknown with its possible "
+    "outcomes and the facts that would settle it.",
+    response_model=None,
+    responses={200: {"model": schemas.EvaluateResponse}, 422: PROBLEM},
+)
+async def evaluate_entitlements(body: schemas.EvaluateRequest, request: Request) -> Response:
+    language = _language(request, body.language)
+    translate = i18n.get_translations(language).gettext
+    on_date = body.on_date or dt.date.today()
+    evaluation = service.evaluate(body.jurisdiction, body.person, on_date, translate=translate)
+    rulebook = service.get_rulebook(body.jurisdiction)
+    return _json({
+        "jurisdiction": evaluation.jurisdiction,
+        "jurisdiction_name": translate(rulebook.name),
+        "on_date": on_date.isoformat(),
+        "language": language,
+        "rules_last_reviewed": evaluation.rules_last_reviewed.isoformat(),
+        "notice": translate(schemas.NOTICE),
+        "results": [_result(result, translate, body.include_trace) for result in evaluation.results],
+    })
+
+
+def _result(result: service.CategoryResult, translate: Callable[[str], str], include_trace: bool) -> dict[str, Any]:
+    data = {
+        "service_category": result.service_category,
+        "label": service.category_label(result.service_category, translate),
+        "outcome": result.outcome,
+        "outcome_label": translate(OUTCOME_LABELS[result.outcome]),
+        "determined": result.determined,
+        "upfront_payment": result.upfront_payment,
+        "cost": result.cost,
+        "conditions": result.conditions,
+        "documents": result.documents,
+        "steps": result.steps,
+        "safe_to_go": result.safe_to_go,
+        "explanation": result.explanation,
+        "ask": result.ask,
+        "sources": result.sources,
+        "confidence": result.confidence,
+        "last_reviewed": result.last_reviewed.isoformat() if result.last_reviewed else None,
+        "reviewer": result.reviewer,
+        "rule_id": result.rule_id,
+        "rule_kind": result.kind,
+        "valid_from": result.valid_from.isoformat() if result.valid_from else None,
+        "valid_to": result.valid_to.isoformat() if result.valid_to else None,
+        "possible_outcomes": [{"outcome": p.outcome, "rule_id": p.rule_id} for p in result.possible_outcomes],
+        "missing_facts": result.missing_facts,
+    }
+    if include_trace:
+        data["trace"] = [entry.as_dict(translate) for entry in result.trace]
+    return data
+
+
+@router.post(
+    "/api/v1/entitlements/next-question",
+    summary="The next question worth asking",
+    description="A question whose answer can change at least one outcome, given the answers so far; "
+    "`done: true` and no question when no answer can change anything. The status is only asked where it matters.",
+    response_model=schemas.NextQuestionResponse,
+    responses={422: PROBLEM},
+)
+def next_question(body: schemas.NextQuestionRequest, request: Request) -> schemas.NextQuestionResponse:
+    # A plain `def`: with few answers the engine may think for some milliseconds, so it runs off the event loop.
+    language = _language(request, body.language)
+    translate = i18n.get_translations(language).gettext
+    on_date = body.on_date or dt.date.today()
+    question = service.next_question(body.jurisdiction, body.person, on_date, translate=translate)
+    return schemas.NextQuestionResponse(
+        jurisdiction=body.jurisdiction,
+        on_date=on_date,
+        language=language,
+        done=question is None,
+        question=None if question is None else schemas.Question(
+            fact=question.fact,
+            kind=question.kind,
+            text=question.text,
+            service_categories=question.service_categories,
+            choices=[schemas.Choice(value=c.value, label=c.label) for c in question.choices],
+            minimum=question.minimum,
+            maximum=question.maximum,
+            unit=question.unit,
+        ),
+    )
+
+
+@router.get(
+    "/api/v1/entitlements/jurisdictions",
+    summary="Jurisdictions with a rules base",
+    response_model=schemas.JurisdictionList,
+)
+async def list_jurisdictions(request: Request) -> schemas.JurisdictionList:
+    translate = i18n.get_translations(i18n.negotiate_language(request)).gettext
+    return schemas.JurisdictionList(jurisdictions=[
+        schemas.Jurisdiction(
+            code=rulebook.jurisdiction,
+            name=translate(rulebook.name),
+            rules_last_reviewed=rulebook.last_reviewed,
+            rule_count=len(rulebook.rules),
+            gap_count=len(rulebook.gaps),
+        )
+        for rulebook in service.jurisdictions()
+    ])
+
+
+@router.get(
+    "/api/v1/entitlements/rules",
+    summary="The rules and declared gaps of one jurisdiction",
+    description="Every rule with its condition (plain text and JsonLogic), outcome, texts, sources, confidence, "
+    "validity dates and review date; and every declared gap with what to ask. With on_date, each says whether it "
+    "is in force on that date.",
+    response_model=schemas.RuleList,
+    responses={422: PROBLEM},
+)
+async def list_rules(
+    request: Request,
+    jurisdiction: str | None = Query(None, description="ISO 3166 code, e.g. GB-ENG (required)."),
+    on_date: dt.date | None = Query(None, description="Mark which rules are in force on this date."),
+    language: str | None = Query(None, description="Language of the texts (default: negotiated)."),
+) -> schemas.RuleList:
+    rulebook = service.get_rulebook(jurisdiction or "")
+    translate = i18n.get_translations(_language(request, language)).gettext
+    return schemas.RuleList(
+        jurisdiction=rulebook.jurisdiction,
+        name=translate(rulebook.name),
+        language=_language(request, language),
+        rules_last_reviewed=rulebook.last_reviewed,
+        rules=[_rule(entry, translate, on_date) for entry in rulebook.entries],
+    )
+
+
+def _rule(entry: Rule, translate: Callable[[str], str], on_date: dt.date | None) -> schemas.RuleOut:
+    def text(value: str | None) -> str | None:
+        return translate(value) if value else None
+
+    return schemas.RuleOut(
+        id=entry.id,
+        kind=entry.kind,
+        groups=entry.groups_list,
+        when=entry.when_text,
+        when_jsonlogic=entry.when_tree,
+        categories=list(entry.categories),
+        outcome=entry.outcome,
+        specificity=list(entry.specificity),
+        upfront_payment=entry.upfront_payment,
+        cost=text(entry.cost),
+        conditions=[translate(t) for t in entry.conditions],
+        documents=[translate(t) for t in entry.documents],
+        steps=[translate(t) for t in entry.steps],
+        safe_to_go=text(entry.safe_to_go),
+        explanation=text(entry.explanation),
+        reason=entry.reason,
+        ask=text(entry.ask),
+        sources=[schemas.Source(**source.as_dict()) for source in entry.sources],
+        confidence=entry.confidence,
+        valid_from=entry.valid_from,
+        valid_to=entry.valid_to,
+        in_force=entry.in_force(on_date) if on_date else None,
+        last_reviewed=entry.last_reviewed,
+        reviewer=entry.reviewer,
+        implements=list(entry.implements),
+    )
+

@@ -1,0 +1,197 @@
+"""Request and response models of the entitlements JSON API.
+
+The evaluate request and answer keep the names issue 3 fixes (jurisdiction, on_date, language, person, results,
+service_category, outcome, upfront_payment, cost, conditions, documents, steps, sources, confidence, last_reviewed,
+rule_id, explanation) and add fields. The person is checked by the vocabulary (vocabulary.clean_person) rather than
+by pydantic, so that an unknown status or fact gets a 422 problem document listing the allowed values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from carebridge.entitlements.vocabulary import CONFIDENCE_LEVELS, FACTS, OUTCOMES, SERVICE_CATEGORIES, STATUSES
+
+NOTICE = "This is information, not legal advice."
+
+
+def person_json_schema() -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "status": {"type": "string", "enum": list(STATUSES), "description": "Immigration status. Leave out if not known."}
+    }
+    for fact in FACTS.values():
+        schema: dict[str, Any] = {"type": fact.kind, "description": fact.question.replace("{country}", "the country")}
+        if fact.minimum is not None:
+            schema["minimum"] = fact.minimum
+        if fact.maximum is not None:
+            schema["maximum"] = fact.maximum
+        properties[fact.name] = schema
+    return {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "description": "What the person has answered. Every field is optional: a missing field (or null) means "
+        "not answered, and the engine never guesses it.",
+    }
+
+
+PersonAnswers = Annotated[dict[str, Any], WithJsonSchema(person_json_schema())]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    jurisdiction: str = Field(description="ISO 3166 code of a jurisdiction with a rules base, e.g. GB-ENG.",
+                              examples=["GB-ENG"])
+    on_date: dt.date | None = Field(None, description="The date to apply the law of (default: today).")
+    language: str | None = Field(None, description="Language of the texts, e.g. en or ar (default: negotiated "
+                                                   "from the request).")
+    person: PersonAnswers = Field(default_factory=dict)
+
+
+class EvaluateRequest(_Request):
+    include_trace: bool = Field(True, description="Include the explanation trace of every rule considered.")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "jurisdiction": "GB-ENG", "on_date": "2026-11-23", "language": "en",
+            "person": {"status": "undocumented", "age": 34, "pregnant": True},
+        }]},
+    )
+
+
+class NextQuestionRequest(_Request):
+    pass
+
+
+class Source(BaseModel):
+    citation: str
+    url: str
+    confidence: str | None = None
+    note: str | None = None
+
+
+class PossibleOutcome(BaseModel):
+    outcome: str
+    rule_id: str | None = Field(description="A rule (or gap) that gives this outcome; null when no rule would apply.")
+
+
+class TraceEntry(BaseModel):
+    rule_id: str
+    kind: str = Field(description="rule or gap")
+    verdict: str = Field(description="applied, outranked, not-applicable, undecided or not-in-force")
+    reason: str
+
+
+class CategoryResult(BaseModel):
+    service_category: str = Field(description="One of: " + ", ".join(SERVICE_CATEGORIES))
+    label: str = Field(description="The category in plain words, in the requested language.")
+    outcome: str = Field(description="One of: " + ", ".join(OUTCOMES))
+    outcome_label: str
+    determined: bool = Field(description="false when more answers could still change the outcome "
+                                         "(then outcome is unknown; see possible_outcomes and missing_facts).")
+    upfront_payment: bool | None = Field(description="Can payment be asked before care? null: the source does not say.")
+    cost: str | None
+    conditions: list[str]
+    documents: list[str]
+    steps: list[str]
+    safe_to_go: str | None = Field(description="Where the law forbids status checks or reporting.")
+    explanation: str | None
+    ask: str | None = Field(description="For unknown results: what to ask, and where.")
+    sources: list[Source]
+    confidence: str | None = Field(description="One of: " + ", ".join(CONFIDENCE_LEVELS))
+    last_reviewed: dt.date | None
+    reviewer: str | None
+    rule_id: str | None = Field(description="The rule applied, or the declared gap; null when undecided.")
+    rule_kind: str | None = Field(description="rule, gap, or null")
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    possible_outcomes: list[PossibleOutcome]
+    missing_facts: list[str] = Field(description="Unanswered facts (or status) whose answer can change the outcome.")
+    trace: list[TraceEntry] | None = None
+
+
+class EvaluateResponse(BaseModel):
+    jurisdiction: str
+    jurisdiction_name: str
+    on_date: dt.date
+    language: str
+    rules_last_reviewed: dt.date = Field(description="The oldest review date among this jurisdiction's rules.")
+    notice: str = Field(description="Always shown with the results.")
+    results: list[CategoryResult]
+
+
+class Choice(BaseModel):
+    value: str
+    label: str
+
+
+class Question(BaseModel):
+    fact: str = Field(description="status, or the fact to answer (a person field)")
+    kind: str = Field(description="choice, boolean or integer")
+    text: str
+    service_categories: list[str] = Field(description="The categories whose outcome the answer can change.")
+    choices: list[Choice] = []
+    minimum: int | None = None
+    maximum: int | None = None
+    unit: str | None = None
+
+
+class NextQuestionResponse(BaseModel):
+    jurisdiction: str
+    on_date: dt.date
+    language: str
+    done: bool = Field(description="true when no answer can change any outcome any more.")
+    question: Question | None
+
+
+class Jurisdiction(BaseModel):
+    code: str
+    name: str
+    rules_last_reviewed: dt.date
+    rule_count: int
+    gap_count: int
+
+
+class JurisdictionList(BaseModel):
+    jurisdictions: list[Jurisdiction]
+
+
+class RuleOut(BaseModel):
+    id: str
+    kind: str = Field(description="rule, or gap (where the facts are silent)")
+    groups: list[str] = Field(description="Statuses, or [\"everyone\"].")
+    when: str | None = Field(description="The condition in the plain text form.")
+    when_jsonlogic: Any = Field(description="The same condition as a JsonLogic tree (true when there is none).")
+    categories: list[str]
+    outcome: str
+    specificity: list[int] = Field(description="[facts tested by the condition, statuses excluded]: higher wins.")
+    upfront_payment: bool | None = None
+    cost: str | None = None
+    conditions: list[str] = []
+    documents: list[str] = []
+    steps: list[str] = []
+    safe_to_go: str | None = None
+    explanation: str | None = None
+    reason: str | None = None
+    ask: str | None = None
+    sources: list[Source] = []
+    confidence: str | None = None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    in_force: bool | None = Field(None, description="Whether the rule is in force on on_date, when on_date is given.")
+    last_reviewed: dt.date
+    reviewer: str
+    implements: list[str]
+
+
+class RuleList(BaseModel):
+    jurisdiction: str
+    name: str
+    language: str
+    rules_last_reviewed: dt.date
+    rules: list[RuleOut]
