@@ -635,6 +635,18 @@ def convert(entity: str, name: str, value: Any) -> tuple[Any, Problem | None]:
     return (None, problem) if problem else (value, None)
 
 
+def is_usable_id(value: Any) -> bool:
+    """Whether an id from outside (a URL, a parameter) could name a record at all; anything else is simply not
+    found, and never reaches the database (PostgreSQL refuses NUL characters, for one)."""
+    if not isinstance(value, str) or not value or len(value) > ID_MAX_LENGTH or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _unstorable_values(value: Any, pointer: str) -> Iterator[tuple[str, Problem]]:
     """Values no database can hold: NUL characters, lone surrogates, NaN and infinities, non-string keys."""
     if isinstance(value, str):

@@ -82,7 +82,7 @@ class _Parameters:
     def text(self, name: str, raw: str | None) -> str | None:
         if raw is None or not raw.strip():
             return None
-        if len(raw) > MAX_TEXT_LENGTH or "\x00" in raw:
+        if len(raw) > MAX_TEXT_LENGTH or not _storable_text(raw):
             self.errors.append(
                 FieldError(name=name, message=N_("must be at most %(maximum)s characters of text"), params={"maximum": MAX_TEXT_LENGTH})
             )
@@ -92,7 +92,7 @@ class _Parameters:
     def identifier(self, name: str, raw: str | None) -> str | None:
         if raw is None or not raw.strip():
             return None
-        if len(raw) > hsds.ID_MAX_LENGTH or "\x00" in raw:
+        if not hsds.is_usable_id(raw.strip()):
             self.errors.append(
                 FieldError(name=name, message=N_("is not an id: ids are at most %(maximum)s characters"), params={"maximum": hsds.ID_MAX_LENGTH})
             )
@@ -119,6 +119,16 @@ class _Parameters:
     def done(self) -> None:
         if self.errors:
             raise InvalidInput(errors=self.errors)
+
+
+def _storable_text(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _json(data: Any) -> Response:

@@ -8,7 +8,6 @@ objects), so the identity map can never hand back a stale copy after a bulk writ
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from carebridge.directory import models, taxonomy
 from carebridge.directory.hsds import ENTITIES, SHARED_PARENT_COLUMNS
+from carebridge.kit.text import compact
 
 CHUNK = 2000  # ids per IN list: well under SQLite's and PostgreSQL's limits on bound parameters
 
@@ -48,10 +48,10 @@ def _rows_where_in(session: Session, entity: str, column: str, values: Iterable[
 
 def normalize_place_name(text: str) -> str:
     """The key a place name or postcode is looked up by: case-folded, accents and every character that is not a
-    letter or digit removed. "Hollins Green", "hollins-green" and "HOLLINS GREEN" are the same place, and so are
-    "FH1 1AA" and "fh11aa". Used both to store the gazetteer and to look up `near=`."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in folded if char.isalnum() and not unicodedata.combining(char))
+    letter or digit removed, Arabic-script letter variants unified (kit.text.compact, which search uses for
+    `near=` too). "Hollins Green", "hollins-green" and "HOLLINS GREEN" are the same place, and so are "FH1 1AA"
+    and "fh11aa". Stored in gazetteer_place.normalized_name."""
+    return compact(text)
 
 
 def find_place(session: Session, text: str) -> models.GazetteerPlace | None:

@@ -264,6 +264,8 @@ def count_services(session: Session) -> int:
 
 def get_service(session: Session, service_id: str) -> dict[str, Any] | None:
     """One service as a full HSDS record, confidential locations redacted (for the service page and the API)."""
+    if not hsds.is_usable_id(service_id):
+        return None
     graph = repository.load_graph(session, service_ids=[service_id])
     row = graph.service(service_id)
     if row is None:
@@ -273,6 +275,8 @@ def get_service(session: Session, service_id: str) -> dict[str, Any] | None:
 
 
 def get_service_at_location(session: Session, service_at_location_id: str) -> dict[str, Any] | None:
+    if not hsds.is_usable_id(service_at_location_id):
+        return None
     graph = repository.load_graph(session, service_at_location_ids=[service_at_location_id])
     row = graph.rows["service_at_location"].get(service_at_location_id)
     if row is None:
@@ -282,6 +286,8 @@ def get_service_at_location(session: Session, service_at_location_id: str) -> di
 
 
 def get_location(session: Session, location_id: str) -> dict[str, Any] | None:
+    if not hsds.is_usable_id(location_id):
+        return None
     graph = repository.load_graph(session, location_ids=[location_id])
     row = graph.location(location_id)
     if row is None:
@@ -291,6 +297,8 @@ def get_location(session: Session, location_id: str) -> dict[str, Any] | None:
 
 
 def get_organization(session: Session, organization_id: str, *, full_service: bool = False) -> dict[str, Any] | None:
+    if not hsds.is_usable_id(organization_id):
+        return None
     services = "full" if full_service else "list"
     graph = repository.load_graph(session, organization_ids=[organization_id], organization_services=services)
     row = graph.organization(organization_id)
@@ -301,12 +309,16 @@ def get_organization(session: Session, organization_id: str, *, full_service: bo
 
 
 def get_taxonomy(session: Session, taxonomy_id: str) -> dict[str, Any] | None:
+    if not hsds.is_usable_id(taxonomy_id):
+        return None
     graph = repository.load_taxonomy_graph(session, taxonomy_ids=[taxonomy_id])
     row = graph.rows["taxonomy"].get(taxonomy_id)
     return None if row is None else hsds.taxonomy_document(hsds.Render(graph), row)
 
 
 def get_taxonomy_term(session: Session, term_id: str) -> dict[str, Any] | None:
+    if not hsds.is_usable_id(term_id):
+        return None
     graph = repository.load_taxonomy_graph(session, term_ids=[term_id])
     row = graph.rows["taxonomy_term"].get(term_id)
     return None if row is None else hsds.taxonomy_term_document(hsds.Render(graph), row)
