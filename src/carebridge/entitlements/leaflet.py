@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from carebridge import i18n
-from carebridge.entitlements.presentation import ResultView
+from carebridge.entitlements.presentation import ResultView, text_attributes
 from carebridge.web import template_environment
 
 TEMPLATE = "public/entitlements/leaflet.html"
@@ -32,6 +32,7 @@ def leaflet_html(view: ResultView, *, font_size: float = SCALES[0], max_steps: i
         dir=i18n.direction(view.language),
         font_size=font_size,
         max_steps=max_steps,
+        text_attrs=lambda text: text_attributes(text, view.language),
     )
 
 

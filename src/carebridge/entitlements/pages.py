@@ -70,11 +70,13 @@ def _rulebook(code: str | None) -> Rulebook | None:
 
 
 def _context(rulebook: Rulebook | None, lang: str) -> dict[str, Any]:
-    """What every checker page shows about the rules it uses."""
+    """What every checker page shows about the rules it uses (and marking of rule texts not yet translated)."""
+    text_attrs = {"text_attrs": lambda text: presentation.text_attributes(text, lang)}
     if rulebook is None:
-        return {"rules": None}
+        return {"rules": None, **text_attrs}
     translate = i18n.get_translations(lang).gettext
     return {
+        **text_attrs,
         "rules": {
             "jurisdiction": rulebook.jurisdiction,
             "name": translate(rulebook.name),

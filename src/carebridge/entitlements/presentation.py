@@ -20,10 +20,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from babel.dates import format_date as babel_format_date
+from markupsafe import Markup
 
 from carebridge import i18n
 from carebridge.entitlements import service
@@ -54,6 +56,10 @@ LEAFLET_PATH = "/entitlements/result.pdf"
 AUDIO_PATH = "/entitlements/result.mp3"
 # The service finder's way in for one category (see carebridge.directory.pages): it then asks where the person is.
 FINDER_PATH = "/find/where"
+
+# The rules bases' `name` and `country_name`, marked here so that they are extracted into the catalogs (the YAML
+# extractor reads only the rule texts); presentation translates them like any other message.
+JURISDICTION_NAMES = (N_("England"), N_("Germany"), N_("Italy"), N_("Spain"), N_("France"), N_("Sweden"))
 
 # Questions a person may prefer not to answer get "I'd rather not say"; the others "I don't know".
 PRIVATE_FACTS = frozenset({"status", "trafficking_victim", "torture_or_violence_survivor"})
@@ -302,14 +308,14 @@ class QuestionView:
 
 
 QUESTION_HINTS: dict[str, str] = {
-    "status": N_("Your answer stays on this phone or computer. We do not keep it and we never tell the "
-                 "immigration office."),
+    "status": N_("We do not keep your answers, and we never tell the immigration office. They are only in the "
+                 "address of this page."),
     "age": N_("Some care is different for children and young people."),
     "months_in_country": N_("Count from when you arrived. If you are not sure, give your best guess."),
     "registered_residence_months": N_("For example, registered with the town hall at the place where you live."),
     "income_below_threshold": N_("The office that gives health cover can tell you the limit."),
-    "trafficking_victim": N_("You do not have to answer. Your answer stays on this phone or computer."),
-    "torture_or_violence_survivor": N_("You do not have to answer. Your answer stays on this phone or computer."),
+    "trafficking_victim": N_("You do not have to answer. We do not keep your answers."),
+    "torture_or_violence_survivor": N_("You do not have to answer. We do not keep your answers."),
 }
 
 
@@ -359,10 +365,11 @@ def answer_label(rulebook: Rulebook, fact: str, value: Any, lang: str) -> str:
     if value is False:
         return translate(N_("No"))
     unit = FACTS[fact].unit
+    translations = i18n.get_translations(lang)
     if unit == "years":
-        return i18n.gettext(lang, N_("%(number)s years"), number=value)
+        return translations.ngettext("%(number)s year", "%(number)s years", value) % {"number": value}
     if unit == "months":
-        return i18n.gettext(lang, N_("%(number)s months"), number=value)
+        return translations.ngettext("%(number)s month", "%(number)s months", value) % {"number": value}
     return str(value)
 
 
@@ -451,6 +458,28 @@ class ResultView:
     needs: list[NeedView]
     answers: list[AnswerView]
     categories: dict[str, CategoryView]
+
+
+@lru_cache(maxsize=1)
+def _rule_texts() -> frozenset[str]:
+    from carebridge.entitlements.rulebook import get_rulebooks
+
+    texts: set[str] = set()
+    for rulebook in get_rulebooks().values():
+        texts.add(rulebook.where_to_ask)
+        texts.update(rulebook.questions.values())
+        for entry in rulebook.entries:
+            texts.update(text for text in (entry.cost, entry.safe_to_go, entry.explanation, entry.ask) if text)
+            texts.update(entry.conditions, entry.documents, entry.steps)
+    return frozenset(texts)
+
+
+def text_attributes(text: str | None, lang: str) -> Markup:
+    """` lang="en" dir="ltr"` for a rule text still in English on a page in another language (a rule added or
+    changed since the catalogs were last translated), so that it is read and laid out as English."""
+    if lang == "en" or not text or text not in _rule_texts():
+        return Markup("")
+    return Markup(' lang="en" dir="ltr"')
 
 
 def finder_url(category: str, lang: str) -> str:
