@@ -236,6 +236,19 @@ def test_vendored_schemas_are_the_official_ones_byte_for_byte(hsds_dir: Path) ->
     assert compared == len(list(official_schema.glob("*.json"))) - 1 + len(official_compiled)  # all but openapi.json
 
 
+def test_the_published_taxonomy_documents_every_term() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "taxonomy.md").read_text()
+    for record in (taxonomy.ACCESS_TAXONOMY, taxonomy.CATEGORY_TAXONOMY):
+        assert f"`{record['id']}`" in text and record["uri"] in text
+    rows = {line.split("|")[1].strip(" `"): line for line in text.splitlines() if line.startswith("| `")}
+    for term in taxonomy.ALL_TERMS:
+        assert term.code in rows, term.code
+        cells = [cell.strip(" `") for cell in rows[term.code].split("|")]
+        assert cells[2] == term.id and cells[3] == term.link_entity, term.code
+        assert (cells[4] == "—") == (term.value is None), term.code
+    assert len(rows) == len(taxonomy.ALL_TERMS)
+
+
 # ------------------------------------------------------------------------------------------------------ reading
 
 
@@ -617,6 +630,21 @@ def test_schedule_time_zones(session: Session) -> None:
     import_one(session, document)
     session.expire_all()
     assert session.get(models.Schedule, uid("s1", "schedule")).timezone_name == "Europe/London"
+
+
+def test_last_modified_is_the_import_time_when_the_publisher_does_not_say(session: Session) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    given, unsaid = valid_service("given"), valid_service("unsaid")
+    del unsaid["last_modified"]
+    started = datetime.now(UTC) - timedelta(seconds=1)
+    import_one(session, given, unsaid)
+    stated = service.get_service(session, given["id"])
+    stamped = service.get_service(session, unsaid["id"])
+    assert stated is not None and stated["last_modified"] == "2026-10-01T09:30:00Z"
+    assert stamped is not None and hsds.parse_datetime(stamped["last_modified"]) >= started
+    _, items = service.list_services(session, repository.ListFilters(modified_after=started), 0, 50)
+    assert [item["id"] for item in items] == [unsaid["id"]]
 
 
 def test_export_streams_every_service_in_batches(session: Session) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -155,6 +156,7 @@ def _row_data(row: PlannedRow, exists: bool, old_extra: dict[str, Any] | None) -
 
 
 def _write_rows(session: Session, plan: ImportPlan, summary: ImportSummary) -> None:
+    _default_last_modified(session, plan)
     for entity in WRITE_ORDER:
         rows = plan.rows[entity]
         if not rows:
@@ -172,6 +174,18 @@ def _write_rows(session: Session, plan: ImportPlan, summary: ImportSummary) -> N
         repository.update_rows(session, entity, updates)
         summary.created[entity] += len(inserts)
         summary.updated[entity] += len(updates)
+
+
+def _default_last_modified(session: Session, plan: ImportPlan) -> None:
+    """HSDS's last_modified is when a service or anything about it last changed. When the publisher does not say,
+    the time of this import is the best we know: a complete record without it, or a new one, gets it, so that
+    `modified_after` finds what an import brought in."""
+    now = datetime.now(UTC)
+    services = plan.rows["service"]
+    new = set(services) - repository.existing_ids(session, "service", services)
+    for row in services.values():
+        if "last_modified" not in row.values and (row.complete or row.id in new):
+            row.values["last_modified"] = now
 
 
 def _replace_collections(session: Session, plan: ImportPlan) -> int:
