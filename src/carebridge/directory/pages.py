@@ -753,9 +753,23 @@ def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str
     if not confidential and address:
         parts = (result.get("location_name"), address.get("address_1"), address.get("address_2"), address.get("postal_code"))
         address_text = ", ".join(part for part in parts if part)
+    amounts = [
+        (float(option["amount"]), option.get("currency"))
+        for option in result.get("cost_options") or []
+        if isinstance(option.get("amount"), (int, float)) and option["amount"] > 0
+    ]
+    if result.get("free"):
+        cost_text = None  # the "Free" tag says it
+    elif amounts:
+        amount, currency = min(amounts, key=lambda item: item[0])
+        cost_text = i18n.gettext(lang, N_("It costs money: from %(amount)s."), amount=format_money(amount, currency, lang))
+    else:
+        cost_text = i18n.gettext(lang, N_("You may have to pay. Ask the service."))
     return {
         "name": result.get("name") or "",
         "organization": result.get("organization"),
+        "cost_text": cost_text,
+        "documents": [] if result.get("no_documents") else [str(d) for d in result.get("documents") or [] if d],
         "href": answers.url(f"/services/{quote(str(result.get('service_id') or ''), safe='')}", lang),
         "lang_attributes": lang_attributes(result.get("content_language"), lang),
         "distance": (
