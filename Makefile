@@ -24,11 +24,16 @@ locale/%.mo: locale/%.po $(STAMP)
 
 translations: $(MO)
 
+# Two gettext domains: `messages` (layout and service finder) and `entitlements` (checker and rule texts).
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract --mapping-file babel.cfg --output-file locale/messages.pot --project Carebridge --no-location --sort-output src/carebridge
-	for lang in ar fa uk fr es en; do \
-	  $(BIN)/pybabel update --input-file locale/messages.pot --output-dir locale --domain messages --locale $$lang --no-fuzzy-matching --ignore-obsolete; \
-	done
+	$(BIN)/pybabel extract --mapping-file babel.cfg --output-file locale/messages.pot --project Carebridge --no-location --sort-output .
+	$(BIN)/pybabel extract --mapping-file babel-entitlements.cfg --output-file locale/entitlements.pot --project Carebridge --no-location --sort-output .
+	for domain in messages entitlements; do for lang in en ar fa uk fr es; do \
+	  if [ -f locale/$$lang/LC_MESSAGES/$$domain.po ]; then \
+	    $(BIN)/pybabel update --input-file locale/$$domain.pot --output-dir locale --domain $$domain --locale $$lang --no-fuzzy-matching --ignore-obsolete; \
+	  else \
+	    $(BIN)/pybabel init --input-file locale/$$domain.pot --output-dir locale --domain $$domain --locale $$lang; \
+	  fi; done; done
 
 # Debian's Chromium for browser tests, espeak-ng for audio, fonts with Arabic script for PDF leaflets.
 system-deps:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -119,6 +121,17 @@ class HeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    from carebridge.entitlements import service as entitlements
+
+    # The checker's starting points (nothing answered, status only) are worked out once per process,
+    # so that the first person to ask about a country does not wait for it.
+    for rulebook in entitlements.jurisdictions():
+        entitlements.precompute(rulebook)
+    yield
+
+
 def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
     from carebridge.config import get_settings
 
@@ -130,6 +143,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.session_factory = session_factory or get_session_factory()
 
