@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from carebridge.directory import models, taxonomy
@@ -36,11 +37,66 @@ def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 
 
 def _rows_where_in(session: Session, entity: str, column: str, values: Iterable[Any]) -> list[Any]:
+    return _rows_where_any(session, entity, {column: values})
+
+
+def _rows_where_any(session: Session, entity: str, wanted: dict[str, Iterable[Any]]) -> list[Any]:
+    """Rows whose `column` is in its set of values, for any of the columns: one query (OR of indexed IN lists)
+    while the lists are short, chunked queries when they are long. Plain rows, through the connection, with
+    statements built once: on a service page this is most of the work."""
+    lists = {column: sorted({value for value in values if value is not None}) for column, values in wanted.items()}
+    lists = {column: values for column, values in lists.items() if values}
+    if not lists:
+        return []
+    connection = session.connection()
+    if sum(len(values) for values in lists.values()) <= CHUNK:
+        statement = _select_in(entity, tuple(lists))
+        return list(connection.execute(statement, {f"in_{column}": values for column, values in lists.items()}).all())
+    rows: dict[Any, Any] = {}
+    for column, values in lists.items():
+        for chunk in _chunks(values):
+            for row in connection.execute(_select_in(entity, (column,)), {f"in_{column}": chunk}):
+                rows[row.id] = row
+    return list(rows.values())
+
+
+@lru_cache(maxsize=256)
+def _select_in(entity: str, columns: tuple[str, ...]) -> Any:
     source = table(entity)
+    return select(source).where(or_(*(source.c[column].in_(bindparam(f"in_{column}", expanding=True)) for column in columns)))
+
+
+def _annotations_of(session: Session, entity: str, records: Iterable[tuple[str, str]]) -> list[Any]:
+    """The attributes (entity "attribute") or metadata of these (table, id) records, using the (table, id) index."""
+    by_table: dict[str, list[str]] = defaultdict(list)
+    for record_table, record_id in sorted(set(records)):
+        by_table[record_table].append(record_id)
+    if not by_table:
+        return []
+    connection = session.connection()
+    if sum(len(ids) for ids in by_table.values()) <= CHUNK:
+        names = tuple(sorted(by_table))
+        parameters = {f"ids_{index}": by_table[name] for index, name in enumerate(names)}
+        return list(connection.execute(_select_annotations(entity, names), parameters).all())
     rows: list[Any] = []
-    for chunk in _chunks(values):
-        rows.extend(session.execute(select(source).where(source.c[column].in_(chunk))).all())
+    for name, ids in by_table.items():
+        for chunk in _chunks(ids):
+            rows.extend(connection.execute(_select_annotations(entity, (name,)), {"ids_0": chunk}))
     return rows
+
+
+@lru_cache(maxsize=256)
+def _select_annotations(entity: str, names: tuple[str, ...]) -> Any:
+    source = table(entity)
+    table_column, id_column = ("link_entity", "link_id") if entity == "attribute" else ("resource_type", "resource_id")
+    return select(source).where(
+        or_(
+            *(
+                and_(source.c[table_column] == name, source.c[id_column].in_(bindparam(f"ids_{index}", expanding=True)))
+                for index, name in enumerate(names)
+            )
+        )
+    )
 
 
 # ------------------------------------------------------------------------------------------------------ places
@@ -330,8 +386,7 @@ def load_graph(  # noqa: C901, PLR0912 - one query per table, in dependency orde
     graph.add("organization", _rows_where_in(session, "organization", "id", organization_ids))
 
     location_ids = set(location_ids) | {row.location_id for row in graph.rows["service_at_location"].values()}
-    graph.add("location", _rows_where_in(session, "location", "id", location_ids))
-    graph.add("location", _rows_where_in(session, "location", "organization_id", organization_ids))
+    graph.add("location", _rows_where_any(session, "location", {"id": location_ids, "organization_id": organization_ids}))
 
     sal_ids = set(graph.rows["service_at_location"])
     location_ids = set(graph.rows["location"])
@@ -341,19 +396,15 @@ def load_graph(  # noqa: C901, PLR0912 - one query per table, in dependency orde
         "location_id": location_ids,
         "organization_id": organization_ids,
     }
-    for column in ("organization_id", "service_id", "service_at_location_id", "location_id"):
-        graph.add("contact", _rows_where_in(session, "contact", column, parents[column]))
+    graph.add("contact", _rows_where_any(session, "contact", {column: parents[column] for column in GRAPH_COLUMNS["contact"]}))
     parents["contact_id"] = set(graph.rows["contact"])
-    for column in GRAPH_COLUMNS["phone"]:
-        graph.add("phone", _rows_where_in(session, "phone", column, parents[column]))
+    graph.add("phone", _rows_where_any(session, "phone", {column: parents[column] for column in GRAPH_COLUMNS["phone"]}))
     parents["phone_id"] = set(graph.rows["phone"])
     for entity in ("language", "schedule", "address", "accessibility", "cost_option", "required_document"):
-        for column in GRAPH_COLUMNS[entity]:
-            graph.add(entity, _rows_where_in(session, entity, column, parents[column]))
+        graph.add(entity, _rows_where_any(session, entity, {column: parents[column] for column in GRAPH_COLUMNS[entity]}))
 
     loaded = {(entity, row_id) for entity, rows in graph.rows.items() for row_id in rows}
-    attributes = _rows_where_in(session, "attribute", "link_id", {row_id for _, row_id in loaded})
-    graph.add("attribute", [row for row in attributes if (row.link_entity, row.link_id) in loaded])
+    graph.add("attribute", _annotations_of(session, "attribute", loaded))
     terms = _rows_where_in(session, "taxonomy_term", "id", {row.taxonomy_term_id for row in graph.rows["attribute"].values()})
     graph.add("taxonomy_term", terms)
     graph.add("taxonomy", _rows_where_in(session, "taxonomy", "id", {row.taxonomy_id for row in terms}))
@@ -361,8 +412,7 @@ def load_graph(  # noqa: C901, PLR0912 - one query per table, in dependency orde
     annotated = loaded | {
         (entity, row_id) for entity in ("attribute", "taxonomy_term", "taxonomy") for row_id in graph.rows[entity]
     }
-    metadata = _rows_where_in(session, "metadata", "resource_id", {row_id for _, row_id in annotated})
-    graph.add("metadata", [row for row in metadata if (row.resource_type, row.resource_id) in annotated])
+    graph.add("metadata", _annotations_of(session, "metadata", annotated))
     graph.build_indexes()
     return graph
 
@@ -372,11 +422,9 @@ def load_taxonomy_graph(session: Session, *, taxonomy_ids: Iterable[str] = (), t
     terms = _rows_where_in(session, "taxonomy_term", "id", term_ids)
     graph.add("taxonomy_term", terms)
     graph.add("taxonomy", _rows_where_in(session, "taxonomy", "id", set(taxonomy_ids) | {row.taxonomy_id for row in terms}))
-    annotated = [row_id for entity in ("taxonomy_term", "taxonomy") for row_id in graph.rows[entity]]
-    metadata = _rows_where_in(session, "metadata", "resource_id", annotated)
     graph.add(
         "metadata",
-        [row for row in metadata if row.resource_type in ("taxonomy", "taxonomy_term") and row.resource_id in graph.rows[row.resource_type]],
+        _annotations_of(session, "metadata", [(entity, row_id) for entity in ("taxonomy_term", "taxonomy") for row_id in graph.rows[entity]]),
     )
     graph.build_indexes()
     return graph
