@@ -607,8 +607,9 @@ def _question(
 def _language_options(session: Any, lang: str) -> list[tuple[str | None, Markup | str, str | None]]:
     options: list[tuple[str | None, Markup | str, str | None]] = []
     for code, label in service_languages(session, lang):
-        native = i18n.LANGUAGES[code].native_name if code in i18n.LANGUAGES else None
-        if native and native != label:
+        # Each language also in its own name, so that a person finds theirs whatever the page's language.
+        native = i18n.LANGUAGES[code].native_name if code in i18n.LANGUAGES else label_case(i18n.language_name(code, code))
+        if native and native != code and native.casefold() != label.casefold():
             label = Markup('{} <span lang="{}" dir="{}">({})</span>').format(
                 label, code, i18n.direction(code), native
             )
