@@ -36,10 +36,13 @@ from babel.units import format_unit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from carebridge import i18n
 from carebridge.config import get_settings
-from carebridge.directory import taxonomy
+from carebridge.directory import schedules as opening_hours
+from carebridge.directory import search, taxonomy
+from carebridge.directory import service as directory_service
 from carebridge.errors import N_, NotFound
 from carebridge.web import LanguageDep, SessionDep, render, template_environment
 
@@ -187,7 +190,7 @@ def _check_need(answers: Answers, lang: str, *, required: bool = True) -> list[P
     return []
 
 
-def _check_where(session: Any, answers: Answers, lang: str, *, required: bool = True) -> tuple[list[PageError], Any]:
+def _check_where(session: Session, answers: Answers, lang: str, *, required: bool = True) -> tuple[list[PageError], Any]:
     if answers.anywhere or (answers.near is None and not required):
         return [], None
     if answers.near is None:
@@ -205,7 +208,7 @@ def _check_where(session: Any, answers: Answers, lang: str, *, required: bool = 
     return [], place
 
 
-def _check_language(session: Any, answers: Answers, lang: str, *, required: bool = True) -> list[PageError]:
+def _check_language(session: Session, answers: Answers, lang: str, *, required: bool = True) -> list[PageError]:
     if answers.language is None and not required:
         return []
     if answers.language == ANY_LANGUAGE:
@@ -215,7 +218,7 @@ def _check_language(session: Any, answers: Answers, lang: str, *, required: bool
     return []
 
 
-def check_answers(session: Any, answers: Answers, lang: str, *, upto: str, required: bool = True) -> Checked:
+def check_answers(session: Session, answers: Answers, lang: str, *, upto: str, required: bool = True) -> Checked:
     """Check the answers of every question before `upto`; the first step whose answer is wrong is reported."""
     steps = FLOW[: FLOW.index(upto)]
     place = None
@@ -235,18 +238,14 @@ def check_answers(session: Any, answers: Answers, lang: str, *, upto: str, requi
 # What the questions need from the directory (search engineer's functions)
 
 
-def find_place(session: Any, text: str) -> Any:
+def find_place(session: Session, text: str) -> search.Place | None:
     """The gazetteer place a person typed (a neighbourhood or a postcode), or None if it is not known."""
-    from carebridge.directory import search
-
     return search.find_place(session, text)
 
 
-def service_languages(session: Any, lang: str) -> list[tuple[str, str]]:
+def service_languages(session: Session, lang: str) -> list[tuple[str, str]]:
     """The languages a person can ask for: the interface languages first, then every language a service in the
     directory speaks or has interpreters for; as (code, label) with the label in the reader's language."""
-    from carebridge.directory import search
-
     codes = list(i18n.LANGUAGES)
     others = sorted(
         (code for code in search.languages_offered(session) if code not in i18n.LANGUAGES),
@@ -573,7 +572,7 @@ def _question(
     step: str,
     answers: Answers,
     *,
-    session: Any,
+    session: Session,
     errors: list[PageError] | None = None,
 ) -> HTMLResponse:
     """Render one question of the flow (also used by later steps to re-ask a question whose answer is wrong)."""
@@ -604,7 +603,7 @@ def _question(
     )
 
 
-def _language_options(session: Any, lang: str) -> list[tuple[str | None, Markup | str, str | None]]:
+def _language_options(session: Session, lang: str) -> list[tuple[str | None, Markup | str, str | None]]:
     options: list[tuple[str | None, Markup | str, str | None]] = []
     for code, label in service_languages(session, lang):
         # Each language also in its own name, so that a person finds theirs whatever the page's language.
@@ -706,10 +705,8 @@ def _language_list(codes: list[str], lang: str) -> str | None:
 # Results
 
 
-def run_search(session: Any, answers: Answers, place: Any, now: datetime | None = None) -> dict[str, Any]:
-    """The search engineer's search_services with the finder's answers, as a plain dict."""
-    from carebridge.directory import search
-
+def run_search(session: Session, answers: Answers) -> dict[str, Any]:
+    """search_services with the finder's answers, as the API's JSON (a dict)."""
     found = search.search_services(
         session,
         category=answers.category,
@@ -722,7 +719,7 @@ def run_search(session: Any, answers: Answers, place: Any, now: datetime | None 
         page=answers.page,
         per_page=PER_PAGE,
     )
-    return found.model_dump() if hasattr(found, "model_dump") else dict(found)
+    return found.model_dump()
 
 
 def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str, Any]:
@@ -805,7 +802,7 @@ def results(request: Request, session: SessionDep, lang: LanguageDep) -> Respons
     checked = check_answers(session, answers, lang, upto="results", required=False)
     if checked.step is not None:
         return _question(request, lang, checked.step, answers, session=session, errors=checked.errors)
-    found = run_search(session, answers, checked.place)
+    found = run_search(session, answers)
     total = int(found.get("total") or 0)
     pages = max(1, -(-total // PER_PAGE))
     if answers.page > pages and total:
@@ -865,8 +862,6 @@ def _schedule_rows(schedules: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def open_status(service: dict[str, Any], lang: str, now: datetime | None = None) -> str | None:
     """ "Open now, until 17:00" / "Opens tomorrow at 09:00" over all the service's places, or None without hours."""
-    from carebridge.directory import schedules as opening_hours
-
     rows = [row for sal in service.get("service_at_locations") or [] for row in _schedule_rows(sal.get("schedules") or [])]
     rows += _schedule_rows(service.get("schedules") or [])
     if not rows:
@@ -916,10 +911,8 @@ def _costs(view: dict[str, Any], lang: str) -> list[str]:
     return costs
 
 
-def get_service_record(session: Any, service_id: str) -> dict[str, Any] | None:
-    """The HSDS engineer's get_service: the redacted HSDS record, or None."""
-    from carebridge.directory import service as directory_service
-
+def get_service_record(session: Session, service_id: str) -> dict[str, Any] | None:
+    """The service as a full HSDS record with confidential places redacted, or None."""
     return directory_service.get_service(session, service_id)
 
 
