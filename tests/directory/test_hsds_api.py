@@ -10,6 +10,8 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 from test_hsds import official_example, official_validator, schema_errors, uid, valid_service, with_real_coordinates
 
@@ -242,3 +244,16 @@ def test_get_is_open_to_any_origin(client: TestClient, directory: dict[str, Any]
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "GET" in preflight.headers["access-control-allow-methods"]
+
+
+PARAMETER_NAMES = ["page", "per_page", "search", "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "format", "full", "parent_id", "top_only", "full_service"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    path=st.sampled_from(["services", "service_at_locations", "organizations", "taxonomies", "taxonomy_terms", "services/x", "organizations/x"]),
+    params=st.dictionaries(st.sampled_from(PARAMETER_NAMES), st.text(max_size=30) | st.sampled_from(["1", "500", "true", "ndjson", "2026-01-01"]), max_size=4),
+)
+def test_no_parameters_make_a_server_error(client: TestClient, path: str, params: dict[str, str]) -> None:
+    response = client.get(f"/api/hsds/{path}", params=params)
+    assert response.status_code in (200, 404, 422), response.text

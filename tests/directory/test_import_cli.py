@@ -174,3 +174,18 @@ def test_confidential_addresses_leave_only_in_a_private_backup_file(carebridge: 
     assert SECRET_STREET in backup.read_text()
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     assert not list(carebridge.directory.glob(".backup.json.*"))  # no temporary file left behind
+
+
+def test_a_reader_that_stops_early_is_not_an_error(carebridge: Carebridge) -> None:
+    carebridge("directory", "import", carebridge.file("many.json", [valid_service(f"s{number}") for number in range(40)]))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "carebridge.cli", "directory", "export"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CAREBRIDGE_DATABASE_URL": carebridge.url},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(100).startswith(b'{"contents": [')
+    process.stdout.close()  # like `| head -c 100`
+    assert process.wait(timeout=120) == 0
+    assert process.stderr.read() == b""

@@ -124,6 +124,11 @@ def export_command(args: argparse.Namespace) -> int:
                 count = write_export(session, sys.stdout.buffer, args.format, redact=True)
             else:
                 count = _export_to_file(session, Path(args.output), args.format, redact=not args.include_confidential)
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): not an error worth a message. Point stdout at nothing so that
+        # Python's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as error:
         _say(f"carebridge: cannot write {args.output}: {error.strerror or error}")
         return 1
