@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from carebridge import i18n
-from carebridge.entitlements.presentation import ResultView, text_attributes
+from carebridge.entitlements.presentation import CategoryView, ResultView, text_attributes
 from carebridge.web import template_environment
 
 TEMPLATE = "public/entitlements/leaflet.html"
@@ -24,10 +24,34 @@ TEMPLATE = "public/entitlements/leaflet.html"
 SCALES = (10.0, 9.0)
 
 
+def _weight(category: CategoryView) -> int:
+    """Roughly how much room a result takes: its characters, plus a line's worth for each block."""
+    texts = [category.label, category.outcome_label, category.cost, category.upfront_text, category.explanation,
+             category.ask, category.caveat, category.safety if category.safety_from_rules else None,
+             *(category.steps or []), *(category.documents or []),
+             category.sources[0].citation if category.sources else None]
+    return sum(len(text) + 40 for text in texts if text)
+
+
+def columns(view: ResultView) -> list[list[CategoryView]]:
+    """The results in reading order, split in two columns of about the same length."""
+    items = [category for need in view.needs for category in need.categories]
+    weights = [_weight(item) for item in items]
+    total = sum(weights)
+    best, running, split = total, 0, len(items)
+    for index, weight in enumerate(weights):
+        difference = abs(total - 2 * running)
+        if difference < best:
+            best, split = difference, index
+        running += weight
+    return [items[:split], items[split:]]
+
+
 def leaflet_html(view: ResultView, *, font_size: float = SCALES[0], max_steps: int | None = None) -> str:
     env = template_environment(view.language)
     return env.get_template(TEMPLATE).render(
         view=view,
+        columns=columns(view),
         lang=view.language,
         dir=i18n.direction(view.language),
         font_size=font_size,

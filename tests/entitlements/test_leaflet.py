@@ -1,0 +1,152 @@
+"""The one-page PDF leaflet, checked with poppler's own tools: one page, the text in the reader's language and in
+logical order (Arabic and Farsi too), the Arabic-script font embedded, and a page that is not blank."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from carebridge import i18n
+from carebridge.entitlements import leaflet, presentation, service
+from carebridge.entitlements.presentation import Answers
+
+LANGUAGES = list(i18n.LANGUAGES)
+# pdftotext marks right-to-left runs with Unicode embedding controls; they are not part of the words.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+# Where pdftotext puts a comma or a short-vowel mark between two right-to-left words is a quirk of extraction, not of
+# the PDF, and so is dropping the Persian zero-width non-joiner; words and their order are what a copy, a search or
+# a screen reader gets. Compare those.
+MARKS = re.compile("[\u064b-\u0655\u0670\u0640\u200c\u200d]")
+PUNCTUATION = re.compile(r"[\u060c\u061b\u061f.,:;!?()«»\"“”·]")
+PEOPLE = {
+    "undocumented pregnant woman": {"jurisdiction": "GB-ENG", "status": "undocumented", "age": "34", "pregnant": "yes",
+                                    "trafficking_victim": "no", "torture_or_violence_survivor": "no"},
+    # Every question declined: the longest result, where most needs say "it depends" and who to ask.
+    "nothing known": {"jurisdiction": "GB-ENG", "status": "unknown", "age": "unknown", "pregnant": "unknown",
+                      "trafficking_victim": "unknown", "torture_or_violence_survivor": "unknown",
+                      "receives_asylum_support": "unknown", "paid_health_surcharge": "unknown",
+                      "unaccompanied_minor": "unknown"},
+    "asylum seeker in Germany": {"jurisdiction": "DE", "receives_asylum_support": "yes", "months_in_country": "20"},
+    "undocumented in France": {"jurisdiction": "FR", "status": "undocumented", "months_in_country": "5",
+                               "income_below_threshold": "yes", "age": "40"},
+}
+
+
+@pytest.fixture(autouse=True)
+def _poppler(pytestconfig):  # noqa: ANN001, ANN202
+    root = pytestconfig.pluginmanager.get_plugin(str(Path(__file__).resolve().parents[1] / "conftest.py"))
+    root.require("poppler-utils", bool(shutil.which("pdftotext") and shutil.which("pdfinfo")),
+                 "install Debian's poppler-utils (`make system-deps`)")
+
+
+def view_for(person: dict[str, str], lang: str) -> presentation.ResultView:
+    answers = Answers.from_query(person)
+    rulebook = service.get_rulebook(answers.jurisdiction)
+    asked, _next = presentation.asked_sequence(rulebook, answers, presentation.today())
+    return presentation.present(rulebook, answers, lang, asked=asked)
+
+
+def poppler(tool: str, pdf: bytes, *arguments: str) -> str:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "leaflet.pdf"
+        path.write_bytes(pdf)
+        return subprocess.run([tool, *arguments, str(path), "-"] if tool == "pdftotext" else [tool, *arguments, str(path)],
+                              capture_output=True, text=True, check=True).stdout
+
+
+def page_count(pdf: bytes) -> int:
+    return int(re.search(r"^Pages:\s+(\d+)$", poppler("pdfinfo", pdf), re.MULTILINE).group(1))
+
+
+def words(text: str) -> str:
+    """The words of a text, in order, without punctuation or Arabic short-vowel marks."""
+    return " ".join(PUNCTUATION.sub(" ", MARKS.sub("", BIDI_CONTROLS.sub("", text))).split())
+
+
+def text_of(pdf: bytes) -> str:
+    return words(poppler("pdftotext", pdf))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("who", list(PEOPLE))
+def test_the_leaflet_is_one_page_in_the_readers_language(lang, who):
+    view = view_for(PEOPLE[who], lang)
+    pdf = leaflet.render_leaflet(view)
+    assert pdf.startswith(b"%PDF-")
+    assert page_count(pdf) == 1
+    text = text_of(pdf)
+    translate = i18n.get_translations(lang).gettext
+    # Whole sentences come out in reading (logical) order, right-to-left scripts included.
+    for sentence in (translate("This is information, not legal advice."),
+                     i18n.gettext(lang, "What care you can get in %(place)s", place=view.name)):
+        assert words(sentence) in text, (lang, sentence, text[:400])
+    assert words(view.rules_checked_text) in text
+
+
+def test_arabic_words_come_out_in_logical_order_with_an_arabic_font():
+    view = view_for(PEOPLE["undocumented pregnant woman"], "ar")
+    pdf = leaflet.render_leaflet(view)
+    text = text_of(pdf)
+    # A word is in logical order if its letters come out first-letter-first: "معلومات" (information), not reversed.
+    assert "معلومات" in text and "تامولعم" not in text
+    assert words("هذه معلومات، وليست نصيحة قانونية.") in text
+    assert "لا تحتاج إلى هوية" in text  # the lam-alef ligature comes out as lam then alef
+    assert "إنجلترا" in text
+    fonts = poppler("pdffonts", pdf)
+    assert re.search(r"Noto-?Sans-?Arabic|Noto-?Naskh-?Arabic", fonts), fonts
+    # Citations are English and stay readable inside the right-to-left page.
+    assert "SI 2017/756" in text
+
+
+def test_farsi_uses_persian_letters_in_logical_order():
+    pdf = leaflet.render_leaflet(view_for(PEOPLE["undocumented pregnant woman"], "fa"))
+    text = text_of(pdf)
+    assert words("این اطلاعات است، نه مشاورهٔ حقوقی.") in text
+    assert "انگلستان" in text
+
+
+def test_the_leaflet_renders_to_a_page_with_ink_on_it(tmp_path):
+    from PIL import Image
+
+    pdf = leaflet.render_leaflet(view_for(PEOPLE["undocumented pregnant woman"], "ar"))
+    (tmp_path / "leaflet.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", str(tmp_path / "leaflet.pdf"), str(tmp_path / "page")],
+                   check=True)
+    image = Image.open(tmp_path / "page.png").convert("L")
+    width, height = image.size
+    assert abs(height / width - 297 / 210) < 0.02  # A4 portrait
+    dark = sum(1 for pixel in image.get_flattened_data() if pixel < 128)
+    assert dark / (width * height) > 0.02  # text, not a blank page
+    # Right-to-left: the heading starts at the right. Its top band has more ink on the right half than the left.
+    band = image.crop((0, int(height * 0.03), width, int(height * 0.07)))
+    left = sum(1 for x in range(width // 2) for y in range(band.height) if band.getpixel((x, y)) < 128)
+    right = sum(1 for x in range(width // 2, width) for y in range(band.height) if band.getpixel((x, y)) < 128)
+    assert right > left
+
+
+def test_an_overlong_result_is_still_one_page():
+    view = view_for(PEOPLE["undocumented pregnant woman"], "en")
+    for need in view.needs:
+        for category in need.categories:
+            category.steps = category.steps + ["Another long step that a rules base might one day add. " * 4] * 6
+    pdf = leaflet.render_leaflet(view)
+    assert page_count(pdf) == 1
+
+
+def test_nothing_is_written_to_disk(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    leaflet.render_leaflet(view_for(PEOPLE["asylum seeker in Germany"], "uk"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_leaflet_carries_no_link_with_the_answers():
+    view = view_for(PEOPLE["undocumented pregnant woman"], "en")
+    html = leaflet.leaflet_html(view)
+    assert "status=" not in html and "undocumented" not in html
+    assert "<script" not in html and "http" not in html.split("<body>")[0]
