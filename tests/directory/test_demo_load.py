@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from test_hsds import directory_counts
+from test_hsds import assert_round_trip, directory_counts
 
 from carebridge.cli import upgrade_database
 from carebridge.directory import demo, models, repository, service, taxonomy
@@ -40,6 +40,13 @@ def test_demo_load_fills_the_directory_and_is_idempotent(session: Session) -> No
         key: value for key, value in counts.items() if key != "revision"
     }
     assert _place_count(session) == places
+
+
+def test_every_demo_service_reads_back_as_it_was_written(session: Session) -> None:
+    service.load_demo_data(session)
+    exported = {document["id"]: document for document in service.export_services(session, redact=False)}
+    for record in demo.load_services():
+        assert_round_trip(record, exported.get(record["id"]))
 
 
 def test_demo_places_can_be_found_however_they_are_typed(session: Session) -> None:
