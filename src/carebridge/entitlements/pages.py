@@ -383,6 +383,7 @@ def clinician_view(request: Request, lang: LanguageDep) -> Response:
         "errors": _errors(lang, errors),
         "view": view,
         "categories": SERVICE_CATEGORIES,
+        "staff_labels": {name: translate(label) for name, label in presentation.STAFF_LABELS.items()},
         **_context(rulebook, lang),
     }
     response = render(

@@ -417,6 +417,7 @@ class CategoryView:
     safety_from_rules: bool
     ask: str | None
     depends_on: list[str]  # questions whose answers would settle an "it depends"
+    missing_facts: list[str]  # the same, as person fields (the clinician view shows their staff labels)
     possible: list[str]  # what it could be, in words, when it depends
     sources: list[SourceView]
     confidence: str | None
@@ -516,6 +517,7 @@ def _category_view(
         safety_from_rules=bool(result.safe_to_go),
         ask=result.ask,
         depends_on=depends_on,
+        missing_facts=list(result.missing_facts),
         possible=possible,
         sources=[SourceView(s["citation"], s["url"], s.get("confidence")) for s in result.sources],
         confidence=confidence,
