@@ -174,6 +174,7 @@ class CompiledRule:
     weekdays: frozenset[int] | None
     recurrence: tuple | None = None  # (freq, interval, count, anchor, byweekday, bymonthday, bymonth, byweekno, byyearday, wkst)
     _cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _intervals: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def is_weekly(self) -> bool:
@@ -230,10 +231,18 @@ class CompiledRule:
 
     def interval(self, day: date) -> tuple[float, float]:
         """The occurrence starting on `day` as (opens, closes) POSIX timestamps; may be empty around DST."""
-        midnight = datetime(day.year, day.month, day.day)
-        opens = (midnight + timedelta(seconds=self.open_seconds)).replace(tzinfo=self.zone).timestamp()
-        closes = (midnight + timedelta(seconds=self.close_seconds)).replace(tzinfo=self.zone).timestamp()
-        return opens, closes
+        # Rules are shared by many services (the index interns them), so each day is worked out once.
+        key = day.toordinal()
+        found = self._intervals.get(key)
+        if found is None:
+            midnight = datetime(day.year, day.month, day.day)
+            opens = (midnight + timedelta(seconds=self.open_seconds)).replace(tzinfo=self.zone).timestamp()
+            closes = (midnight + timedelta(seconds=self.close_seconds)).replace(tzinfo=self.zone).timestamp()
+            found = (opens, closes)
+            if len(self._intervals) > 2048:
+                self._intervals.clear()
+            self._intervals[key] = found
+        return found
 
 
 _FREQS = {"DAILY": du.DAILY, "WEEKLY": du.WEEKLY, "MONTHLY": du.MONTHLY, "YEARLY": du.YEARLY}
@@ -433,8 +442,20 @@ def _timestamp(instant: datetime) -> float:
     return instant.timestamp()
 
 
+_local_dates: dict[tuple[tzinfo, int], date] = {}
+
+
 def _local_date(timestamp: float, zone: tzinfo) -> date:
-    return datetime.fromtimestamp(timestamp, zone).date()
+    # Local midnights fall on whole quarter hours of UTC in every zone in use, so the local date is the same for
+    # a whole UTC quarter hour: remember it (a small bounded cache of pure facts).
+    key = (zone, int(timestamp // 900))
+    found = _local_dates.get(key)
+    if found is None:
+        found = datetime.fromtimestamp(key[1] * 900, zone).date()
+        if len(_local_dates) > 4096:
+            _local_dates.clear()
+        _local_dates[key] = found
+    return found
 
 
 def _rules(schedules: Iterable[Any], default_zone: str | None) -> tuple[CompiledRule, ...]:
@@ -497,25 +518,35 @@ def next_opening(
     return datetime.fromtimestamp(found[0], found[1])
 
 
+OPEN_UNTIL_HORIZON = timedelta(days=8)
+
+
 def open_until_timestamp(
-    rules: Sequence[CompiledRule], timestamp: float, horizon: timedelta = NEXT_OPENING_HORIZON
+    rules: Sequence[CompiledRule], timestamp: float, horizon: timedelta = OPEN_UNTIL_HORIZON
 ) -> float | None:
     """When the opening period containing `timestamp` ends (following overlapping or adjoining occurrences of all
-    rules); None if closed at `timestamp`, +inf if it does not end within the horizon."""
+    rules); None if closed at `timestamp`, +inf if it does not end within the horizon (8 days: "open around the
+    clock")."""
     end = timestamp + horizon.total_seconds()
-    intervals = sorted(interval for rule in rules for interval in occurrences(rule, timestamp, end))
-    until: float | None = None
-    for opens, closes in intervals:
+    window = 2 * DAY
+    while True:
+        # Look a little ahead first; most opening periods end within a day.
+        reach = min(end, timestamp + window)
+        intervals = sorted(interval for rule in rules for interval in occurrences(rule, timestamp, reach))
+        until: float | None = None
+        for opens, closes in intervals:
+            if until is None:
+                if opens <= timestamp < closes:
+                    until = closes
+            elif opens <= until:
+                until = max(until, closes)
+            else:
+                break
         if until is None:
-            if opens <= timestamp < closes:
-                until = closes
-        elif opens <= until:
-            until = max(until, closes)
-        else:
-            break
-    if until is None:
-        return None
-    return until if until < end else float("inf")
+            return None
+        if until < reach - DAY or reach >= end:
+            return until if until < end else float("inf")
+        window *= 4
 
 
 def open_until(schedules: Iterable[Any], instant: datetime, default_zone: str | None = None) -> datetime | None:
@@ -585,6 +616,40 @@ class WeeklyTable:
         self.offsets = np.zeros(entry_count + 1, dtype=np.int64)
         np.cumsum(counts, out=self.offsets[1:])
         self.entry_count = entry_count
+        self._clock_cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def _zone_clocks(self, timestamp: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per zone: wall-clock seconds of this week's Monday 00:00, and the offset change near `timestamp` as (wall
+        time from which `after` applies, offset before, offset after). UTC offsets change on whole minutes, so the
+        answer is the same for a whole minute and is kept for it."""
+        minute = int(timestamp // 60)
+        cached = self._clock_cache.get(minute)
+        if cached is not None:
+            return cached
+        zone_count = len(self.zones)
+        week_start = np.zeros(zone_count, dtype=np.int64)
+        switch = np.full(zone_count, np.iinfo(np.int64).max, dtype=np.int64)
+        before = np.zeros(zone_count, dtype=np.int64)
+        after = np.zeros(zone_count, dtype=np.int64)
+        moment_start = minute * 60.0
+        for zone_id, zone in enumerate(self.zones):
+            offset = int(datetime.fromtimestamp(moment_start, zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+            wall = minute * 60 + offset
+            day_number = wall // DAY
+            week_start[zone_id] = (day_number - (day_number + 3) % 7) * DAY
+            before[zone_id] = after[zone_id] = offset
+            change = _transition(zone, moment_start - 3 * DAY, moment_start) or _transition(
+                zone, moment_start, moment_start + 3 * DAY
+            )
+            if change:
+                moment, offset_before, offset_after = change
+                before[zone_id], after[zone_id] = offset_before, offset_after
+                switch[zone_id] = int(moment) + max(offset_before, offset_after)
+        result = (week_start, switch, before, after)
+        if len(self._clock_cache) > 64:
+            self._clock_cache.clear()
+        self._clock_cache[minute] = result
+        return result
 
     def rows_for(self, entries: np.ndarray) -> np.ndarray:
         """Indices of the rows of the given entries."""
@@ -607,22 +672,7 @@ class WeeklyTable:
         ends = self.ends if rows is None else self.ends[rows]
         if not len(starts):
             return mask
-        zone_count = len(self.zones)
-        week_start = np.zeros(zone_count, dtype=np.int64)  # wall-clock seconds of this week's Monday 00:00
-        switch = np.full(zone_count, np.iinfo(np.int64).max, dtype=np.int64)  # wall time after which `after` applies
-        before = np.zeros(zone_count, dtype=np.int64)
-        after = np.zeros(zone_count, dtype=np.int64)
-        for zone_id, zone in enumerate(self.zones):
-            offset = int(datetime.fromtimestamp(timestamp, zone).utcoffset().total_seconds())  # type: ignore[union-attr]
-            wall = int(timestamp // 1) + offset
-            day_number = wall // DAY
-            week_start[zone_id] = (day_number - (day_number + 3) % 7) * DAY
-            before[zone_id] = after[zone_id] = offset
-            change = _transition(zone, timestamp - 3 * DAY, timestamp) or _transition(zone, timestamp, timestamp + 3 * DAY)
-            if change:
-                moment, offset_before, offset_after = change
-                before[zone_id], after[zone_id] = offset_before, offset_after
-                switch[zone_id] = int(moment) + max(offset_before, offset_after)
+        week_start, switch, before, after = self._zone_clocks(timestamp)
         zone_week = week_start[zone_ids]
         zone_switch, zone_before, zone_after = switch[zone_ids], before[zone_ids], after[zone_ids]
         lowers = self.lowers if rows is None else self.lowers[rows]

@@ -343,26 +343,16 @@ def run_search(
         if unknown:
             raise InvalidInput(errors=[FieldError("category", CATEGORY_CODE, allowed=list(index.category_codes))])
 
-    candidates: np.ndarray | None = None
+    # Filters on facts become one boolean mask over all entries (each AND is a pass over 100,000 bytes); the
+    # radius then picks a latitude band of entries and the mask is read only there.
     mask: np.ndarray | None = None
 
     def keep(column: np.ndarray) -> None:
-        nonlocal candidates, mask
-        if candidates is not None:
-            candidates = candidates[column[candidates]]
-        elif mask is None:
+        nonlocal mask
+        if mask is None:
             mask = column.copy()
         else:
             np.logical_and(mask, column, out=mask)
-
-    point = latitude is not None and longitude is not None
-    if point and query.radius_km is not None:
-        low, high, half_width = geo.bounding_box(latitude, longitude, query.radius_km)  # type: ignore[arg-type]
-        first = int(np.searchsorted(index.sorted_latitude, low, side="left"))
-        last = int(np.searchsorted(index.sorted_latitude, high, side="right"))
-        candidates = index.by_latitude[first:last]
-        if half_width is not None and len(candidates):
-            candidates = candidates[geo.longitude_gap(index.distance_longitude[candidates], longitude) <= half_width]  # type: ignore[arg-type]
 
     for word in query_words(query.q)[:MAX_QUERY_WORDS] if query.q else ():
         keep(index.text.prefix_mask(word))
@@ -388,6 +378,20 @@ def run_search(
         code = {"female": 1, "male": 2}.get(query.gender, -1)
         keep((index.gender == 0) | (index.gender == code))
 
+    candidates: np.ndarray | None = None
+    point = latitude is not None and longitude is not None
+    if point and query.radius_km is not None:
+        low, high, half_width = geo.bounding_box(latitude, longitude, query.radius_km)  # type: ignore[arg-type]
+        first = int(np.searchsorted(index.sorted_latitude, low, side="left"))
+        last = int(np.searchsorted(index.sorted_latitude, high, side="right"))
+        band = index.by_latitude[first:last]
+        inside = np.ones(len(band), dtype=bool) if half_width is None else (
+            geo.longitude_gap(index.longitude_by_latitude[first:last], longitude) <= half_width  # type: ignore[arg-type]
+        )
+        if mask is not None:
+            inside &= mask[band]
+        candidates = band[inside]
+
     if candidates is None:
         candidates = np.flatnonzero(mask) if mask is not None else np.arange(size)
     if query.age is not None and len(candidates):
@@ -409,10 +413,9 @@ def run_search(
     if (query.open_at is not None or query.open_now) and len(candidates):
         if query.open_at is not None:
             moment = query.open_at if query.open_at.tzinfo else query.open_at.replace(tzinfo=ZoneInfo(zone))
-            instant = moment.timestamp()
+            is_open = index.open_mask(moment.timestamp(), candidates)[candidates]
         else:
-            instant = now_timestamp
-        is_open = index.open_mask(instant, candidates)[candidates]
+            is_open = index.open_mask(now_timestamp, candidates, shared=True)[candidates]
         candidates = candidates[is_open]
         if distances is not None:
             distances = distances[is_open]
@@ -447,11 +450,11 @@ def run_search(
             found = next_opening_timestamp(rules, now_timestamp)
             open_now = found is not None and found[0] == now_timestamp
             if found is not None:
-                next_iso = datetime.fromtimestamp(found[0], found[1]).isoformat()
+                next_iso = datetime.fromtimestamp(found[0] // 1, found[1]).isoformat()
             if open_now:
                 until = open_until_timestamp(rules, now_timestamp)
                 if until is not None and until != float("inf"):
-                    until_iso = datetime.fromtimestamp(until, found[1]).isoformat()  # type: ignore[index]
+                    until_iso = datetime.fromtimestamp(until // 1, found[1]).isoformat()  # type: ignore[index]
         verified = int(index.last_verified[entry])
         dynamic = orjson.dumps(
             {
@@ -462,7 +465,7 @@ def run_search(
                 "verification_stale": verified == 0 or today - verified > stale_days,
             }
         )
-        items.append(index.documents[entry][:-1] + b"," + dynamic[1:])
+        items.append(index.documents[entry] + b"," + dynamic[1:])
 
     head = {"total": total, "page": query.page, "per_page": query.per_page, "place": None}
     if place is not None:

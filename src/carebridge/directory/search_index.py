@@ -31,6 +31,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -118,6 +119,7 @@ class SearchIndex:
     distance_longitude: np.ndarray
     by_latitude: np.ndarray  # entries with a position, sorted by distance_latitude
     sorted_latitude: np.ndarray
+    longitude_by_latitude: np.ndarray  # distance_longitude in by_latitude order (a band is a slice, not a gather)
     confidential: np.ndarray
     free: np.ndarray
     no_status_check: np.ndarray
@@ -140,7 +142,7 @@ class SearchIndex:
     general_entry: np.ndarray
     general_window: tuple[float, float]
     whole_minutes: bool
-    documents: list[bytes]  # each entry's JSON object without the per-request fields
+    documents: list[bytes]  # each entry's JSON object without the per-request fields and without its closing "}"
     places: dict[str, Place]
     category_codes: tuple[str, ...]
     language_codes: tuple[str, ...]
@@ -149,10 +151,16 @@ class SearchIndex:
 
     # --- opening hours over many entries ---
 
-    def open_mask(self, timestamp: float, entries: np.ndarray | None = None) -> np.ndarray:
-        """Boolean over all entries: open at `timestamp`. Only `entries` are certain to be evaluated."""
-        if entries is None or len(entries) * 4 > self.size:
+    def open_mask(self, timestamp: float, entries: np.ndarray | None = None, *, shared: bool = False) -> np.ndarray:
+        """Boolean over all entries: open at `timestamp`. Only `entries` are certain to be evaluated.
+
+        `shared`: many requests will ask about this minute (it is "now"), so work it out for every entry once and
+        keep it for the minute."""
+        if entries is None or shared or len(entries) * 4 > self.size:
             return self._open_everywhere(timestamp)
+        minute = int(timestamp // 60) if self.whole_minutes and timestamp > 0 else None
+        if minute is not None and minute in self._open_cache:
+            return self._open_cache[minute]
         mask = self.weekly.open_mask(timestamp, entries)
         self._add_general(mask, timestamp, entries)
         return mask
@@ -182,10 +190,8 @@ class SearchIndex:
             # Occurrences last at most about 50 hours, so only those that started in the 3 days before can be open.
             first = np.searchsorted(self.general_start, timestamp - 3 * 86400, side="left")
             last = np.searchsorted(self.general_start, timestamp, side="right")
-            hits = self.general_entry[first:last][self.general_end[first:last] > timestamp]
-            if entries is not None:
-                hits = hits[np.isin(hits, entries)]
-            mask[hits] = True
+            # Entries outside `entries` may be marked too: callers only read the entries they asked about.
+            mask[self.general_entry[first:last][self.general_end[first:last] > timestamp]] = True
             return
         from carebridge.directory.schedules import open_at_timestamp
 
@@ -210,6 +216,7 @@ def _term_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(models.TaxonomyTerm.code, models.TaxonomyTerm.name)).all())
 
 
+@lru_cache(maxsize=4096)
 def normalize_language(code: str | None) -> str | None:
     """An ISO 639 code as the index keeps it: the two-letter code where one exists, else the three-letter one."""
     if not code:
@@ -230,6 +237,7 @@ def build_search_index(session: Session, default_zone: str, now: datetime | None
     started = monotonic_time.perf_counter()
     now = now or datetime.now(UTC)
     m = models
+    session = session.connection()  # type: ignore[assignment]  # Core rows: no ORM result processing
     revision = session.execute(select(m.DirectoryRevision.revision).where(m.DirectoryRevision.id == 1)).scalar() or 0
 
     term_codes = _term_codes(session)
@@ -334,14 +342,23 @@ def build_search_index(session: Session, default_zone: str, now: datetime | None
         sc.timezone, sc.timezone_name, sc.until, sc.count, sc.wkst, sc.freq, sc.interval, sc.byday, sc.byweekno,
         sc.bymonthday, sc.byyearday, sc.opens_at, sc.closes_at,
     )
-    for row in session.execute(select(*schedule_columns)).mappings():
-        fields = dict(row)
-        if not fields["timezone_name"] and row["id"] in schedule_zones:
-            fields["timezone_name"] = schedule_zones[row["id"]]
-        rule = compile_schedule(fields, default_zone)
+    compiled: dict[tuple, CompiledRule | None] = {}
+    names = [column.key for column in schedule_columns]
+    for values in session.execute(select(*schedule_columns)):
+        row = dict(zip(names, values, strict=True))
+        if not row["timezone_name"] and row["id"] in schedule_zones:
+            row["timezone_name"] = schedule_zones[row["id"]]
+        # Most services publish the same few patterns: read each distinct one once.
+        key = tuple(values[4:]) + (row["timezone_name"],)
+        if key in compiled:
+            rule = compiled[key]
+        else:
+            rule = compile_schedule(row, default_zone)
+            if rule is not None:
+                rule = interned.setdefault(rule, rule)
+            compiled[key] = rule
         if rule is None:
             continue
-        rule = interned.setdefault(rule, rule)
         if row["service_at_location_id"]:
             schedules_by[("link", row["service_at_location_id"])].append(rule)
         elif row["service_id"] and row["location_id"]:
@@ -474,12 +491,7 @@ def _entry(
     area = None
     if address is not None:
         area = address[4] or None
-    if area is None and latitude is not None and neighbourhoods:
-        nearest = min(neighbourhoods, key=lambda place: geo.haversine_km(latitude, longitude, place.latitude, place.longitude))
-        if geo.haversine_km(latitude, longitude, nearest.latitude, nearest.longitude) <= 5:
-            area = nearest.name
-    if area is None and address is not None:
-        area = address[3] or None
+    city = address[3] or None if address is not None else None
     phone = None
     for key in (("link", link_id), ("location", location_id), ("service", service_id), ("organization", organization_id)):
         if key[1] and key in phones:
@@ -531,7 +543,31 @@ def _entry(
         "languages_any": set(languages) | set(base["interpreter_languages"]),
         "rules": rules,
         "words": text_words,
+        "position": (latitude, longitude),
+        "city": city,
     }
+
+
+def _fill_areas(entries: list[dict[str, Any]], neighbourhoods: list[Place]) -> None:
+    """An entry's area: the address's region, else the nearest gazetteer neighbourhood within 5 km, else the city."""
+    missing = [i for i, e in enumerate(entries) if e["document"]["area"] is None and e["position"][0] is not None]
+    if missing and neighbourhoods:
+        unique = {place.name: place for place in neighbourhoods}
+        places = list(unique.values())
+        lats = np.array([entries[i]["position"][0] for i in missing], dtype=np.float64)
+        lons = np.array([entries[i]["position"][1] for i in missing], dtype=np.float64)
+        best = np.full(len(missing), np.inf)
+        nearest = np.zeros(len(missing), dtype=np.int64)
+        for number, place in enumerate(places):
+            distances = geo.haversine_km_many(place.latitude, place.longitude, lats, lons)
+            closer = distances < best
+            best[closer], nearest[closer] = distances[closer], number
+        for row, i in enumerate(missing):
+            if best[row] <= 5:
+                entries[i]["document"]["area"] = places[nearest[row]].name
+    for e in entries:
+        if e["document"]["area"] is None:
+            e["document"]["area"] = e["city"]
 
 
 def _assemble(
@@ -600,7 +636,10 @@ def _assemble(
         [date.fromisoformat(e["document"]["last_verified"]).toordinal() if e["document"]["last_verified"] else 0 for e in entries],
         dtype=np.int64,
     )
-    documents = [orjson.dumps(e["document"]) for e in entries]
+    _fill_areas(entries, [place for place in places.values() if place.kind == "neighbourhood"])
+    # Without the closing brace: the per-request fields are appended. (Slicing also makes a compact copy: orjson's
+    # own bytes objects keep kilobytes of spare capacity, which at 100,000 entries would be a gigabyte.)
+    documents = [orjson.dumps(e["document"])[:-1] for e in entries]
     category_codes = tuple(sorted(set(taxonomy.CATEGORY_CODES) | {code for e in entries for code in e["document"]["categories"]}))
     language_facet = facet(e["languages_any"] for e in entries)
     build_seconds = monotonic_time.perf_counter() - started
@@ -613,6 +652,7 @@ def _assemble(
         distance_longitude=distance_longitude,
         by_latitude=by_latitude,
         sorted_latitude=distance_latitude[by_latitude],
+        longitude_by_latitude=distance_longitude[by_latitude],
         confidential=np.array([e["confidential"] for e in entries], dtype=bool),
         free=column("free"),
         no_status_check=column("no_status_check"),
@@ -775,6 +815,7 @@ class SearchIndexHolder:
             session.rollback()
         finally:
             session.close()
+        _release_freed_memory()
         log.info("search index built: %d entries, revision %d, %.2fs", index.size, index.revision, index.build_seconds)
         return index
 
@@ -785,6 +826,19 @@ class SearchIndexHolder:
             log.error("search index rebuild failed: %s", type(error).__name__)
             return
         self.index = index
+
+
+def _release_freed_memory() -> None:
+    """Give the memory of the build's temporary rows back to the system (glibc keeps freed heap otherwise)."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 # Holders by database binding, so that code holding only a Session (pages) finds its app's index.

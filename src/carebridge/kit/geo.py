@@ -45,7 +45,8 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
 
 def longitude_gap(lons: np.ndarray, lon: float) -> np.ndarray:
     """Absolute difference in longitude, across the antimeridian where that is shorter."""
-    return np.abs((lons - lon + 180.0) % 360.0 - 180.0)
+    gap = np.abs(lons - lon)
+    return np.minimum(gap, 360.0 - gap)
 
 
 def snap_to_grid(lat: float, lon: float, step: float = CONFIDENTIAL_GRID_DEGREES) -> tuple[float, float]:

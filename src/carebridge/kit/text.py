@@ -26,12 +26,15 @@ _FOLD = str.maketrans(
     }
 )
 _WORD = re.compile(r"\w+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 _ARABIC_ARTICLE = "\u0627\u0644"  # "al-"
 
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case-folded text without diacritics, with Arabic-script letter variants unified."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return unicodedata.normalize("NFC", stripped.translate(_FOLD))
@@ -41,6 +44,8 @@ def words(text: str | None) -> list[str]:
     """The folded words of a text. An Arabic word with the article also counts without it ("العيادة" -> "عيادة")."""
     if not text:
         return []
+    if text.isascii():
+        return _ASCII_WORD.findall(text.lower())
     found = []
     for word in _WORD.findall(fold(text)):
         word = word.strip("_")

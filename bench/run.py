@@ -1,0 +1,314 @@
+"""`make bench`: the search benchmark at 100,000 services on SQLite and PostgreSQL, then the entitlements benchmark.
+
+For each database: build a synthetic directory (bench/synthetic.py) in a fresh database (a temporary SQLite file;
+a temporary PostgreSQL database on 127.0.0.1:5432, dropped afterwards), serve the app with uvicorn in a subprocess
+on a free loopback port (the same app and uvicorn settings as `carebridge serve`, wrapped in a timing middleware:
+bench/serve_bench.py), and load it with wrk (Debian's package; installed with apt-get if missing) over loopback:
+
+  (a) the floor: GET /api/v1/health, the app's trivial endpoint;
+  (b) a mix of realistic searches: radius + language + category + open now + free, at varied points and values.
+
+Reported: wrk's median and p99 latency and requests/second, the server-side median and p99 (timing middleware),
+the search/floor median ratio, peak memory (RSS) of the server, index build time; pass/fail against the targets
+(search median <= 2x floor median; search p99 <= 50 ms server-side). Whole run bounded (about 5-8 minutes).
+
+    python bench/run.py [--services 100000] [--databases sqlite,postgresql] [--connections 4] [--seconds 15]
+                        [--write-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(PROJECT_ROOT / "src"))
+sys.path.insert(0, str(BENCH_DIR))
+
+import synthetic  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from carebridge.cli import upgrade_database  # noqa: E402
+from carebridge.db import make_engine  # noqa: E402
+
+POSTGRES_URL = os.environ.get("CAREBRIDGE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TARGET_RATIO = 2.0
+TARGET_P99_MS = 50.0
+DOC = PROJECT_ROOT / "docs" / "performance.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    log("wrk is missing: installing Debian's package")
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL)
+    return shutil.which("wrk") or "wrk"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def database(kind: str):  # noqa: ANN201
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp(prefix="carebridge-bench-")
+        try:
+            yield f"sqlite:///{folder}/bench.db"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    name = f"carebridge_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def search_mix(count: int, tables: dict[str, list[dict[str, Any]]], seed: int = 7) -> list[str]:
+    """Realistic searches: a point in a city (or one of its neighbourhoods by name), a radius, usually a language,
+    a category, open now and free."""
+    rng = random.Random(seed)
+    places = tables["gazetteer_place"]
+    shares = [city[4] for city in synthetic.CITIES]
+    categories = [term["code"] for term in tables["taxonomy_term"] if term["taxonomy"] == "carebridge-category"]
+    paths = []
+    for _ in range(count):
+        city = rng.choices(synthetic.CITIES, weights=shares)[0]
+        params: dict[str, Any] = {}
+        if rng.random() < 0.15:
+            params["near"] = rng.choice([place["name"] for place in places if place["area"] == city[0]])
+        else:
+            latitude, longitude = synthetic._position(rng, city[1], city[2], city[5])
+            params["lat"], params["lon"] = f"{latitude:.5f}", f"{longitude:.5f}"
+        params["radius_km"] = rng.choice([1, 2, 3, 5, 5, 10, 20])
+        if rng.random() < 0.85:
+            params["language"] = rng.choices(synthetic.LANGUAGES, weights=synthetic.LANGUAGE_WEIGHTS)[0]
+        if rng.random() < 0.9:
+            params["category"] = rng.choice(categories)
+        if rng.random() < 0.75:
+            params["open_now"] = "true"
+        if rng.random() < 0.6:
+            params["free"] = "true"
+        if rng.random() < 0.1:
+            params["no_status_check"] = "true"
+        paths.append("/api/v1/services/search?" + urlencode(params))
+    return paths
+
+
+def get_json(port: int, path: str, timeout: float = 600) -> Any:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as response:  # noqa: S310 - loopback
+        return json.loads(response.read())
+
+
+@contextmanager
+def server(database_url: str):  # noqa: ANN201
+    port = free_port()
+    env = {**os.environ, "CAREBRIDGE_DATABASE_URL": database_url, "PYTHONPATH": str(PROJECT_ROOT / "src")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "serve_bench:create_app", "--app-dir", str(BENCH_DIR),
+         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                get_json(port, "/api/v1/health", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.2)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_wrk(wrk: str, port: int, paths: list[str], connections: int, seconds: int, workdir: Path) -> dict[str, Any]:
+    paths_file = workdir / f"paths-{uuid.uuid4().hex[:6]}.txt"
+    paths_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    command = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(BENCH_DIR / "mix.lua"),
+               f"http://127.0.0.1:{port}"]
+    result = subprocess.run(command, env={**os.environ, "WRK_PATHS": str(paths_file)}, capture_output=True, text=True,
+                            timeout=seconds + 60, check=True)
+    line = next(line for line in result.stdout.splitlines() if line.startswith("WRK_JSON "))
+    figures = json.loads(line[len("WRK_JSON "):])
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    figures["median_ms"] = figures.pop("median_us") / 1000
+    figures["p99_ms"] = figures.pop("p99_us") / 1000
+    figures["mean_ms"] = figures.pop("mean_us") / 1000
+    figures["max_ms"] = figures.pop("max_us") / 1000
+    return figures
+
+
+def bench_database(kind: str, tables: dict[str, list[dict[str, Any]]], mix: list[str], args: argparse.Namespace,
+                   wrk: str, workdir: Path) -> dict[str, Any]:
+    report: dict[str, Any] = {"database": kind}
+    with database(kind) as url:
+        started = time.perf_counter()
+        upgrade_database(url)
+        engine = make_engine(url)
+        timings = synthetic.insert(engine, tables)
+        engine.dispose()
+        report["insert_seconds"] = round(time.perf_counter() - started, 1)
+        report["rows"] = sum(len(rows) for rows in tables.values())
+        log(f"{kind}: {report['rows']} rows inserted in {report['insert_seconds']} s "
+            f"(slowest: {max(timings, key=timings.get)} {max(timings.values()):.1f} s)")
+        with server(url) as (port, _pid):
+            before = get_json(port, "/__bench/stats")
+            build = get_json(port, "/__bench/build")
+            report["index_entries"] = build["entries"]
+            report["index_build_seconds"] = round(build["build_seconds"], 2)
+            report["rss_before_index_mb"] = round(before["memory"]["rss_mb"], 1)
+            report["rss_after_index_mb"] = round(build["memory"]["rss_mb"], 1)
+            log(f"{kind}: index of {build['entries']} entries built in {build['build_seconds']:.2f} s; "
+                f"RSS {before['memory']['rss_mb']:.0f} -> {build['memory']['rss_mb']:.0f} MB")
+            run_wrk(wrk, port, mix, args.connections, 3, workdir)  # warm-up
+            run_wrk(wrk, port, ["/api/v1/health"], args.connections, 2, workdir)
+            get_json(port, "/__bench/stats?reset=1")
+            for name, paths in (("floor", ["/api/v1/health"]), ("search", mix)):
+                load_before = os.getloadavg()[0]
+                figures = run_wrk(wrk, port, paths, args.connections, args.seconds, workdir)
+                figures["load_average"] = round(max(load_before, os.getloadavg()[0]), 2)
+                server_side = get_json(port, "/__bench/stats?reset=1")
+                kind_key = "health" if name == "floor" else "search"
+                figures["server_median_ms"] = server_side[kind_key]["median_ms"]
+                figures["server_p99_ms"] = server_side[kind_key]["p99_ms"]
+                figures["server_max_ms"] = server_side[kind_key]["max_ms"]
+                report[name] = figures
+                log(f"{kind} {name}: median {figures['median_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms, "
+                    f"{figures['rps']:.0f} req/s; server-side median {figures['server_median_ms']:.2f} ms, "
+                    f"p99 {figures['server_p99_ms']:.2f} ms; errors {figures['errors']}; load average {figures['load_average']}")
+            final = get_json(port, "/__bench/stats")
+            report["peak_rss_mb"] = round(final["memory"]["peak_rss_mb"], 1)
+    report["ratio"] = report["search"]["median_ms"] / report["floor"]["median_ms"]
+    report["pass_ratio"] = report["ratio"] <= TARGET_RATIO
+    report["pass_p99"] = report["search"]["server_p99_ms"] <= TARGET_P99_MS
+    report["pass"] = report["pass_ratio"] and report["pass_p99"] and not report["search"]["errors"]
+    return report
+
+
+def entitlements_benchmark() -> dict[str, Any] | None:
+    script = BENCH_DIR / "bench_entitlements.py"
+    if not script.is_file():
+        return None
+    log("running bench/bench_entitlements.py")
+    started = time.perf_counter()
+    try:
+        result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                                cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")})
+        output, code = result.stdout + result.stderr, result.returncode
+    except subprocess.TimeoutExpired as error:
+        output, code = f"{error.stdout or ''}\n(stopped after 300 s)", -1
+    return {"exit_code": code, "seconds": round(time.perf_counter() - started, 1), "output": output.strip()}
+
+
+def markdown(reports: list[dict[str, Any]], args: argparse.Namespace, command: str) -> str:
+    lines = [
+        f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} on this machine ({os.cpu_count()} cores) with "
+        f"`{command}`: {args.services:,} services, wrk -t1 -c{args.connections}, {args.seconds} s per run, "
+        "both runs of a database in one server process, one after the other.",
+        "",
+        "| database | run | median | p99 | requests/s | server median | server p99 | load average |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for report in reports:
+        for name, label in (("floor", "floor: /api/v1/health"), ("search", "search mix")):
+            run = report[name]
+            lines.append(
+                f"| {report['database']} | {label} | {run['median_ms']:.2f} ms | {run['p99_ms']:.2f} ms | {run['rps']:,.0f} | "
+                f"{run['server_median_ms']:.2f} ms | {run['server_p99_ms']:.2f} ms | {run['load_average']:.1f} |"
+            )
+    lines += [
+        "",
+        "| database | search/floor median | target <= 2 | search p99 server-side | target <= 50 ms | index build | RSS after build | peak RSS | insert |",
+        "| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for report in reports:
+        lines.append(
+            f"| {report['database']} | {report['ratio']:.2f} | {'pass' if report['pass_ratio'] else 'FAIL'} | "
+            f"{report['search']['server_p99_ms']:.2f} ms | {'pass' if report['pass_p99'] else 'FAIL'} | "
+            f"{report['index_build_seconds']:.1f} s ({report['index_entries']:,} entries) | "
+            f"{report['rss_after_index_mb']:.0f} MB | {report['peak_rss_mb']:.0f} MB | {report['insert_seconds']:.0f} s ({report['rows']:,} rows) |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=100_000)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--write-docs", action="store_true", help="put the figures into docs/performance.md")
+    args = parser.parse_args()
+    command = "python bench/run.py" + "".join(f" {arg}" for arg in sys.argv[1:])
+    wrk = ensure_wrk()
+    started = time.perf_counter()
+    log(f"generating {args.services:,} services")
+    tables = synthetic.generate(args.services)
+    mix = search_mix(5000, tables)
+    reports = []
+    with tempfile.TemporaryDirectory(prefix="carebridge-bench-") as folder:
+        for kind in args.databases.split(","):
+            reports.append(bench_database(kind.strip(), tables, mix, args, wrk, Path(folder)))
+    entitlements = entitlements_benchmark()
+    table = markdown(reports, args, command)
+    print("\n" + table + "\n")
+    if entitlements is not None:
+        print(f"bench/bench_entitlements.py (exit {entitlements['exit_code']}, {entitlements['seconds']} s):")
+        print(entitlements["output"])
+    results_dir = BENCH_DIR / "results"
+    results_dir.mkdir(exist_ok=True)
+    (results_dir / "latest.json").write_text(
+        json.dumps({"command": command, "search": reports, "entitlements": entitlements}, indent=2), encoding="utf-8"
+    )
+    if args.write_docs and DOC.is_file():
+        document = DOC.read_text(encoding="utf-8")
+        if BEGIN in document and END in document:
+            document = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: f"{BEGIN}\n{table}\n{END}", document, flags=re.S)
+            DOC.write_text(document, encoding="utf-8")
+            log("figures written into docs/performance.md")
+    log(f"done in {time.perf_counter() - started:.0f} s")
+    return 0 if all(report["pass"] for report in reports) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
