@@ -180,9 +180,9 @@ def test_an_unverified_rule_carries_a_visible_caveat_on_the_page():
         rules=None, text_attrs=lambda text: "", url_with=lambda **changes: "/", request=None,
     )
     assert '<div class="notice"><p><strong>Be careful: we have not checked this yet' in html
-    leaflet = template_environment("en").get_template("public/entitlements/leaflet.html").render(
-        view=view, lang="en", dir="ltr", font_size=10, max_steps=None, text_attrs=lambda text: ""
-    )
+    from carebridge.entitlements.leaflet import leaflet_html
+
+    leaflet = leaflet_html(view)
     assert '<p class="caveat">Be careful: we have not checked this yet' in leaflet
 
 
