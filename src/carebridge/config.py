@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     # Records not verified for longer than this are flagged as stale.
     verification_stale_days: int = 365
     locale_dir: Path = PROJECT_ROOT / "locale"
+    # Shows that the site runs on made-up demo data (the banner and the note on /about). Off in a real deployment.
+    demo: bool = True
     # Secure cookies need HTTPS; off for http://127.0.0.1 development.
     secure_cookies: bool = False
 

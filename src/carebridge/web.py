@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from carebridge import i18n
+from carebridge.config import get_settings
 from carebridge.errors import PROBLEM_TYPE_BASE, CarebridgeError, FieldError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -74,12 +75,16 @@ def template_environment(language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Match babel.cfg's `trimmed = true`: whitespace inside {% trans %} blocks is collapsed the same way on
+    # extraction and at render time, so wrapped template text still finds its translation.
+    env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(i18n.get_translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
         languages=i18n.LANGUAGES,
         static_url=static_url,
         language_name=i18n.language_name,
         text_direction=i18n.direction,
+        settings=get_settings(),
     )
     return env
 
