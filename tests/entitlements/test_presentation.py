@@ -195,6 +195,13 @@ def test_the_audio_script_reads_what_matters_without_links_or_citations():
     assert "The rules were last checked on November 22, 2026." in script
     assert "http" not in script and "SI 2015/238" not in script
     assert "Anyone in England can see a GP (family doctor) for free." in script
+    # Results that would be read out the same are read once, naming each kind of care.
+    view = presentation.present(rulebook, answers, "en", TODAY)
+    paragraphs = script.split("\n\n")
+    bodies = [paragraph.split(". ", 1)[1] for paragraph in paragraphs[3:-1]]
+    assert len(bodies) == len(set(bodies))
+    labels = [category.label for need in view.needs for category in need.categories]
+    assert all(label in script for label in labels)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

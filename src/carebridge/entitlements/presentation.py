@@ -592,7 +592,14 @@ def _sentence(text: str | None) -> str:
 
 
 def audio_script(view: ResultView) -> str:
-    """The result as plain sentences to be read aloud: what matters first, no links, no legal citations."""
+    """The result as plain sentences to be read aloud: what matters first, no links, no legal citations.
+
+    A listener cannot skim, so each result says only what it is, what it costs and whether to pay first (the
+    explanation already says who it is for), and results that would be read out the same are read once, naming
+    each kind of care ("Medicines, teeth and vaccines: ...").
+    """
+    from babel.lists import format_list
+
     lang = view.language
     translate = i18n.get_translations(lang).gettext
     paragraphs = [
@@ -600,22 +607,29 @@ def audio_script(view: ResultView) -> str:
         _sentence(translate(N_("This is information, not legal advice."))),
         _sentence(i18n.gettext(lang, N_("The rules were last checked on %(date)s."), date=view.rules_checked_text)),
     ]
+    groups: list[tuple[list[str], tuple[str, ...]]] = []
     for need in view.needs:
         for category in need.categories:
-            lines = [_sentence(category.label), _sentence(category.outcome_label)]
-            if category.determined and category.explanation:
+            lines = [_sentence(category.outcome_label)]
+            if category.explanation:
                 lines.append(_sentence(category.explanation))
             if category.outcome != UNKNOWN:
-                lines.append(_sentence(category.cost))
-                lines.append(_sentence(category.upfront_text))
-            if category.possible:
-                lines.append(_sentence(translate(N_("It depends on your answers."))))
+                if not category.explanation:
+                    lines.append(_sentence(category.cost))
+                if not (category.outcome == "covered-free" and category.upfront_payment is False):
+                    lines.append(_sentence(category.upfront_text))
             if category.ask:
                 lines.append(_sentence(category.ask))
             if category.safety_from_rules:
                 lines.append(_sentence(category.safety))
             if category.caveat:
                 lines.append(_sentence(category.caveat))
-            paragraphs.append(" ".join(line for line in lines if line))
+            body = tuple(line for line in lines if line)
+            if groups and groups[-1][1] == body:
+                groups[-1][0].append(category.label)
+            else:
+                groups.append(([category.label], body))
+    for labels, body in groups:
+        paragraphs.append(" ".join((_sentence(format_list(labels, locale=lang)), *body)))
     paragraphs.append(_sentence(view.where_to_ask))
     return "\n\n".join(paragraphs)
