@@ -206,22 +206,6 @@ def official_example(hsds_dir: Path, name: str) -> dict[str, Any]:
     return json.loads((hsds_dir / "examples" / name).read_text())
 
 
-def with_real_coordinates(document: Any) -> Any:
-    """The official examples place their location at latitude 100, which is not on Earth (see the round-trip test)."""
-    if isinstance(document, dict):
-        if document.get("latitude") == 100:
-            document["latitude"] = 51.5
-        for value in document.values():
-            with_real_coordinates(value)
-    elif isinstance(document, list):
-        for value in document:
-            with_real_coordinates(value)
-    return document
-
-
-# ------------------------------------------------------------------------------------------------------ vendored
-
-
 def test_vendored_schemas_are_the_official_ones_byte_for_byte(hsds_dir: Path) -> None:
     vendored = hsds.SCHEMA_DIR
     official_schema = hsds_dir / "schema"
@@ -345,8 +329,8 @@ def _service_attribute(term: taxonomy.Term, value: str | None) -> Any:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (_set(_location, "latitude", 123.4), "record 1 /service_at_locations/0/location/latitude: 123.4 is greater than the maximum of 90"),
-        (_set(_location, "longitude", -181), "/service_at_locations/0/location/longitude: -181 is less than the minimum of -180"),
+        (_set(_location, "latitude", "north"), "record 1 /service_at_locations/0/location/latitude: 'north' is not of type 'number'"),
+        (_set(_location, "longitude", "east"), "/service_at_locations/0/location/longitude: 'east' is not of type 'number'"),
         (lambda d: _location(d).pop("longitude"), "/service_at_locations/0/location: latitude and longitude must be given together"),
         (_set(_root, "status", "open"), "record 1 /status: 'open' is not one of"),
         (lambda d: d.pop("name"), "record 1: 'name' is a required property"),
@@ -571,13 +555,13 @@ def test_invalid_input_writes_nothing_and_reports_every_problem(session: Session
     wrong_shape, impossible = valid_service("shape"), valid_service("place")
     wrong_shape["status"] = "open"
     del wrong_shape["name"]
-    _location(impossible)["latitude"] = 123.4
+    _location(impossible)["latitude"] = "north"
     with pytest.raises(InvalidInput) as raised:
         import_one(session, valid_service("good"), wrong_shape, impossible)
     assert problems(raised.value) == [
         "record 2: 'name' is a required property",
         "record 2 /status: 'open' is not one of ['active', 'inactive', 'defunct', 'temporarily closed']",
-        "record 3 /service_at_locations/0/location/latitude: 123.4 is greater than the maximum of 90",
+        "record 3 /service_at_locations/0/location/latitude: 'north' is not of type 'number'",
     ]
     assert raised.value.params["count"] == 3
     assert directory_counts(session) == before
@@ -586,19 +570,19 @@ def test_invalid_input_writes_nothing_and_reports_every_problem(session: Session
 def test_semantic_problems_are_all_reported_together(session: Session) -> None:
     before = directory_counts(session)
     bad = valid_service("bad")
-    _location(bad)["latitude"] = 123.4
+    _location(bad)["latitude"] = 123.4  # a warning only: it must not hide the errors beside it
     _schedule(bad)["opens_at"] = "9am"
     bad["attributes"].append({"id": uid("unknown-term"), "taxonomy_term_id": uid("no-such-term")})
     bad["organization_id"] = bad["organization"]["id"]
     with pytest.raises(InvalidInput) as raised:
         import_one(session, valid_service("good"), bad)
     found = problems(raised.value)
-    assert "record 2 /service_at_locations/0/location/latitude: 123.4 is greater than the maximum of 90" in found
+    assert not any("/latitude" in line for line in found)
     assert any(line.startswith("record 2 /service_at_locations/0/schedules/0/opens_at:") for line in found)
     assert any(
         line.startswith("record 2 /attributes/5/taxonomy_term_id: no taxonomy_term with the id") for line in found
     ), found
-    assert len(found) == 3
+    assert len(found) == 2
     assert directory_counts(session) == before
 
 
@@ -659,7 +643,7 @@ def test_every_exported_record_validates_against_the_official_schema(session: Se
 
     service.load_demo_data(session)
     import_one(session, valid_service("plain"), valid_service("secret", confidential=True))
-    official = with_real_coordinates(official_example(hsds_dir, "service_full.json"))
+    official = official_example(hsds_dir, "service_full.json")
     service.import_documents(session, [official])
     validator = official_validator(hsds_dir, "compiled/service.json")
     exported = list(service.export_services(session)) + list(service.export_services(session, redact=False))
@@ -785,15 +769,30 @@ def _link_values(value: Any) -> set[tuple[str, Any]]:
     return found
 
 
-def test_official_examples_with_impossible_coordinates_are_rejected(session: Session, hsds_dir: Path) -> None:
-    """The official examples put their location at latitude 100, longitude 101: not a place on Earth. A location
-    there would break every distance search, so it is refused like any other impossible value."""
-    with pytest.raises(InvalidInput) as raised:
-        service.import_documents(session, [official_example(hsds_dir, "service_full.json")])
-    assert sorted(problems(raised.value)) == [
-        "record 1 /organization/locations/0/latitude: 100 is greater than the maximum of 90",
-        "record 1 /service_at_locations/0/location/latitude: 100 is greater than the maximum of 90",
+def test_official_examples_with_impossible_coordinates_import_with_a_warning(session: Session, hsds_dir: Path) -> None:
+    """The official examples put their location at latitude 100: not a place on Earth. The record
+    is kept as published (so it round-trips) and the import says, at each path, that it won't be found by distance."""
+    summary = service.import_documents(session, [official_example(hsds_dir, "service_full.json")])
+    warned = sorted(hsds.problems_as_text(summary.warnings))
+    assert [line for line in warned if "/latitude:" in line] == [
+        "record 1 /organization/locations/0/latitude: 100 is not a position on Earth (from -90 to 90); it is kept as "
+        "given, but the location will not be found by distance",
+        "record 1 /service_at_locations/0/location/latitude: 100 is not a position on Earth (from -90 to 90); it is "
+        "kept as given, but the location will not be found by distance",
     ]
+
+
+def test_a_location_off_the_earth_is_never_placed_by_search(session: Session, hsds_dir: Path) -> None:
+    from carebridge.directory import search
+
+    official = official_example(hsds_dir, "service_full.json")
+    service.import_documents(session, [official])
+    assert service.get_service(session, official["id"])["service_at_locations"][0]["location"]["latitude"] == 100
+    anywhere = search.search_services(session, q="Counselling")
+    assert [result["service_id"] for result in anywhere.results] == [official["id"]]
+    assert anywhere.results[0]["distance_km"] is None and anywhere.results[0]["latitude"] is None
+    nearby = search.search_services(session, q="Counselling", lat=89.9, lon=101, radius_km=200)
+    assert nearby.total == 0
 
 
 def _read_service(session: Session, example: dict[str, Any]) -> Any:
@@ -845,7 +844,7 @@ def _read_listed(lister: Any) -> Any:
     ],
 )
 def test_official_examples_import_and_read_back_equal(session: Session, hsds_dir: Path, example: str, read: Any) -> None:
-    data = with_real_coordinates(official_example(hsds_dir, example))
+    data = official_example(hsds_dir, example)
     records = data["contents"] if "contents" in data else [data]
     service.import_documents(session, copy.deepcopy(records))
     for record in records:
@@ -853,7 +852,7 @@ def test_official_examples_import_and_read_back_equal(session: Session, hsds_dir
 
 
 def test_an_organisation_example_reads_back_through_the_service_too(session: Session, hsds_dir: Path) -> None:
-    organization = with_real_coordinates(official_example(hsds_dir, "organization_full.json"))
+    organization = official_example(hsds_dir, "organization_full.json")
     service.import_documents(session, [copy.deepcopy(organization)])
     nested = organization["services"][0]
     document = service.get_service(session, nested["id"])

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
-from test_hsds import official_example, official_validator, schema_errors, uid, valid_service, with_real_coordinates
+from test_hsds import official_example, official_validator, schema_errors, uid, valid_service
 
 from carebridge.directory import service, taxonomy
 
@@ -35,7 +35,7 @@ def directory(session: Session, hsds_dir: Path) -> dict[str, Any]:
         _service("clinic", "Harbour Clinic", "2026-10-01T09:30:00Z"),
         _service("advice", "Advice Centre", "2026-11-01T12:00:00Z", organization="clinic"),
         dental,
-        with_real_coordinates(official_example(hsds_dir, "service_full.json")),
+        official_example(hsds_dir, "service_full.json"),
     ]
     service.import_documents(session, copy.deepcopy(records))
     return {"ids": [record["id"] for record in records], "records": records}

@@ -91,13 +91,13 @@ def test_ndjson_from_a_file_or_standard_input(carebridge: Carebridge) -> None:
 
 def test_an_invalid_file_is_refused_whole_with_every_problem_and_its_path(carebridge: Carebridge) -> None:
     bad = valid_service("bad")
-    bad["service_at_locations"][0]["location"]["latitude"] = 123.4
+    bad["service_at_locations"][0]["location"]["latitude"] = "north"
     wrong = valid_service("wrong")
     wrong["status"] = "open"
     result = carebridge("directory", "import", carebridge.file("mixed.json", [valid_service("good"), bad, wrong]))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "record 2 /service_at_locations/0/location/latitude: 123.4 is greater than the maximum of 90",
+        "record 2 /service_at_locations/0/location/latitude: 'north' is not of type 'number'",
         "record 3 /status: 'open' is not one of ['active', 'inactive', 'defunct', 'temporarily closed']",
         "Nothing was imported: 2 problems.",
     ]

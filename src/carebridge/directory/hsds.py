@@ -484,6 +484,8 @@ FLAG_VALUES = (None, "", "true")
 class Problem(NamedTuple):
     message: str
     params: dict[str, Any]
+    # A warning keeps the value and imports the record; the problem is still reported.
+    warning: bool = False
 
 
 def _show(value: Any, limit: int = 80) -> str:
@@ -551,10 +553,18 @@ def _check_integer_list(value: str, limit: int) -> Problem | None:
 # Extra rules for particular fields, beyond what the column type demands.
 def _field_rule(entity: str, name: str, value: Any) -> Problem | None:  # noqa: PLR0911, C901 - a table of rules
     key = (entity, name)
-    if key == ("location", "latitude"):
-        return _check_range(value, -90, 90)
-    if key == ("location", "longitude"):
-        return _check_range(value, -180, 180)
+    if key in {("location", "latitude"), ("location", "longitude")}:
+        # Kept as the publisher wrote it (the official HSDS examples use latitude 100) so that the record
+        # round-trips, but a position off the Earth is never used: search treats the location as unplaced.
+        limit = 90 if name == "latitude" else 180
+        if _check_range(value, -limit, limit):
+            return Problem(
+                N_("%(value)s is not a position on Earth (from -%(limit)s to %(limit)s); it is kept as given, "
+                   "but the location will not be found by distance"),
+                {"value": _show(value), "limit": limit},
+                warning=True,
+            )
+        return None
     if key in {("service", "minimum_age"), ("service", "maximum_age")}:
         return _check_range(value, 0, 150)
     if key == ("schedule", "timezone"):
@@ -623,7 +633,7 @@ def convert(entity: str, name: str, value: Any) -> tuple[Any, Problem | None]:
         if not _is_number(value) or not math.isfinite(value):
             return None, Problem(N_("%(value)s is not a number"), {"value": _show(value)})
         problem = _field_rule(entity, name, value)
-        return (None, problem) if problem else (float(value), None)
+        return (None, problem) if problem and not problem.warning else (float(value), problem)
     if not isinstance(value, str):
         return None, Problem(N_("%(value)s is not a string"), {"value": _show(value)})
     length = getattr(column_type, "length", None) if isinstance(column_type, String) else None
@@ -794,10 +804,12 @@ class _Planner:
         for name in entity.fields:
             if name in document:
                 value, problem = convert(entity_name, name, document[name])
-                if problem:
+                if problem and not problem.warning:
                     plan.error(label, f"{pointer}/{name}", problem.message, **problem.params)
-                else:
-                    values[name] = value
+                    continue
+                if problem:
+                    plan.warn(label, f"{pointer}/{name}", problem.message, **problem.params)
+                values[name] = value
         for name, expected in (forced or {}).items():
             self._agree(values, name, expected, label, pointer)
             values[name] = expected
