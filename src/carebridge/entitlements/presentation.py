@@ -319,6 +319,19 @@ QUESTION_HINTS: dict[str, str] = {
 }
 
 
+# What a "yes" to a question the person did not have to answer would mean, as the start of a sentence about a
+# better result ("If ...: You can get this care for free"). Only the disclosure facts (trafficking, torture): the
+# engine assumes "no" for them when they are not answered, and says what a "yes" would change.
+IF_YES_TEXTS: dict[str, str] = {
+    "trafficking_victim": N_(
+        "If you were brought here or kept here by force or by tricks to work for others (trafficking): %(outcome)s"
+    ),
+    "torture_or_violence_survivor": N_(
+        "If you have lived through torture, female genital cutting, violence at home or sexual violence: %(outcome)s"
+    ),
+}
+IF_YES_LEAD = N_("You did not have to tell us about this, but it can change what you get.")
+
 # The clinician view's labels: short, in the words staff use; the API name is shown beside each.
 STAFF_LABELS: dict[str, str] = {
     "status": N_("Immigration status"),
@@ -399,6 +412,20 @@ class SourceView:
 
 
 @dataclass
+class BetterIfView:
+    """What the result would be if the person said "yes" to a question they did not have to answer."""
+
+    fact: str
+    text: str  # the whole sentence: "If you ...: <outcome>"
+    outcome: str
+    outcome_label: str
+    explanation: str | None
+    cost: str | None
+    upfront_text: str | None
+    rule_id: str | None
+
+
+@dataclass
 class CategoryView:
     category: str
     label: str
@@ -418,6 +445,8 @@ class CategoryView:
     ask: str | None
     depends_on: list[str]  # questions whose answers would settle an "it depends"
     missing_facts: list[str]  # the same, as person fields (the clinician view shows their staff labels)
+    assumed: list[str]  # unanswered disclosure facts taken as "no" for this result (the law's base case)
+    better_if: list[BetterIfView]  # what a "yes" to one of them would give instead
     possible: list[str]  # what it could be, in words, when it depends
     sources: list[SourceView]
     confidence: str | None
@@ -496,6 +525,22 @@ def _category_view(
     for fact in result.missing_facts:
         question = translate(rulebook.question_text(fact)).replace("{country}", translate(rulebook.country_name))
         depends_on.append(question)
+    better_if = []
+    for better in getattr(result, "better_if", None) or []:
+        label = translate(OUTCOME_LABELS[better.outcome])
+        template = IF_YES_TEXTS.get(better.fact)
+        if template is None:
+            continue
+        better_if.append(BetterIfView(
+            fact=better.fact,
+            text=i18n.gettext(lang, template, outcome=label),
+            outcome=better.outcome,
+            outcome_label=label,
+            explanation=better.explanation,
+            cost=better.cost,
+            upfront_text=translate(UPFRONT_TEXTS[better.upfront_payment]) if better.outcome != UNKNOWN else None,
+            rule_id=better.rule_id,
+        ))
     possible = []
     if not result.determined:
         possible = [translate(OUTCOME_LABELS[p.outcome]) for p in result.possible_outcomes if p.outcome != UNKNOWN]
@@ -518,6 +563,8 @@ def _category_view(
         ask=result.ask,
         depends_on=depends_on,
         missing_facts=list(result.missing_facts),
+        assumed=[assumption.fact for assumption in getattr(result, "assumptions", None) or []],
+        better_if=better_if,
         possible=possible,
         sources=[SourceView(s["citation"], s["url"], s.get("confidence")) for s in result.sources],
         confidence=confidence,
@@ -624,6 +671,7 @@ def audio_script(view: ResultView) -> str:
                 lines.append(_sentence(category.safety))
             if category.caveat:
                 lines.append(_sentence(category.caveat))
+            lines.extend(_sentence(better.text) for better in category.better_if)
             body = tuple(line for line in lines if line)
             if groups and groups[-1][1] == body:
                 groups[-1][0].append(category.label)
