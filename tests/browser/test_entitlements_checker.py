@@ -211,6 +211,8 @@ CHECKER_PAGES = {
     "result that depends": "/entitlements/result?jurisdiction=DE&receives_asylum_support=yes&months_in_country=unknown"
                            "&status=unknown&age=unknown&pregnant=unknown&unaccompanied_minor=unknown"
                            "&torture_or_violence_survivor=unknown&has_health_insurance=unknown",
+    "result with what a yes would change": "/entitlements/result?jurisdiction=GB-ENG&status=undocumented&age=34"
+                                           "&trafficking_victim=unknown&torture_or_violence_survivor=unknown",
     "clinician view": "/staff/entitlements",
     "clinician view with a result": f"/staff/entitlements?{ANSWERED}&pregnant=yes&on_date=2026-11-23",
     "clinician view with an error": "/staff/entitlements?jurisdiction=GB-ENG&age=old&on_date=soon",
