@@ -326,6 +326,36 @@ def _suggestions(index: SearchIndex, text: str) -> list[str]:
     return names[:8]
 
 
+def _opening(index: SearchIndex, entry: int, now: float) -> tuple[bool | None, str | None, str | None]:
+    """(open now, next opening, open until) of an entry, as the API writes them."""
+    rules = index.rules[entry]
+    if not rules:
+        return None, None, None
+    # Opening times are whole minutes (when index.whole_minutes), so within one minute an entry's status, next
+    # opening and closing time do not change: work each out once per minute. "Next opening" of an open entry is
+    # the present moment itself, filled in per request.
+    minute = int(now // 60) if index.whole_minutes else None
+    cached = index.opening_cache(minute).get(entry) if minute is not None else None
+    if cached is None:
+        found = next_opening_timestamp(rules, now)
+        open_now = found is not None and found[0] == now
+        next_iso = until_iso = None
+        zone = found[1] if found is not None else None
+        if found is not None and not open_now:
+            next_iso = datetime.fromtimestamp(found[0] // 1, found[1]).isoformat()
+        if open_now:
+            until = open_until_timestamp(rules, now)
+            if until is not None and until != float("inf"):
+                until_iso = datetime.fromtimestamp(until // 1, zone).isoformat()
+        cached = (open_now, next_iso, until_iso, zone)
+        if minute is not None:
+            index.opening_cache(minute)[entry] = cached
+    open_now, next_iso, until_iso, zone = cached
+    if open_now:
+        next_iso = datetime.fromtimestamp(now // 1, zone).isoformat()
+    return open_now, next_iso, until_iso
+
+
 def run_search(
     index: SearchIndex, query: schemas.SearchQuery, *, now: datetime, zone: str, stale_days: int
 ) -> SearchPage:
@@ -444,17 +474,7 @@ def run_search(
             value = float(page_distances[position])
             if not math.isnan(value):
                 distance = float(round(value)) if index.confidential[entry] else round(value, 1)
-        rules = index.rules[entry]
-        open_now = next_iso = until_iso = None
-        if rules:
-            found = next_opening_timestamp(rules, now_timestamp)
-            open_now = found is not None and found[0] == now_timestamp
-            if found is not None:
-                next_iso = datetime.fromtimestamp(found[0] // 1, found[1]).isoformat()
-            if open_now:
-                until = open_until_timestamp(rules, now_timestamp)
-                if until is not None and until != float("inf"):
-                    until_iso = datetime.fromtimestamp(until // 1, found[1]).isoformat()  # type: ignore[index]
+        open_now, next_iso, until_iso = _opening(index, entry, now_timestamp)
         verified = int(index.last_verified[entry])
         dynamic = orjson.dumps(
             {
