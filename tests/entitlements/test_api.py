@@ -36,12 +36,61 @@ def test_evaluate_answers_in_the_shape_of_the_issue(client):
     assert any(entry["verdict"] == "applied" for entry in maternity["trace"])
 
 
-def test_evaluate_does_not_guess_an_unanswered_fact(client):
-    body = evaluate(client).json()
+def test_the_issue_example_itself_gets_charged_never_withheld_with_what_trafficking_would_change(client):
+    response = evaluate(client)
+    assert response.status_code == 200
+    body = response.json()
+    schemas.EvaluateResponse.model_validate(body)
     maternity = next(r for r in body["results"] if r["service_category"] == "maternity")
-    assert maternity["outcome"] == "unknown" and maternity["determined"] is False
-    assert maternity["missing_facts"] == ["trafficking_victim"]
-    assert {p["outcome"] for p in maternity["possible_outcomes"]} == {"covered-free", "charged-never-withheld"}
+    assert maternity["outcome"] == "charged-never-withheld" and maternity["determined"] is True
+    assert maternity["upfront_payment"] is False
+    assert maternity["rule_id"] == "gb-eng-maternity-chargeable" and maternity["confidence"] == "primary"
+    assert maternity["last_reviewed"] == "2026-11-22"
+    assert any("SI 2017/756" in source["citation"] for source in maternity["sources"])
+    assert maternity["cost"] and maternity["steps"] and maternity["explanation"]
+    assert maternity["missing_facts"] == []
+    assert maternity["assumptions"] == [{"fact": "trafficking_victim", "assumed": False}]
+    [better] = maternity["better_if"]
+    assert better["fact"] == "trafficking_victim" and better["value"] is True
+    assert better["outcome"] == "covered-free" and better["determined"] is True
+    assert better["outcome_label"] == "You can get this care for free"
+    assert better["rule_id"] == "gb-eng-exempt-modern-slavery" and better["rule_kind"] == "rule"
+    assert "trafficking" in better["explanation"] and better["upfront_payment"] is False
+
+    hospital = next(r for r in body["results"] if r["service_category"] == "hospital-care")
+    assert hospital["outcome"] == "covered-with-charges"
+    assert {(b["fact"], b["outcome"]) for b in hospital["better_if"]} == {
+        ("trafficking_victim", "covered-free"), ("torture_or_violence_survivor", "covered-limited")}
+
+    primary = next(r for r in body["results"] if r["service_category"] == "primary-care")
+    assert primary["assumptions"] == [] and primary["better_if"] == []
+
+
+def test_a_yes_to_trafficking_is_used_as_given(client):
+    body = evaluate(client, person={**ISSUE_EXAMPLE["person"], "trafficking_victim": True}).json()
+    maternity = next(r for r in body["results"] if r["service_category"] == "maternity")
+    assert maternity["outcome"] == "covered-free" and maternity["rule_id"] == "gb-eng-exempt-modern-slavery"
+    assert maternity["assumptions"] == [] and maternity["better_if"] == []
+
+
+def test_better_if_is_in_the_requested_language(client):
+    body = evaluate(client, language="ar").json()
+    maternity = next(r for r in body["results"] if r["service_category"] == "maternity")
+    [better] = maternity["better_if"]
+    assert better["outcome_label"] != "You can get this care for free"
+    assert any("\u0600" <= character <= "\u06ff" for character in better["explanation"])
+
+
+def test_evaluate_does_not_guess_an_unanswered_fact(client):
+    body = evaluate(client, person={"status": "refused-asylum-seeker", "age": 40}).json()
+    hospital = next(r for r in body["results"] if r["service_category"] == "hospital-care")
+    assert hospital["outcome"] == "unknown" and hospital["determined"] is False
+    assert hospital["missing_facts"] == ["receives_asylum_support"]
+    assert {p["outcome"] for p in hospital["possible_outcomes"]} == {"covered-free", "covered-with-charges"}
+    torture = next(b for b in hospital["better_if"] if b["fact"] == "torture_or_violence_survivor")
+    assert torture["outcome"] == "unknown" and torture["determined"] is False
+    assert torture["missing_facts"] == ["receives_asylum_support"]
+    assert {p["outcome"] for p in torture["possible_outcomes"]} == {"covered-free", "covered-limited"}
 
 
 def test_the_trace_can_be_left_out(client):
@@ -93,6 +142,32 @@ def test_next_question_asks_only_what_matters(client):
     assert body == {"jurisdiction": "DE", "on_date": "2026-11-23", "language": "en", "done": True, "question": None}
 
 
+def test_a_disclosure_question_is_marked_sensitive_and_optional_and_can_be_declined(client):
+    def ask(**changes):
+        return client.post("/api/v1/entitlements/next-question",
+                           json={"jurisdiction": "GB-ENG", "on_date": "2026-11-23",
+                                 "person": ISSUE_EXAMPLE["person"], **changes})
+
+    question = ask().json()["question"]
+    assert question["fact"] == "trafficking_victim"
+    assert question["sensitive"] is True and question["optional"] is True and question["assumed"] is False
+    schemas.NextQuestionResponse.model_validate(ask().json())
+    question = ask(declined=["trafficking_victim"]).json()["question"]
+    assert question["fact"] == "torture_or_violence_survivor" and question["optional"] is True
+    body = ask(declined=["trafficking_victim", "torture_or_violence_survivor"]).json()
+    assert body["done"] is True and body["question"] is None
+
+    plain = client.post("/api/v1/entitlements/next-question",
+                        json={"jurisdiction": "GB-ENG", "on_date": "2026-11-23",
+                              "person": {"status": "undocumented"}}).json()["question"]
+    assert plain["fact"] == "age" and plain["optional"] is False and plain["assumed"] is None
+
+    response = ask(declined=["shoe_size"])
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["name"] == "declined" and "trafficking_victim" in error["allowed"]
+
+
 def test_next_question_rejects_unknown_facts(client):
     response = client.post("/api/v1/entitlements/next-question",
                            json={"jurisdiction": "GB-ENG", "person": {"favourite_colour": "blue"}})
@@ -131,3 +206,16 @@ def test_the_openapi_document_describes_the_person(client):
     assert "/api/v1/entitlements/evaluate" in document["paths"]
     person = document["components"]["schemas"]["EvaluateRequest"]["properties"]["person"]
     assert person["properties"]["status"]["enum"] == list(STATUSES)
+    assert "assumed false" in person["properties"]["trafficking_victim"]["description"]
+    assert "assumed" not in person["properties"]["receives_asylum_support"]["description"]
+
+
+def test_the_openapi_document_describes_assumptions_and_better_if(client):
+    components = client.get("/api/openapi.json").json()["components"]["schemas"]
+    result = components["CategoryResult"]["properties"]
+    assert {"assumptions", "better_if", "missing_facts", "determined"} <= set(result)
+    assert {"fact", "assumed"} <= set(components["Assumption"]["properties"])
+    assert {"fact", "value", "outcome", "rule_id", "explanation"} <= set(components["BetterIf"]["properties"])
+    question = components["Question"]["properties"]
+    assert {"sensitive", "optional", "assumed"} <= set(question)
+    assert "declined" in components["NextQuestionRequest"]["properties"]

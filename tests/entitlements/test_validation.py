@@ -145,6 +145,31 @@ def test_crossing_exceptions_are_a_warning(tmp_path):
     assert codes(problems) == ["crossing"] and problems[0].level == "warning"
 
 
+def test_a_disclosure_fact_whose_yes_gives_less_care_is_an_error(tmp_path):
+    # The engine assumes "no" when trafficking is not answered: that is only safe if "yes" never gives less.
+    directory = base(tmp_path, {"id": "xx-a"},
+                     {"id": "xx-b", "when": "trafficking_victim", "outcome": "emergency-only"})
+    problems = validate(directory, today=TODAY)
+    assert codes(problems) == ["disclosure-worse"]
+    [problem] = problems
+    assert problem.level == "error" and problem.line == 24 and "xx-b gives emergency-only" in problem.message
+
+
+def test_a_disclosure_fact_whose_yes_gives_more_care_is_fine(tmp_path):
+    # As in England: the torture exemption steps aside where the fuller trafficking exemption applies.
+    directory = base(tmp_path, {"id": "xx-a", "outcome": "covered-with-charges"},
+                     {"id": "xx-b", "when": "torture_or_violence_survivor and not trafficking_victim",
+                      "outcome": "covered-limited"},
+                     {"id": "xx-c", "when": "trafficking_victim"})
+    assert validate(directory, today=TODAY) == []
+    # Without that, a torture "yes" would move a trafficked person from free care to limited care.
+    directory = base(tmp_path, {"id": "xx-a", "outcome": "covered-with-charges"},
+                     {"id": "xx-b", "when": "torture_or_violence_survivor", "outcome": "covered-limited"},
+                     {"id": "xx-c", "when": "trafficking_victim and not torture_or_violence_survivor"})
+    problems = [p for p in validate(directory, today=TODAY) if p.code == "disclosure-worse"]
+    assert len(problems) == 1 and "torture_or_violence_survivor is yes" in problems[0].message
+
+
 def test_missing_sources_and_future_reviews_are_errors(tmp_path):
     directory = base(tmp_path, {"id": "xx-a"})
     path = directory / "XX.yaml"

@@ -49,7 +49,9 @@ def _json(data: Any) -> Response:
     description="For every service category: the outcome, cost, whether payment can be asked upfront, conditions, "
     "documents, steps, sources, confidence, the date the rule was last reviewed, and an explanation trace. "
     "Unanswered facts are never guessed: a category they could change comes back as unknown with its possible "
-    "outcomes and the facts that would settle it.",
+    "outcomes and the facts that would settle it. The exception is the disclosure facts (trafficking, torture or "
+    "violence), which nobody has to reveal: unanswered, they are assumed false (the law's base case), and each "
+    "result lists the assumptions it rests on and what a true answer would change (better_if).",
     response_model=None,
     responses={200: {"model": schemas.EvaluateResponse}, 422: PROBLEM},
 )
@@ -95,6 +97,25 @@ def _result(result: service.CategoryResult, translate: Callable[[str], str], inc
         "valid_to": result.valid_to.isoformat() if result.valid_to else None,
         "possible_outcomes": [{"outcome": p.outcome, "rule_id": p.rule_id} for p in result.possible_outcomes],
         "missing_facts": result.missing_facts,
+        "assumptions": [{"fact": a.fact, "assumed": a.assumed} for a in result.assumptions],
+        "better_if": [
+            {
+                "fact": b.fact,
+                "value": b.value,
+                "outcome": b.outcome,
+                "outcome_label": translate(OUTCOME_LABELS[b.outcome]),
+                "determined": b.determined,
+                "rule_id": b.rule_id,
+                "rule_kind": b.kind,
+                "explanation": b.explanation,
+                "cost": b.cost,
+                "upfront_payment": b.upfront_payment,
+                "ask": b.ask,
+                "possible_outcomes": [{"outcome": p.outcome, "rule_id": p.rule_id} for p in b.possible_outcomes],
+                "missing_facts": b.missing_facts,
+            }
+            for b in result.better_if
+        ],
     }
     if include_trace:
         data["trace"] = [entry.as_dict(translate) for entry in result.trace]
@@ -105,7 +126,9 @@ def _result(result: service.CategoryResult, translate: Callable[[str], str], inc
     "/api/v1/entitlements/next-question",
     summary="The next question worth asking",
     description="A question whose answer can change at least one outcome, given the answers so far; "
-    "`done: true` and no question when no answer can change anything. The status is only asked where it matters.",
+    "`done: true` and no question when no answer can change anything. The status is only asked where it matters. "
+    "Disclosure questions come last, only when nothing else can change an outcome, marked sensitive and optional: "
+    "leaving one unanswered keeps its assumed value.",
     response_model=schemas.NextQuestionResponse,
     responses={422: PROBLEM},
 )
@@ -114,7 +137,8 @@ def next_question(body: schemas.NextQuestionRequest, request: Request) -> schema
     language = _language(request, body.language)
     translate = i18n.get_translations(language).gettext
     on_date = body.on_date or dt.date.today()
-    question = service.next_question(body.jurisdiction, body.person, on_date, translate=translate)
+    question = service.next_question(body.jurisdiction, body.person, on_date, declined=body.declined,
+                                     translate=translate)
     return schemas.NextQuestionResponse(
         jurisdiction=body.jurisdiction,
         on_date=on_date,
@@ -129,6 +153,9 @@ def next_question(body: schemas.NextQuestionRequest, request: Request) -> schema
             minimum=question.minimum,
             maximum=question.maximum,
             unit=question.unit,
+            sensitive=question.sensitive,
+            optional=question.optional,
+            assumed=question.assumed,
         ),
     )
 

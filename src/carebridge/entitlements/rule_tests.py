@@ -24,10 +24,17 @@ from carebridge.entitlements.rulebook import (
     load_yaml,
 )
 from carebridge.entitlements.service import evaluate, next_question
-from carebridge.entitlements.vocabulary import CONFIDENCE_LEVELS, OUTCOMES, PERSON_FIELDS, SERVICE_CATEGORIES
+from carebridge.entitlements.vocabulary import (
+    CONFIDENCE_LEVELS,
+    DISCLOSURE_FACTS,
+    OUTCOMES,
+    PERSON_FIELDS,
+    SERVICE_CATEGORIES,
+)
 
 Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
 Category = Literal[SERVICE_CATEGORIES]  # type: ignore[valid-type]
+DisclosureFact = Literal[DISCLOSURE_FACTS]  # type: ignore[valid-type]
 
 
 class _Strict(BaseModel):
@@ -41,6 +48,11 @@ class Expectation(_Strict):
     confidence: Literal[CONFIDENCE_LEVELS] | None = None  # type: ignore[valid-type]
     missing_facts: list[str] | None = None
     possible_outcomes: list[Outcome] | None = None
+    determined: bool | None = None
+    # The unanswered disclosure facts the result assumes "no" for ([] for none), and for each "yes" that would
+    # change the result, the outcome it would give ({} for none).
+    assumptions: list[DisclosureFact] | None = None
+    better_if: dict[DisclosureFact, Outcome] | None = None
 
 
 class CaseSpec(_Strict):
@@ -162,6 +174,14 @@ def run_case(case: RuleCase, rules_dir: Path | None = None) -> CaseResult:
         if expectation.possible_outcomes is not None:
             checks.append(("possible_outcomes", sorted(expectation.possible_outcomes),
                            sorted(p.outcome for p in actual.possible_outcomes)))
+        if expectation.determined is not None:
+            checks.append(("determined", expectation.determined, actual.determined))
+        if expectation.assumptions is not None:
+            checks.append(("assumptions", sorted(expectation.assumptions),
+                           sorted(a.fact for a in actual.assumptions)))
+        if expectation.better_if is not None:
+            checks.append(("better_if", dict(sorted(expectation.better_if.items())),
+                           dict(sorted((b.fact, b.outcome) for b in actual.better_if))))
         for label, want, got in checks:
             if want != got:
                 result.failures.append(f"{category}: expected {label} {want!r}, got {got!r} (rule {actual.rule_id})")

@@ -13,7 +13,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from carebridge.entitlements.vocabulary import CONFIDENCE_LEVELS, FACTS, OUTCOMES, SERVICE_CATEGORIES, STATUSES
+from carebridge.entitlements.vocabulary import (
+    CONFIDENCE_LEVELS,
+    DISCLOSURE_ASSUMPTION,
+    DISCLOSURE_FACTS,
+    FACTS,
+    OUTCOMES,
+    SERVICE_CATEGORIES,
+    STATUSES,
+)
 
 NOTICE = "This is information, not legal advice."
 
@@ -23,7 +31,11 @@ def person_json_schema() -> dict[str, Any]:
         "status": {"type": "string", "enum": list(STATUSES), "description": "Immigration status. Leave out if not known."}
     }
     for fact in FACTS.values():
-        schema: dict[str, Any] = {"type": fact.kind, "description": fact.question.replace("{country}", "the country")}
+        description = fact.question.replace("{country}", "the country")
+        if fact.disclosure:
+            description += (f" Optional and sensitive: when not answered it is assumed {str(DISCLOSURE_ASSUMPTION).lower()}"
+                            " (see `assumptions` and `better_if` in the results).")
+        schema: dict[str, Any] = {"type": fact.kind, "description": description}
         if fact.minimum is not None:
             schema["minimum"] = fact.minimum
         if fact.maximum is not None:
@@ -34,7 +46,9 @@ def person_json_schema() -> dict[str, Any]:
         "properties": properties,
         "additionalProperties": False,
         "description": "What the person has answered. Every field is optional: a missing field (or null) means "
-        "not answered, and the engine never guesses it.",
+        "not answered, and the engine never guesses it, except the disclosure facts ("
+        + ", ".join(DISCLOSURE_FACTS) + "), which are assumed false when not answered; each result says which "
+        "it assumed (`assumptions`) and what a true answer would change (`better_if`).",
     }
 
 
@@ -65,7 +79,9 @@ class EvaluateRequest(_Request):
 
 
 class NextQuestionRequest(_Request):
-    pass
+    declined: list[str] = Field(default_factory=list, description="Questions the person chose not to answer "
+                                "(\"I'd rather not say\", \"I don't know\"): they are not asked again and stay "
+                                "unanswered; an optional (disclosure) question keeps its assumed value.")
 
 
 class Source(BaseModel):
@@ -87,13 +103,37 @@ class TraceEntry(BaseModel):
     reason: str
 
 
+class Assumption(BaseModel):
+    fact: str = Field(description="A disclosure fact the person has not answered: one of " + ", ".join(DISCLOSURE_FACTS))
+    assumed: bool = Field(description="The value the result takes for it (always false: the law's base case).")
+
+
+class BetterIf(BaseModel):
+    fact: str = Field(description="An assumed disclosure fact.")
+    value: bool = Field(description="The answer that would change the result (true).")
+    outcome: str = Field(description="The outcome with that answer; unknown when it would then depend on other "
+                                     "answers (see possible_outcomes and missing_facts).")
+    outcome_label: str
+    determined: bool
+    rule_id: str | None = Field(description="The rule (or gap) that would apply.")
+    rule_kind: str | None
+    explanation: str | None = Field(description="That rule's plain-language explanation, which says who it is for.")
+    cost: str | None
+    upfront_payment: bool | None
+    ask: str | None
+    possible_outcomes: list[PossibleOutcome]
+    missing_facts: list[str]
+
+
 class CategoryResult(BaseModel):
     service_category: str = Field(description="One of: " + ", ".join(SERVICE_CATEGORIES))
     label: str = Field(description="The category in plain words, in the requested language.")
     outcome: str = Field(description="One of: " + ", ".join(OUTCOMES))
     outcome_label: str
     determined: bool = Field(description="false when more answers could still change the outcome "
-                                         "(then outcome is unknown; see possible_outcomes and missing_facts).")
+                                         "(then outcome is unknown; see possible_outcomes and missing_facts). "
+                                         "A result that rests on assumed disclosure facts is determined: see "
+                                         "assumptions and better_if.")
     upfront_payment: bool | None = Field(description="Can payment be asked before care? null: the source does not say.")
     cost: str | None
     conditions: list[str]
@@ -111,7 +151,12 @@ class CategoryResult(BaseModel):
     valid_from: dt.date | None
     valid_to: dt.date | None
     possible_outcomes: list[PossibleOutcome]
-    missing_facts: list[str] = Field(description="Unanswered facts (or status) whose answer can change the outcome.")
+    missing_facts: list[str] = Field(description="Unanswered facts (or status) whose answer can change the outcome, "
+                                                 "disclosure facts apart (they are in assumptions).")
+    assumptions: list[Assumption] = Field(description="Unanswered disclosure facts whose value could change this "
+                                                      "result; it is given as if each had the assumed value.")
+    better_if: list[BetterIf] = Field(description="Each answer to one assumed disclosure fact that would change "
+                                                  "this result, with the result it would give.")
     trace: list[TraceEntry] | None = None
 
 
@@ -139,6 +184,12 @@ class Question(BaseModel):
     minimum: int | None = None
     maximum: int | None = None
     unit: str | None = None
+    sensitive: bool = Field(False, description="An intimate question: explain why it is asked, and that it may be "
+                                                "left unanswered.")
+    optional: bool = Field(False, description="Leaving it unanswered (\"I'd rather not say\") is a full answer: the "
+                                              "engine keeps the assumed value, and the next question moves on.")
+    assumed: bool | None = Field(None, description="For an optional question: the value assumed while it is not "
+                                                   "answered.")
 
 
 class NextQuestionResponse(BaseModel):

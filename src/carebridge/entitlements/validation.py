@@ -7,7 +7,9 @@ Reported, each with file and line:
 - rows of the facts table that no rule or gap encodes;
 - ties: two equally specific rules that both apply to the same person on the same date with different outcomes;
 - gaps: a status and a service category, on some date, for which no rule and no declared gap applies;
-- rules and gaps that never apply, and "crossing" exceptions (see docs/entitlements.md).
+- rules and gaps that never apply, and "crossing" exceptions (see docs/entitlements.md);
+- a "yes" to a disclosure fact (trafficking, torture) that makes an outcome worse: the engine assumes "no" when
+  they are not answered, which is only safe if "no" is the law's base case and "yes" only opens exceptions.
 
 The last three are exact, not sampled: conditions only compare facts with constants, so trying each boolean both
 ways and each number just below, at and above every constant it is compared with covers every behaviour.
@@ -29,9 +31,20 @@ from carebridge.entitlements.rulebook import (
     Rulebook,
     compile_directory,
 )
-from carebridge.entitlements.vocabulary import FACTS, SERVICE_CATEGORIES, STATUSES
+from carebridge.entitlements.vocabulary import DISCLOSURE_FACTS, FACTS, SERVICE_CATEGORIES, STATUSES
 
 REVIEW_INTERVAL_MONTHS = 12
+
+# How much care an outcome gives, roughly: a disclosure fact's "yes" must never move an outcome to a higher number.
+# (Limited care, care with charges and care that is billed later are not ordered among themselves.)
+OUTCOME_SEVERITY: dict[str, int] = {
+    "covered-free": 0,
+    "covered-limited": 1,
+    "covered-with-charges": 1,
+    "charged-never-withheld": 1,
+    "emergency-only": 2,
+    "not-covered": 3,
+}
 
 
 def validate(rules_dir: Path | None = None, today: dt.date | None = None) -> list[Problem]:
@@ -162,8 +175,10 @@ def _check_decisions(rulebook: Rulebook) -> list[Problem]:
             uncovered: dict[str, dict[str, Any]] = {}  # status -> an example person
             for status in STATUSES:
                 relevant = [rule for rule in candidates if rule.groups is None or status in rule.groups]
+                decided: dict[tuple[Any, ...], Rule | None] = {}
                 for person in _people(status, relevant):
                     matching = [rule for rule in relevant if rule.condition(person) is True]
+                    decided[tuple(sorted(person.items()))] = matching[0] if matching else None
                     if not matching:
                         uncovered.setdefault(status, person)
                         continue
@@ -171,6 +186,7 @@ def _check_decisions(rulebook: Rulebook) -> list[Problem]:
                     applied.add(winner.id)
                     for other in matching[1:]:
                         problems.extend(_compare(winner, other, category, epoch, person, reported))
+                problems.extend(_check_disclosures(decided, category, epoch, reported))
             if uncovered:
                 example = next(iter(uncovered.values()))
                 problems.append(Problem(
@@ -185,6 +201,32 @@ def _check_decisions(rulebook: Rulebook) -> list[Problem]:
                 "rule never applies: for everyone it matches, a more specific rule wins")
             problems.append(_problem(entry, "warning", "unused", f"{entry.id}: {what}"))
     return problems
+
+
+def _check_disclosures(
+    decided: dict[tuple[Any, ...], Rule | None], category: str, epoch: Epoch, reported: set[tuple[str, ...]]
+) -> Iterable[Problem]:
+    """People who differ only in a disclosure fact: the "yes" must not get less care than the "no"."""
+    for key, no_rule in decided.items():
+        person = dict(key)
+        for name in DISCLOSURE_FACTS:
+            if person.get(name) is not False:
+                continue
+            yes_rule = decided.get(tuple(sorted({**person, name: True}.items())))
+            if no_rule is None or yes_rule is None or no_rule.kind != "rule" or yes_rule.kind != "rule":
+                continue
+            if OUTCOME_SEVERITY[yes_rule.outcome] <= OUTCOME_SEVERITY[no_rule.outcome]:
+                continue
+            marker = ("disclosure", yes_rule.id, no_rule.id, name)
+            if marker in reported:
+                continue
+            reported.add(marker)
+            yield _problem(yes_rule, "error", "disclosure-worse",
+                           f"{yes_rule.id} gives {yes_rule.outcome} for {category} when {name} is yes, but "
+                           f"{no_rule.id} gives {no_rule.outcome} when it is no (for example {_describe(person)}, "
+                           f"on {_period(epoch)}); the engine assumes no when {name} is not answered, so it would "
+                           f"promise more than the law gives. A disclosure fact may only open exceptions in the "
+                           f"person's favour (docs/entitlements.md, \"Disclosure facts and assumptions\")")
 
 
 def _compare(

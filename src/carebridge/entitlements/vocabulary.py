@@ -105,6 +105,10 @@ class Fact:
     unit: str | None = None
     # Sensitive questions are asked last when several questions would help equally.
     sensitive: bool = False
+    # A disclosure fact is an intimate special circumstance (trafficking, torture) that only ever opens an exception
+    # in the person's favour. Unanswered, it is assumed "no": the engine answers with the law's base case, says what
+    # it assumed, and says what a "yes" would change (docs/entitlements.md, "Disclosure facts and assumptions").
+    disclosure: bool = False
 
     def check(self, value: Any) -> str | None:
         """A reason the value is not acceptable, or None."""
@@ -145,12 +149,14 @@ FACTS: dict[str, Fact] = {
             "boolean",
             N_("Were you brought here or kept here by force or by tricks to work for others (trafficking)?"),
             sensitive=True,
+            disclosure=True,
         ),
         Fact(
             "torture_or_violence_survivor",
             "boolean",
             N_("Have you lived through torture, female genital cutting, violence at home or sexual violence?"),
             sensitive=True,
+            disclosure=True,
         ),
         Fact(
             "registered_residence_months",
@@ -172,6 +178,14 @@ FACTS: dict[str, Fact] = {
         ),
     )
 }
+
+# Facts assumed false when unanswered, in the order they are asked. Never a fact whose "no" is not the law's base
+# case (receives_asylum_support, months_in_country, has_health_insurance, ...): assuming those would be a guess.
+DISCLOSURE_FACTS: tuple[str, ...] = tuple(name for name, fact in FACTS.items() if fact.disclosure)
+DISCLOSURE_ASSUMPTION = False
+assert all(FACTS[name].kind == "boolean" and FACTS[name].sensitive for name in DISCLOSURE_FACTS), (
+    "a disclosure fact is a sensitive yes/no fact"
+)
 
 STATUS_QUESTION = N_("Which of these is closest to your situation?")
 
