@@ -10,11 +10,13 @@ profile requires.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from carebridge.directory import hsds, service
 from carebridge.directory.repository import ListFilters
@@ -147,6 +149,36 @@ def _listing(items: list[Any], total: int, page_number: int, per_page: int, outp
     return _json(wrapper)
 
 
+def _paged_listing(
+    session: Session,
+    lister: Callable[..., tuple[int, list[Any]]],
+    *,
+    page: str | None,
+    per_page: str | None,
+    output_format: str | None,
+    full: str | None,
+    **filters: str | None,
+) -> Response:
+    """One HSDS list endpoint: parse paging, filters, format and fullness (every problem reported at once),
+    then list one page."""
+    parameters = _Parameters()
+    page_number = parameters.whole_number("page", page, 1)
+    size = parameters.whole_number("per_page", per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    parsed: dict[str, Any] = {}
+    for name, value in filters.items():
+        if name == "search":
+            parsed[name] = parameters.text(name, value)
+        elif name == "modified_after":
+            parsed[name] = parameters.moment(name, value)
+        else:
+            parsed[name] = parameters.identifier(name, value)
+    output = parameters.choice("format", output_format, ["json", "ndjson"])
+    whole = parameters.boolean("full", full)
+    parameters.done()
+    total, items = lister(session, ListFilters(**parsed), (page_number - 1) * size, size, full=whole)
+    return _listing(items, total, page_number, size, output)
+
+
 def _not_found(kind: str, record_id: str) -> NotFound:
     return NotFound(N_("There is no %(kind)s with the id %(id)s."), kind=kind, id=record_id[:80])
 
@@ -175,21 +207,9 @@ def services(
     format: FormatParameter = None,  # noqa: A002 - the HSDS parameter's name
     full: FullParameter = None,
 ) -> Response:
-    parameters = _Parameters()
-    page_number = parameters.whole_number("page", page, 1)
-    size = parameters.whole_number("per_page", per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    filters = ListFilters(
-        search=parameters.text("search", search),
-        taxonomy_term_id=parameters.identifier("taxonomy_term_id", taxonomy_term_id),
-        taxonomy_id=parameters.identifier("taxonomy_id", taxonomy_id),
-        organization_id=parameters.identifier("organization_id", organization_id),
-        modified_after=parameters.moment("modified_after", modified_after),
+    return _paged_listing(
+        session, service.list_services, page=page, per_page=per_page, output_format=format, full=full, search=search, taxonomy_term_id=taxonomy_term_id, taxonomy_id=taxonomy_id, organization_id=organization_id, modified_after=modified_after
     )
-    output = parameters.choice("format", format, ["json", "ndjson"])
-    whole = parameters.boolean("full", full)
-    parameters.done()
-    total, items = service.list_services(session, filters, (page_number - 1) * size, size, full=whole)
-    return _listing(items, total, page_number, size, output)
 
 
 @router.get("/services/{service_id}", summary="One service with everything nested in it")
@@ -213,21 +233,9 @@ def services_at_locations(
     format: FormatParameter = None,  # noqa: A002
     full: FullParameter = None,
 ) -> Response:
-    parameters = _Parameters()
-    page_number = parameters.whole_number("page", page, 1)
-    size = parameters.whole_number("per_page", per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    filters = ListFilters(
-        search=parameters.text("search", search),
-        taxonomy_term_id=parameters.identifier("taxonomy_term_id", taxonomy_term_id),
-        taxonomy_id=parameters.identifier("taxonomy_id", taxonomy_id),
-        organization_id=parameters.identifier("organization_id", organization_id),
-        modified_after=parameters.moment("modified_after", modified_after),
+    return _paged_listing(
+        session, service.list_services_at_locations, page=page, per_page=per_page, output_format=format, full=full, search=search, taxonomy_term_id=taxonomy_term_id, taxonomy_id=taxonomy_id, organization_id=organization_id, modified_after=modified_after
     )
-    output = parameters.choice("format", format, ["json", "ndjson"])
-    whole = parameters.boolean("full", full)
-    parameters.done()
-    total, items = service.list_services_at_locations(session, filters, (page_number - 1) * size, size, full=whole)
-    return _listing(items, total, page_number, size, output)
 
 
 @router.get("/service_at_locations/{service_at_location_id}", summary="One service at one location, fully nested")
@@ -251,19 +259,9 @@ def organizations(
     format: FormatParameter = None,  # noqa: A002
     full: FullParameter = None,
 ) -> Response:
-    parameters = _Parameters()
-    page_number = parameters.whole_number("page", page, 1)
-    size = parameters.whole_number("per_page", per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    filters = ListFilters(
-        search=parameters.text("search", search),
-        taxonomy_term_id=parameters.identifier("taxonomy_term_id", taxonomy_term_id),
-        taxonomy_id=parameters.identifier("taxonomy_id", taxonomy_id),
+    return _paged_listing(
+        session, service.list_organizations, page=page, per_page=per_page, output_format=format, full=full, search=search, taxonomy_term_id=taxonomy_term_id, taxonomy_id=taxonomy_id
     )
-    output = parameters.choice("format", format, ["json", "ndjson"])
-    whole = parameters.boolean("full", full)
-    parameters.done()
-    total, items = service.list_organizations(session, filters, (page_number - 1) * size, size, full=whole)
-    return _listing(items, total, page_number, size, output)
 
 
 @router.get("/organizations/{organization_id}", summary="One organisation, fully nested")
