@@ -468,3 +468,18 @@ def test_garbage_query_parameters_never_break_the_take_aways(client, path, param
 
 def test_dates_are_today_in_the_deployment_time_zone():
     assert abs((presentation.today() - dt.date.today()).days) <= 1
+
+
+def test_the_result_and_the_clinician_view_say_what_a_yes_would_change(client):
+    unanswered = {"lang": "en", "jurisdiction": "GB-ENG", "status": "undocumented", "age": "34",
+                  "trafficking_victim": "unknown", "torture_or_violence_survivor": "unknown"}
+    result = client.get("/entitlements/result", params=unanswered)
+    hospital = text_of(result.text.split('id="category-hospital-care"')[1].split("</section>")[0])
+    assert "You can get this care, but you may have to pay" in hospital
+    assert "You did not have to tell us about this, but it can change what you get." in hospital
+    assert "(trafficking): You can get this care for free" in hospital
+    staff = client.get("/staff/entitlements", params={**unanswered, "trafficking_victim": "",
+                                                      "torture_or_violence_survivor": ""})
+    section = text_of(staff.text.split('id="staff-hospital-care"')[1].split("</section>")[0])
+    assert "(trafficking_victim = no)" in section
+    assert "covered-free" in section and "gb-eng-exempt-modern-slavery" in section

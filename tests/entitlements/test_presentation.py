@@ -332,3 +332,34 @@ def test_right_to_left_catalogs_are_written_in_arabic_script(language):
     untranslated = [m.id for m in catalog(language) if m.id and m.string and not arabic.search(
         m.string if isinstance(m.string, str) else m.string[0])]
     assert not untranslated, untranslated
+
+
+def test_what_a_yes_to_trafficking_or_torture_would_change_is_said_not_guessed():
+    """Nobody has to tell us about trafficking or torture. Unanswered, the result is the law's base case, and it
+    says what a "yes" would change — on the page, the leaflet, the recording and the clinician view."""
+    rulebook = service.get_rulebook("GB-ENG")
+    answers = Answers.from_query({"jurisdiction": "GB-ENG", "status": "undocumented", "age": "34",
+                                  "trafficking_victim": "unknown", "torture_or_violence_survivor": "unknown"})
+    view = presentation.present(rulebook, answers, "en", TODAY)
+    hospital = view.categories["hospital-care"]
+    assert hospital.outcome == "covered-with-charges"
+    assert set(hospital.assumed) == {"trafficking_victim", "torture_or_violence_survivor"}
+    better = {item.fact: item for item in hospital.better_if}
+    assert better["trafficking_victim"].outcome == "covered-free"
+    assert better["trafficking_victim"].text == (
+        "If you were brought here or kept here by force or by tricks to work for others (trafficking): "
+        "You can get this care for free"
+    )
+    assert better["torture_or_violence_survivor"].outcome == "covered-limited"
+    assert better["trafficking_victim"].text in presentation.audio_script(view)
+    from carebridge.entitlements.leaflet import leaflet_html
+
+    assert better["trafficking_victim"].text in leaflet_html(view)
+    # A "no" given is not an assumption: nothing is said about what a "yes" would change.
+    answered = Answers.from_query({"jurisdiction": "GB-ENG", "status": "undocumented", "age": "34",
+                                   "trafficking_victim": "no", "torture_or_violence_survivor": "no"})
+    hospital = presentation.present(rulebook, answered, "en", TODAY).categories["hospital-care"]
+    assert hospital.assumed == [] and hospital.better_if == []
+    # In Arabic, the sentence is whole and in Arabic.
+    arabic = presentation.present(rulebook, answers, "ar", TODAY).categories["hospital-care"].better_if[0]
+    assert arabic.text.startswith("إذا")
