@@ -370,6 +370,8 @@ def test_the_clinician_view_asks_every_fact_on_one_form(client):
     for name in QUESTION_ORDER:
         assert f'name="{name}"' in response.text
     assert 'name="jurisdiction"' in response.text and 'name="on_date"' in response.text
+    # The deployment's country (settings.jurisdiction, England by default) is chosen to begin with.
+    assert re.search(r'<option value="GB-ENG"\s+selected>', response.text)
     assert DISCLAIMER in text_of(response.text)
 
 

@@ -28,6 +28,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carebridge import i18n
+from carebridge.config import get_settings
 from carebridge.entitlements import audio, leaflet, presentation, service
 from carebridge.entitlements.presentation import (
     AUDIO_PATH,
@@ -106,6 +107,8 @@ def _country_page(
         )
         for rulebook in _rulebooks()
     ]
+    # In the reader's alphabetical order: a person looks for their country's name, not its code.
+    options.sort(key=lambda option: option[1].casefold())
     carried = {**answers.params(lang), "answered": "jurisdiction"}
     carried.pop("jurisdiction", None)
     context = {
@@ -377,8 +380,10 @@ def clinician_view(request: Request, lang: LanguageDep) -> Response:
         view = presentation.present(rulebook, answers, lang, on_date)
     translate = i18n.get_translations(lang).gettext
     context = {
-        "jurisdictions": [(r.jurisdiction, translate(r.name)) for r in _rulebooks()],
+        "jurisdictions": sorted(((r.jurisdiction, translate(r.name)) for r in _rulebooks()), key=lambda j: j[1].casefold()),
         "answers": answers,
+        # The deployment's own country first: reception staff check their own rules.
+        "default_jurisdiction": get_settings().jurisdiction,
         "form": _staff_form(answers, lang, on_date, date_text),
         "errors": _errors(lang, errors),
         "view": view,
