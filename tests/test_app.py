@@ -56,3 +56,18 @@ def test_privacy_headers_on_every_response() -> None:
 def test_health_allows_any_origin_for_get() -> None:
     response = make_client().get("/api/v1/health", headers={"Origin": "https://elsewhere.example"})
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_a_page_error_with_field_errors_is_an_error_summary_in_the_readers_language() -> None:
+    from carebridge.errors import FieldError, InvalidInput
+
+    app = create_app(session_factory=lambda: None)  # type: ignore[arg-type]
+
+    @app.get("/broken-form")
+    def broken_form() -> None:
+        raise InvalidInput(errors=[FieldError(name="near", message="%(value)s is not a number", params={"value": "x"})])
+
+    response = TestClient(app, raise_server_exceptions=False).get("/broken-form?lang=fr")
+    assert response.status_code == 422
+    assert '<html lang="fr" dir="ltr">' in response.text
+    assert "x n&#39;est pas un nombre" in response.text or "x n'est pas un nombre" in response.text

@@ -84,6 +84,18 @@ def direction(code: str) -> str:
         return "ltr"
 
 
+@lru_cache(maxsize=64)
+def formatting_locale(code: str) -> str:
+    """The Babel locale for dates, times and numbers: the language in the deployment's own country where Babel
+    knows that variant (English in England writes 22 November 2026, not November 22, 2026)."""
+    region = get_settings().jurisdiction.split("-")[0].upper()
+    try:
+        Locale.parse(f"{code}_{region}")
+    except (UnknownLocaleError, ValueError):
+        return code
+    return f"{code}_{region}"
+
+
 def language_name(code: str, in_language: str) -> str:
     """The name of a language (any ISO 639 code) in the reader's language, or the code if unknown."""
     try:

@@ -512,7 +512,7 @@ def test_garbage_parameters_never_give_a_500(client, demo, path: str, params: di
 
 def test_opening_hours_in_words() -> None:
     assert pages.describe_days("MO,TU,WE,TH,FR", "WEEKLY", "en") == "Monday to Friday"
-    assert pages.describe_days("MO,WE,TH,FR,SU", "WEEKLY", "en") == "Monday, Wednesday to Friday, and Sunday"
+    assert pages.describe_days("MO,WE,TH,FR,SU", "WEEKLY", "en") == "Monday, Wednesday to Friday and Sunday"
     assert pages.describe_days("SA,SU", None, "en") == "Saturday and Sunday"
     assert pages.describe_days("MO,TU,WE,TH,FR,SA,SU", "WEEKLY", "en") == "Every day"
     assert pages.describe_days("1SA,-1FR", "MONTHLY", "en") == "First Saturday of the month and last Friday of the month"
@@ -540,7 +540,7 @@ def test_schedules_no_longer_valid_are_left_out_and_future_ones_say_from_when() 
         "en",
         today=date(2026, 11, 22),
     )
-    assert rows == [("Tuesday", "19:30 to 07:30 the next morning, from December 1, 2026"), ("", "Once a year")]
+    assert rows == [("Tuesday", "19:30 to 07:30 the next morning, from 1 December 2026"), ("", "Once a year")]
 
 
 def test_next_opening_in_words() -> None:
@@ -549,7 +549,7 @@ def test_next_opening_in_words() -> None:
     assert pages.describe_next_opening("2026-11-23T21:00:00+00:00", "en", now) == "Opens today at 21:00"
     assert pages.describe_next_opening("2026-11-24T09:00:00+00:00", "en", now) == "Opens tomorrow at 09:00"
     assert pages.describe_next_opening("2026-11-26T09:00:00+00:00", "en", now) == "Opens on Thursday at 09:00"
-    assert pages.describe_next_opening("2026-12-14T09:00:00+00:00", "en", now) == "Opens on December 14, 2026 at 09:00"
+    assert pages.describe_next_opening("2026-12-14T09:00:00+00:00", "en", now) == "Opens on 14 December 2026 at 09:00"
     assert pages.describe_next_opening("garbage", "en", now) is None
 
 

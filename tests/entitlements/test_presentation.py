@@ -145,7 +145,7 @@ def test_the_view_of_a_known_case_has_everything_the_page_shows():
     assert maternity.upfront_payment is False
     assert maternity.upfront_text == "You do not have to pay before you get this care."
     assert any("SI 2017/756" in source.citation for source in maternity.sources)
-    assert maternity.last_reviewed_text == "November 22, 2026"
+    assert maternity.last_reviewed_text == "22 November 2026"
     assert maternity.finder_url == "/find/where?category=maternity&lang=en"
     assert maternity.rule_id == "gb-eng-maternity-chargeable"
     # Pregnant: the pregnancy need comes right after "see a doctor".
@@ -192,7 +192,7 @@ def test_the_audio_script_reads_what_matters_without_links_or_citations():
     script = presentation.audio_script(presentation.present(rulebook, answers, "en", TODAY))
     assert script.startswith("What care you can get in England.")
     assert "This is information, not legal advice." in script
-    assert "The rules were last checked on November 22, 2026." in script
+    assert "The rules were last checked on 22 November 2026." in script
     assert "http" not in script and "SI 2015/238" not in script
     assert "Anyone in England can see a GP (family doctor) for free." in script
     # Results that would be read out the same are read once, naming each kind of care.

@@ -265,19 +265,19 @@ def label_case(text: str) -> str:
 
 def format_distance(kilometres: float, lang: str, *, whole: bool = False) -> str:
     value = round(kilometres) if whole else kilometres
-    return format_unit(value, "length-kilometer", length="short", locale=lang, format="#,##0" if whole else "#,##0.#")
+    return format_unit(value, "length-kilometer", length="short", locale=i18n.formatting_locale(lang), format="#,##0" if whole else "#,##0.#")
 
 
 def format_day(day: date, lang: str) -> str:
-    return babel_format_date(day, format="long", locale=lang)
+    return babel_format_date(day, format="long", locale=i18n.formatting_locale(lang))
 
 
 def format_time(moment: datetime, lang: str) -> str:
-    return format_skeleton("Hm", moment, locale=lang)
+    return format_skeleton("Hm", moment, locale=i18n.formatting_locale(lang))
 
 
 def weekday_name(moment: datetime | date, lang: str) -> str:
-    return get_day_names("wide", locale=lang)[moment.weekday()]
+    return get_day_names("wide", locale=i18n.formatting_locale(lang))[moment.weekday()]
 
 
 def deployment_now() -> datetime:
@@ -365,7 +365,7 @@ def describe_hours(opens_at: str | None, closes_at: str | None, lang: str) -> st
 def describe_days(byday: str | None, freq: str | None, lang: str) -> str | None:
     """ "Monday to Friday", "Every day", "Tuesday, Thursday", "First Saturday of the month"."""
     codes = [code.strip().upper() for code in (byday or "").split(",") if code.strip()]
-    names = get_day_names("wide", locale=lang)
+    names = get_day_names("wide", locale=i18n.formatting_locale(lang))
     if (freq or "").upper() == "MONTHLY":
         parts = []
         for code in codes:
@@ -384,7 +384,7 @@ def describe_days(byday: str | None, freq: str | None, lang: str) -> str | None:
             if message is None:
                 return None
             parts.append(i18n.gettext(lang, message, day=day))
-        return label_case(format_list(parts, locale=lang)) if parts else None
+        return label_case(format_list(parts, locale=i18n.formatting_locale(lang))) if parts else None
     if (freq or "WEEKLY").upper() != "WEEKLY" or not codes or any(code not in DAY_CODES for code in codes):
         return None
     indexes = sorted({DAY_CODES.index(code) for code in codes})
@@ -402,7 +402,7 @@ def describe_days(byday: str | None, freq: str | None, lang: str) -> str | None:
             parts.append(i18n.gettext(lang, N_("%(first)s to %(last)s"), first=names[run[0]], last=names[run[-1]]))
         else:
             parts.extend(names[index] for index in run)
-    return label_case(format_list(parts, locale=lang))
+    return label_case(format_list(parts, locale=i18n.formatting_locale(lang)))
 
 
 def describe_schedules(schedules: list[dict[str, Any]], lang: str, today: date | None = None) -> list[tuple[str, str]]:
@@ -558,8 +558,8 @@ def service_view(service: dict[str, Any], lang: str) -> dict[str, Any]:
 
 def format_money(amount: float, currency: str | None, lang: str) -> str:
     if currency:
-        return format_currency(amount, currency, locale=lang)
-    return format_decimal(amount, locale=lang)
+        return format_currency(amount, currency, locale=i18n.formatting_locale(lang))
+    return format_decimal(amount, locale=i18n.formatting_locale(lang))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -698,7 +698,7 @@ def _safe_url(url: str | None) -> str | None:
 
 
 def _language_list(codes: list[str], lang: str) -> str | None:
-    return format_list([i18n.language_name(code, lang) for code in codes], locale=lang) if codes else None
+    return format_list([i18n.language_name(code, lang) for code in codes], locale=i18n.formatting_locale(lang)) if codes else None
 
 
 # ---------------------------------------------------------------------------------------------------------------

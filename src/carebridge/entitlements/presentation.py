@@ -393,7 +393,7 @@ def answer_label(rulebook: Rulebook, fact: str, value: Any, lang: str) -> str:
 def format_day(day: dt.date | None, lang: str) -> str:
     if day is None:
         return ""
-    return babel_format_date(day, format="long", locale=lang)
+    return babel_format_date(day, format="long", locale=i18n.formatting_locale(lang))
 
 
 def today() -> dt.date:
@@ -678,6 +678,6 @@ def audio_script(view: ResultView) -> str:
             else:
                 groups.append(([category.label], body))
     for labels, body in groups:
-        paragraphs.append(" ".join((_sentence(format_list(labels, locale=lang)), *body)))
+        paragraphs.append(" ".join((_sentence(format_list(labels, locale=i18n.formatting_locale(lang))), *body)))
     paragraphs.append(_sentence(view.where_to_ask))
     return "\n\n".join(paragraphs)
