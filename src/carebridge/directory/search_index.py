@@ -29,7 +29,7 @@ import threading
 import time as monotonic_time
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta
@@ -57,6 +57,10 @@ INACTIVE_STATUSES = {"inactive", "defunct"}
 GENERAL_WINDOW_BEFORE = timedelta(days=3)
 GENERAL_WINDOW_AFTER = timedelta(days=400)
 GENDERS = {"female": 1, "male": 2}
+FACT_KEYS = (
+    "free", "no_status_check", "no_documents", "interpreter", "minimum_age", "maximum_age", "eligible_gender",
+    "last_verified", "categories", "interpreter_languages",
+)
 EVENING_SECONDS = 18 * 3600
 
 
@@ -90,11 +94,53 @@ class Facet:
         return cached
 
 
+class WordList:
+    """Sorted words kept as one UTF-8 blob with offsets: hundreds of thousands of small str objects would pin
+    memory long after the build's temporary objects are freed. Supports len(), [i] and so bisect."""
+
+    def __init__(self, words: list[str]) -> None:
+        encoded = [word.encode("utf-8") for word in words]
+        self.blob = b"".join(encoded)
+        self.ends = np.cumsum([len(word) for word in encoded], dtype=np.int64) if encoded else np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, position: int) -> str:
+        start = int(self.ends[position - 1]) if position else 0
+        return self.blob[start : int(self.ends[position])].decode("utf-8")
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        position = bisect.bisect_left(self, word)
+        return position < len(self) and self[position] == word
+
+    def __iter__(self):  # noqa: ANN204
+        return (self[position] for position in range(len(self)))
+
+
+class PackedDocuments:
+    """Each entry's JSON in one bytes blob with offsets: one allocation instead of 100,000 (which would keep the
+    heap around them from ever being given back). documents[i] is a bytes copy of entry i's JSON."""
+
+    def __init__(self, documents: list[bytes]) -> None:
+        self.blob = b"".join(documents)
+        self.ends = np.cumsum([len(document) for document in documents], dtype=np.int64) if documents else np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, position: int) -> bytes:
+        start = int(self.ends[position - 1]) if position else 0
+        return self.blob[start : int(self.ends[position])]
+
+
 @dataclass
 class TextIndex:
     """Folded words, sorted, each with the entries it occurs in (one concatenated array with offsets)."""
 
-    words: list[str]
+    words: WordList
     offsets: np.ndarray
     postings: np.ndarray
     size: int
@@ -142,7 +188,7 @@ class SearchIndex:
     general_entry: np.ndarray
     general_window: tuple[float, float]
     whole_minutes: bool
-    documents: list[bytes]  # each entry's JSON object without the per-request fields and without its closing "}"
+    documents: PackedDocuments  # each entry's JSON object without the per-request fields and without its closing "}"
     places: dict[str, Place]
     category_codes: tuple[str, ...]
     language_codes: tuple[str, ...]
@@ -214,9 +260,11 @@ class SearchIndex:
 # Building
 
 
-def _all(session: Any, statement: Any) -> list[Any]:
-    """All rows at once (fetchall is several times cheaper than iterating row by row)."""
-    return session.execute(statement).all()
+def _all(session: Any, statement: Any) -> Iterator[Any]:
+    """Rows in batches: much cheaper than row by row, and the build never holds a whole table of rows at once."""
+    result = session.execute(statement, execution_options={"yield_per": 20_000})
+    for partition in result.partitions():
+        yield from partition
 
 
 def _term_codes(session: Session) -> dict[str, str]:
@@ -349,6 +397,7 @@ def build_search_index(session: Session, default_zone: str, now: datetime | None
             documents[service_id].append(document)
 
     interned: dict[CompiledRule, CompiledRule] = {}
+    rule_sets: dict[tuple[CompiledRule, ...], tuple[CompiledRule, ...]] = {}
     schedules_by: dict[tuple[str, str], list[CompiledRule]] = defaultdict(list)
     sc = m.Schedule
     schedule_columns = (
@@ -383,7 +432,7 @@ def build_search_index(session: Session, default_zone: str, now: datetime | None
             schedules_by[("location", row["location_id"])].append(rule)
 
     places = _gazetteer(session)
-    neighbourhoods = [place for place in places.values() if place.kind == "neighbourhood"]
+    neighbourhoods = _nearest_neighbourhoods(locations, [place for place in places.values() if place.kind == "neighbourhood"])
 
     today_ordinal = now.date().toordinal()
     entries: list[dict[str, Any]] = []
@@ -441,6 +490,7 @@ def build_search_index(session: Session, default_zone: str, now: datetime | None
                 or []
             )
             rules = tuple(dict.fromkeys(rules))
+            rules = rule_sets.setdefault(rules, rules)  # many services share the same hours: one tuple each
             entries.append(
                 _entry(
                     base, service_id, link_id, location_id, location, confidential, addresses.get(location_id or ""),
@@ -493,7 +543,7 @@ def _entry(
     rules: tuple[CompiledRule, ...],
     facts_flags: tuple[bool, bool],
     organization_id: str | None,
-    neighbourhoods: list[Place],
+    neighbourhoods: dict[str, str],
     service_words: list[str],
 ) -> dict[str, Any]:
     location_type = location[1] if location else None
@@ -502,10 +552,11 @@ def _entry(
         latitude, longitude = float(location[3]), float(location[4])
         if not (math.isfinite(latitude) and math.isfinite(longitude) and -90 <= latitude <= 90 and -180 <= longitude <= 180):
             latitude = longitude = None
-    area = None
-    if address is not None:
-        area = address[4] or None
-    city = address[3] or None if address is not None else None
+    area = (address[4] or None) if address is not None else None
+    if area is None and latitude is not None:
+        area = neighbourhoods.get(location_id or "")
+    if area is None and address is not None:
+        area = address[3] or None
     phone = None
     for key in (("link", link_id), ("location", location_id), ("service", service_id), ("organization", organization_id)):
         if key[1] and key in phones:
@@ -549,39 +600,36 @@ def _entry(
         text_words = sorted(set(service_words) | set(words(location[2])))
     from carebridge.kit.text import fold
 
+    # Serialised now (without the closing brace: per-request fields are appended), so that 100,000 document dicts
+    # never live at once. Slicing also makes a compact copy: orjson's bytes keep kilobytes of spare capacity.
     return {
-        "document": document,
+        "json": orjson.dumps(document)[:-1],
+        "facts": {key: document[key] for key in FACT_KEYS},
         "sort_key": (fold(base["name"]), fold(base["organization"] or ""), service_id, location_id or ""),
         "distance_position": distance_position,
         "confidential": confidential,
         "languages_any": set(languages) | set(base["interpreter_languages"]),
         "rules": rules,
         "words": text_words,
-        "position": (latitude, longitude),
-        "city": city,
     }
 
 
-def _fill_areas(entries: list[dict[str, Any]], neighbourhoods: list[Place]) -> None:
-    """An entry's area: the address's region, else the nearest gazetteer neighbourhood within 5 km, else the city."""
-    missing = [i for i, e in enumerate(entries) if e["document"]["area"] is None and e["position"][0] is not None]
-    if missing and neighbourhoods:
-        unique = {place.name: place for place in neighbourhoods}
-        places = list(unique.values())
-        lats = np.array([entries[i]["position"][0] for i in missing], dtype=np.float64)
-        lons = np.array([entries[i]["position"][1] for i in missing], dtype=np.float64)
-        best = np.full(len(missing), np.inf)
-        nearest = np.zeros(len(missing), dtype=np.int64)
-        for number, place in enumerate(places):
-            distances = geo.haversine_km_many(place.latitude, place.longitude, lats, lons)
-            closer = distances < best
-            best[closer], nearest[closer] = distances[closer], number
-        for row, i in enumerate(missing):
-            if best[row] <= 5:
-                entries[i]["document"]["area"] = places[nearest[row]].name
-    for e in entries:
-        if e["document"]["area"] is None:
-            e["document"]["area"] = e["city"]
+def _nearest_neighbourhoods(locations: dict[str, Any], neighbourhoods: list[Place]) -> dict[str, str]:
+    """Each positioned location's nearest gazetteer neighbourhood within 5 km (its "area" when the address names
+    none), worked out for all locations at once."""
+    ids = [key for key, row in locations.items() if row[3] is not None and row[4] is not None]
+    places = list({place.name: place for place in neighbourhoods}.values())
+    if not ids or not places:
+        return {}
+    lats = np.array([float(locations[key][3]) for key in ids], dtype=np.float64)
+    lons = np.array([float(locations[key][4]) for key in ids], dtype=np.float64)
+    best = np.full(len(ids), np.inf)
+    nearest = np.zeros(len(ids), dtype=np.int64)
+    for number, place in enumerate(places):
+        distances = geo.haversine_km_many(place.latitude, place.longitude, lats, lons)
+        closer = distances < best
+        best[closer], nearest[closer] = distances[closer], number
+    return {key: places[nearest[row]].name for row, key in enumerate(ids) if best[row] <= 5}
 
 
 def _assemble(
@@ -601,10 +649,10 @@ def _assemble(
     by_latitude = with_position[np.argsort(distance_latitude[with_position], kind="stable")].astype(np.int32)
 
     def column(key: str) -> np.ndarray:
-        return np.array([bool(e["document"][key]) for e in entries], dtype=bool)
+        return np.array([bool(e["facts"][key]) for e in entries], dtype=bool)
 
     def number(key: str) -> np.ndarray:
-        return np.array([e["document"][key] if e["document"][key] is not None else nan for e in entries], dtype=np.float64)
+        return np.array([e["facts"][key] if e["facts"][key] is not None else nan for e in entries], dtype=np.float64)
 
     def facet(values: Iterable[Iterable[str]]) -> Facet:
         postings: dict[str, list[int]] = defaultdict(list)
@@ -651,16 +699,13 @@ def _assemble(
     # The pre-expanded window answers for instants at least 3 days inside it; others are worked out one by one.
     general_window = (window[0] + 3 * 86400, window[1] - 3 * 86400)
 
-    genders = np.array([GENDERS.get((e["document"]["eligible_gender"] or "").lower(), 0) for e in entries], dtype=np.int8)
+    genders = np.array([GENDERS.get((e["facts"]["eligible_gender"] or "").lower(), 0) for e in entries], dtype=np.int8)
     verified = np.array(
-        [date.fromisoformat(e["document"]["last_verified"]).toordinal() if e["document"]["last_verified"] else 0 for e in entries],
+        [date.fromisoformat(e["facts"]["last_verified"]).toordinal() if e["facts"]["last_verified"] else 0 for e in entries],
         dtype=np.int64,
     )
-    _fill_areas(entries, [place for place in places.values() if place.kind == "neighbourhood"])
-    # Without the closing brace: the per-request fields are appended. (Slicing also makes a compact copy: orjson's
-    # own bytes objects keep kilobytes of spare capacity, which at 100,000 entries would be a gigabyte.)
-    documents = [orjson.dumps(e["document"])[:-1] for e in entries]
-    category_codes = tuple(sorted(set(taxonomy.CATEGORY_CODES) | {code for e in entries for code in e["document"]["categories"]}))
+    documents = PackedDocuments([e["json"] for e in entries])
+    category_codes = tuple(sorted(set(taxonomy.CATEGORY_CODES) | {code for e in entries for code in e["facts"]["categories"]}))
     language_facet = facet(e["languages_any"] for e in entries)
     build_seconds = monotonic_time.perf_counter() - started
     return SearchIndex(
@@ -684,9 +729,9 @@ def _assemble(
         last_verified=verified,
         has_hours=np.array([bool(r) for r in rules], dtype=bool),
         languages=language_facet,
-        interpreter_languages=facet(e["document"]["interpreter_languages"] for e in entries),
-        categories=facet(e["document"]["categories"] for e in entries),
-        text=TextIndex(sorted_words, offsets, postings, size),
+        interpreter_languages=facet(e["facts"]["interpreter_languages"] for e in entries),
+        categories=facet(e["facts"]["categories"] for e in entries),
+        text=TextIndex(WordList(sorted_words), offsets, postings, size),
         rules=rules,
         weekly=weekly,
         general_entries=general_entries,
@@ -854,6 +899,10 @@ def _release_freed_memory() -> None:
     import ctypes.util
     import gc
 
+    from carebridge.kit.text import fold
+
+    # The build folded every name and description; cached, those strings would pin the memory around them.
+    fold.cache_clear()
     gc.collect()
     try:
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
