@@ -121,7 +121,7 @@ def test_the_leaflet_renders_to_a_page_with_ink_on_it(tmp_path):
     width, height = image.size
     assert abs(height / width - 297 / 210) < 0.02  # A4 portrait
     dark = sum(1 for pixel in image.get_flattened_data() if pixel < 128)
-    assert dark / (width * height) > 0.02  # text, not a blank page
+    assert dark / (width * height) > 0.01  # text, not a blank page (a blank page is 0; Arabic text at 40 dpi ~1.8%)
     # Right-to-left: the heading starts at the right. Its top band has more ink on the right half than the left.
     band = image.crop((0, int(height * 0.03), width, int(height * 0.07)))
     left = sum(1 for x in range(width // 2) for y in range(band.height) if band.getpixel((x, y)) < 128)

@@ -238,13 +238,6 @@ def test_every_person_field_has_a_staff_label_and_questions_have_plain_hints():
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 REVIEW_MARKER = re.compile(r"^# Native-speaker review: (pending|done by .+, \d{4}-\d{2}-\d{2})$", re.MULTILINE)
-# Rule texts Babel reads as format strings because of a stray "% " (e.g. "150% of"): no translation can pass
-# `pybabel compile`'s check, so they stay untranslated until the rule text changes. Each must still exist.
-UNTRANSLATABLE = {
-    "You will be charged, usually 150% of the NHS price (this rate is not confirmed). Urgent care, and care you "
-    "need straight away, is given first and billed later. For care that can wait, the hospital can ask you to pay "
-    "before you get it.",
-}
 
 
 @cache
@@ -295,13 +288,9 @@ def test_every_message_in_the_source_is_translated_and_none_is_fuzzy(language):
             problems.append(f"fuzzy: {message_id!r}")
         if message.pluralizable and len(strings) != known.num_plurals:
             problems.append(f"{len(strings)} plural forms instead of {known.num_plurals}: {message_id!r}")
-        if not all(strings) and not (language != "en" and message_id in UNTRANSLATABLE):
+        if not all(strings):
             problems.append(f"untranslated: {message_id!r}")
     assert not problems, f"{language}: run the extraction in docs/translating-entitlements.md:\n" + "\n".join(problems)
-
-
-def test_the_untranslatable_exceptions_still_exist():
-    assert UNTRANSLATABLE <= source_messages(), "a rule text changed: translate it and drop it from UNTRANSLATABLE"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
