@@ -42,6 +42,7 @@ def create_app():  # noqa: ANN201
                     "median_ms": float(np.percentile(array, 50)),
                     "p99_ms": float(np.percentile(array, 99)),
                     "max_ms": float(array.max()),
+                    "values_ms": [round(value, 4) for value in array.tolist()],
                 }
         index = getattr(app.state, "search_index", None)
         if index is not None and index.index is not None:

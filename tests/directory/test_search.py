@@ -250,6 +250,15 @@ def test_confidential_radius_compares_whole_kilometres(session: Session, directo
     assert "Safe House" not in names(find(session, near="FH1 1AA", radius_km=reported - 0.5, category="housing"))
 
 
+def test_confidential_place_at_the_edge_of_the_radius(session: Session, directory: DirectoryBuilder) -> None:
+    # 2.4 km south of the grid cell's centre: reported as 2 km, so a 2 km radius includes it.
+    cell_latitude, cell_longitude = geo.snap_to_grid(*SECRET_POSITION)
+    south = cell_latitude - 2.4 / geo.KM_PER_DEGREE_LATITUDE
+    result = find(session, lat=south, lon=cell_longitude, radius_km=2, category="housing").results
+    assert ("Safe House", 2.0) in [(r["name"], r["distance_km"]) for r in result]
+    assert "Safe House" not in names(find(session, lat=south, lon=cell_longitude, radius_km=1.9, category="housing"))
+
+
 def test_stale_flag(session: Session, directory: DirectoryBuilder) -> None:
     results = {result["name"]: result for result in find(session, per_page=100).results}
     assert results["Harbour Health Centre"]["verification_stale"] is False

@@ -180,3 +180,14 @@ def test_last_verified_date_forms(session: Session, value: str) -> None:
     DirectoryBuilder(session).service("Clinic", 54.2, 2.1, last_verified=value)
     index = build(session)
     assert orjson.loads(index.documents[0] + b"}")["last_verified"] == "2026-09-01"
+
+
+def test_a_database_outage_keeps_the_old_index(session_factory: sessionmaker[Session]) -> None:
+    holder = SearchIndexHolder(session_factory, check_seconds=0)
+    first = holder.get()
+
+    def unreachable() -> Session:
+        raise ConnectionError("database unreachable")
+
+    holder.session_factory = unreachable
+    assert holder.get() is first

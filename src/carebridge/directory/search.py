@@ -411,7 +411,8 @@ def run_search(
     candidates: np.ndarray | None = None
     point = latitude is not None and longitude is not None
     if point and query.radius_km is not None:
-        low, high, half_width = geo.bounding_box(latitude, longitude, query.radius_km)  # type: ignore[arg-type]
+        # Half a kilometre wider: a confidential place counts as inside when its whole-kilometre distance is.
+        low, high, half_width = geo.bounding_box(latitude, longitude, query.radius_km + 0.5)  # type: ignore[arg-type]
         first = int(np.searchsorted(index.sorted_latitude, low, side="left"))
         last = int(np.searchsorted(index.sorted_latitude, high, side="right"))
         band = index.by_latitude[first:last]

@@ -849,7 +849,12 @@ class SearchIndexHolder:
                 return self.index
             self._seen_changes = _LocalChanges.count
             self._checked_at = monotonic_time.monotonic()
-            if self._read_revision() == self.index.revision:
+            try:
+                revision = self._read_revision()
+            except Exception as error:  # noqa: BLE001 - the database is away: keep answering from the index
+                log.error("search index could not check the directory revision: %s", type(error).__name__)
+                return self.index
+            if revision == self.index.revision:
                 return self.index
             if not self.background:
                 self.index = self._build()
