@@ -19,7 +19,9 @@ Semantics (the shared conventions, made precise):
   with neither byday nor a start date) is ignored: it never makes a service look open.
 - `next_opening(t)` is `t` itself when the service is open at t (it is open "from now"), else the first instant
   after t at which it opens, looked for within NEXT_OPENING_HORIZON (62 days: long enough for a rule that repeats
-  every other month); None when nothing opens within it.
+  every other month); None when nothing opens within it. `open_until(t)` is when the opening period containing t
+  ends, following overlapping and adjoining occurrences; None when it does not end within 8 days (open around the
+  clock) or when closed at t.
 
 Plain weekly rules (the vast majority) take a fast path: no rrule, and `WeeklyTable` evaluates "open at t" for many
 services at once with numpy (used by the search index). Both paths give the same answers; tests check that.

@@ -118,7 +118,9 @@ class SearchResult(BaseModel):
         description="When it next opens, in the service's own time zone; the current moment when open now; null if "
         "nothing opens within 62 days."
     )
-    open_until: datetime | None = Field(None, description="When open now: when this opening period ends.")
+    open_until: datetime | None = Field(
+        None, description="When open now: when this opening period ends; null if it does not end within 8 days."
+    )
     languages: list[str] = Field(description="ISO 639 codes the staff speak.")
     interpreter_languages: list[str] = Field(description="ISO 639 codes interpreters can be booked for.")
     categories: list[str]

@@ -19,7 +19,8 @@ are sorted by distance (services without a position last), else by name. A confi
 worked out from its position rounded to a ~1 km grid cell and reported (and compared with radius_km) in whole
 kilometres, so that repeated searches cannot locate it; its address and coordinates are never in a result.
 `open_now`/`open_at` keep services open at that instant; every result's `open_now`, `next_opening` and `open_until`
-are about the real present moment. `verification_stale` is true when a record was never verified or was verified
+are about the real present moment (`next_opening` is the present moment when open now; `open_until` is null when the
+opening does not end within 8 days; all three are null for a service that publishes no hours, `has_schedule` false). `verification_stale` is true when a record was never verified or was verified
 more than settings.verification_stale_days ago.
 """
 
