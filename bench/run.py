@@ -97,6 +97,17 @@ def database(kind: str):  # noqa: ANN201
         admin.dispose()
 
 
+def postgres_reachable() -> bool:
+    try:
+        engine = make_engine(POSTGRES_URL)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+
+
 def search_mix(count: int, tables: dict[str, list[dict[str, Any]]], seed: int = 7) -> list[str]:
     """Realistic searches: a point in a city (or one of its neighbourhoods by name), a radius, usually a language,
     a category, open now and free."""
@@ -309,14 +320,19 @@ def main() -> int:
     args = parser.parse_args()
     command = "python bench/run.py" + "".join(f" {arg}" for arg in sys.argv[1:])
     wrk = ensure_wrk()
+    kinds = [kind.strip() for kind in args.databases.split(",") if kind.strip()]
+    if "postgresql" in kinds and not postgres_reachable():
+        log(f"PostgreSQL is not reachable at {make_url(POSTGRES_URL).render_as_string(hide_password=True)}: "
+            "set CAREBRIDGE_BENCH_POSTGRES_URL, or run with --databases sqlite (the targets need both)")
+        return 2
     started = time.perf_counter()
     log(f"generating {args.services:,} services")
     tables = synthetic.generate(args.services)
     mix = search_mix(5000, tables)
     reports = []
     with tempfile.TemporaryDirectory(prefix="carebridge-bench-") as folder:
-        for kind in args.databases.split(","):
-            reports.append(bench_database(kind.strip(), tables, mix, args, wrk, Path(folder)))
+        for kind in kinds:
+            reports.append(bench_database(kind, tables, mix, args, wrk, Path(folder)))
     entitlements = entitlements_benchmark()
     table = markdown(reports, args, command)
     print("\n" + table + "\n")

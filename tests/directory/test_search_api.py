@@ -48,6 +48,14 @@ def test_search_returns_the_published_shape(api) -> None:  # noqa: ANN001
     assert result["distance_km"] == 0.0 and result["languages"] == ["ar", "en"]
 
 
+def test_response_is_gzipped_when_asked_and_plain_otherwise(api) -> None:  # noqa: ANN001
+    compressed = api.get(URL, params={"per_page": 100}, headers={"Accept-Encoding": "gzip"})
+    assert compressed.headers["content-encoding"] == "gzip" and "Accept-Encoding" in compressed.headers["vary"]
+    plain = api.get(URL, params={"per_page": 100}, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert compressed.json() == plain.json() and plain.json()["total"] == 3  # the client decoded the gzip body
+
+
 def test_arabic_free_text(api) -> None:  # noqa: ANN001
     response = api.get(URL + "?" + urlencode({"q": "العيادة"}))
     assert [result["name"] for result in response.json()["results"]] == ["عيادة الأسرة"]
