@@ -191,3 +191,14 @@ def test_a_database_outage_keeps_the_old_index(session_factory: sessionmaker[Ses
 
     holder.session_factory = unreachable
     assert holder.get() is first
+
+
+def test_the_repositorys_revision_bump_is_noticed_at_once(session_factory: sessionmaker[Session], session: Session) -> None:
+    from carebridge.directory.repository import bump_revision as repository_bump
+
+    holder = SearchIndexHolder(session_factory, check_seconds=3600)
+    holder.get()
+    repository_bump(session)
+    assert holder.ready() is not None  # not committed yet: nothing to see
+    session.commit()
+    assert holder.ready() is None  # committed in this process: checked at once
