@@ -157,6 +157,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
         description="Entitlements, service finder and case work for migrants' health and social care.",
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
         redoc_url=None,
         lifespan=_lifespan,
     )
