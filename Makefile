@@ -48,7 +48,9 @@ run: install
 	$(BIN)/carebridge demo load
 	$(BIN)/carebridge serve --host 127.0.0.1 --port 8000
 
+# Pyflakes-level checks first (undefined names, unused imports, syntax): a second, then the tests.
 test: install system-deps $(AXE)
+	$(BIN)/ruff check --quiet --select F,E9 src tests bench migrations
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: install

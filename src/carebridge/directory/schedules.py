@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -310,14 +310,15 @@ def _field(row: Any, name: str) -> Any:
     return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
 
 
-def _as_date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
+    """A date from a date, a date-time or an ISO string (its first ten characters); None for anything else."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value[:10])
+            return date.fromisoformat(value.strip()[:10])
         except ValueError:
             return None
     return None
@@ -367,11 +368,11 @@ def compile_schedule(row: Any, default_zone: str = "Europe/London") -> CompiledR
     count = _as_int(_field(row, "count"))
     if interval < 1 or interval > 1000 or (count is not None and not 1 <= count <= 100_000):
         return None
-    dtstart = _as_date(_field(row, "dtstart"))
-    valid_from = _as_date(_field(row, "valid_from"))
+    dtstart = as_date(_field(row, "dtstart"))
+    valid_from = as_date(_field(row, "valid_from"))
     anchor = dtstart or valid_from
     lower = max((d for d in (valid_from, dtstart) if d), default=None)
-    upper = min((d for d in (_as_date(_field(row, "valid_to")), _as_date(_field(row, "until"))) if d), default=None)
+    upper = min((d for d in (as_date(_field(row, "valid_to")), as_date(_field(row, "until"))) if d), default=None)
     if count is not None and anchor is None:
         count = None  # a count of occurrences from an unknown start means nothing
 

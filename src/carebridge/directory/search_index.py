@@ -46,6 +46,7 @@ from carebridge.directory import models, taxonomy
 from carebridge.directory.schedules import (
     CompiledRule,
     WeeklyTable,
+    as_date,
     compile_schedule,
 )
 from carebridge.kit import geo
@@ -450,7 +451,7 @@ def build_search_index(session: Session, default_zone: str, now: datetime | None
                 + [word for code in categories for word in words(term_names.get(code) or code)]
             )
         )
-        verified = _as_date(service_values.get((service_id, taxonomy.LAST_VERIFIED.code))) or _as_date(assured_date)
+        verified = as_date(service_values.get((service_id, taxonomy.LAST_VERIFIED.code))) or as_date(assured_date)
         interpreters = sorted(service_interpreters.get(service_id, set()))
         base = {
             "service_id": service_id,
@@ -517,16 +518,6 @@ def _gazetteer(session: Session) -> dict[str, Place]:
     return places
 
 
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
     return None
 
 
