@@ -244,27 +244,10 @@ class Answers:
 
 
 def next_fact(rulebook: Rulebook, answers: Answers, on_date: dt.date) -> str | None:
-    """The next fact to ask about, or None when no answer can change anything.
-
-    The engine's own choice (service.next_question), except that questions the person chose not to answer are not
-    asked again: then the same ordering is applied to the remaining relevant facts.
-    """
-    person = answers.person
-    if not answers.declined:
-        question = service.next_question(rulebook.jurisdiction, person, on_date)
-        return question.fact if question else None
-    relevant = service.relevant_facts(rulebook, person, on_date)
-    for name in answers.declined:
-        relevant.pop(name, None)
-    if not relevant:
-        return None
-    order = {name: index for index, name in enumerate(QUESTION_ORDER)}
-
-    def priority(name: str) -> tuple[bool, int, int]:
-        sensitive = name != "status" and FACTS[name].sensitive
-        return (sensitive, -len(relevant[name]), order[name])
-
-    return min(relevant, key=priority)
+    """The next fact to ask about, or None when no answer can change anything: the engine's choice, never asking
+    again what the person chose not to answer."""
+    question = service.next_question(rulebook.jurisdiction, answers.person, on_date, declined=answers.declined)
+    return question.fact if question else None
 
 
 def asked_sequence(rulebook: Rulebook, answers: Answers, on_date: dt.date) -> tuple[list[str], str | None]:
