@@ -71,3 +71,18 @@ def test_a_page_error_with_field_errors_is_an_error_summary_in_the_readers_langu
     assert response.status_code == 422
     assert '<html lang="fr" dir="ltr">' in response.text
     assert "x n&#39;est pas un nombre" in response.text or "x n'est pas un nombre" in response.text
+
+
+def test_an_unexpected_error_is_a_problem_document_and_its_message_is_not_logged(caplog) -> None:  # noqa: ANN001
+    app = create_app(session_factory=lambda: None)  # type: ignore[arg-type]
+
+    @app.get("/api/v1/explode")
+    def explode(postcode: str) -> None:
+        raise ValueError(f"could not read {postcode}")
+
+    with caplog.at_level("ERROR", logger="carebridge"):
+        response = TestClient(app, raise_server_exceptions=False).get("/api/v1/explode?postcode=FH1%201AA")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "ValueError" in caplog.text and "explode" in caplog.text
+    assert "FH1 1AA" not in caplog.text and "FH1 1AA" not in response.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -183,8 +184,9 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _unexpected_error(request: Request, exc: Exception) -> Response:
-        # Log the error type and route only: request data may be personal.
-        log.error("unexpected error on %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
+        # The type, route and stack frames only: an exception's message can repeat what a person typed.
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("unexpected error on %s %s: %s\n%s", request.method, request.url.path, type(exc).__name__, frames)
         return _error_response(request, status=500, title=HTTP_TITLES[500])
 
     _include_routers(app)
