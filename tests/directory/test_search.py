@@ -297,3 +297,19 @@ def test_index_follows_the_revision(session: Session, directory: DirectoryBuilde
     bump_revision(session)
     session.commit()  # this process committed a revision change: checked at once
     assert names(find(session, q="pantry")) == ["Harbour Pantry"]
+
+
+def test_opening_facts_kept_between_changes_match_fresh_ones(session: Session, directory: DirectoryBuilder) -> None:
+    # Each result's opening facts are kept until they next change (a next opening, or the end of the opening
+    # period): across eight days, forwards and then backwards, they always equal freshly worked-out ones.
+    index = search_index_for_session(session).get()
+    start = NOW.timestamp()
+    moments = [datetime.fromtimestamp(start + minutes * 60 + 13, UTC) for minutes in range(0, 8 * 24 * 60, 11)]
+    for moment in moments + moments[::-5]:
+        kept = search.search_services(session, now=moment, per_page=100).body
+        saved = dict(index.opening_fragments)
+        index.opening_fragments.clear()
+        fresh = search.search_services(session, now=moment, per_page=100).body
+        index.opening_fragments.clear()
+        index.opening_fragments.update(saved)
+        assert kept == fresh, moment

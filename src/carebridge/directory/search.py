@@ -327,34 +327,59 @@ def _suggestions(index: SearchIndex, text: str) -> list[str]:
     return names[:8]
 
 
-def _opening(index: SearchIndex, entry: int, now: float) -> tuple[bool | None, str | None, str | None]:
-    """(open now, next opening, open until) of an entry, as the API writes them."""
+_NO_HOURS = b',"open_now":null,"next_opening":null,"open_until":null,"verification_stale":'
+
+
+def _opening_json(index: SearchIndex, entry: int, now: float, present: dict[Any, bytes]) -> bytes:
+    """An entry's `,"open_now":...,"next_opening":...,"open_until":...,"verification_stale":` as JSON."""
     rules = index.rules[entry]
     if not rules:
-        return None, None, None
-    # Opening times are whole minutes (when index.whole_minutes), so within one minute an entry's status, next
-    # opening and closing time do not change: work each out once per minute. "Next opening" of an open entry is
-    # the present moment itself, filled in per request.
-    minute = int(now // 60) if index.whole_minutes else None
-    cached = index.opening_cache(minute).get(entry) if minute is not None else None
-    if cached is None:
-        found = next_opening_timestamp(rules, now)
-        open_now = found is not None and found[0] == now
-        next_iso = until_iso = None
-        zone = found[1] if found is not None else None
-        if found is not None and not open_now:
-            next_iso = datetime.fromtimestamp(found[0] // 1, found[1]).isoformat()
-        if open_now:
-            until = open_until_timestamp(rules, now)
-            if until is not None and until != float("inf"):
-                until_iso = datetime.fromtimestamp(until // 1, zone).isoformat()
-        cached = (open_now, next_iso, until_iso, zone)
-        if minute is not None:
-            index.opening_cache(minute)[entry] = cached
-    open_now, next_iso, until_iso, zone = cached
+        return _NO_HOURS
+    cached = index.opening_fragments.get(entry)
+    if cached is not None and cached[0] <= now < cached[1]:
+        fragment = cached[2]
+    else:
+        fragment = _opening_fragment(index, entry, rules, now)
+    if type(fragment) is tuple:
+        # Open now: "next opening" is the present moment, in the entry's zone.
+        tail, zone = fragment
+        moment = present.get(zone)
+        if moment is None:
+            moment = present[zone] = datetime.fromtimestamp(now // 1, zone).isoformat().encode()
+        return b',"open_now":true,"next_opening":"' + moment + tail
+    return fragment
+
+
+def _opening_fragment(index: SearchIndex, entry: int, rules: tuple[Any, ...], now: float) -> bytes | tuple[bytes, Any]:
+    found = next_opening_timestamp(rules, now)
+    open_now = found is not None and found[0] == now
+    zone = found[1] if found is not None else None
+    next_iso = until_iso = None
+    changes = None  # when these facts next change: the next opening, or the end of this opening period
+    if found is not None and not open_now:
+        next_iso = datetime.fromtimestamp(found[0] // 1, zone).isoformat()
+        changes = found[0]
+    fragment: bytes | tuple[bytes, Any]
     if open_now:
-        next_iso = datetime.fromtimestamp(now // 1, zone).isoformat()
-    return open_now, next_iso, until_iso
+        until = open_until_timestamp(rules, now)
+        if until is not None and until != float("inf"):
+            until_iso = datetime.fromtimestamp(until // 1, zone).isoformat()
+            changes = until
+        fragment = (b'","open_until":' + orjson.dumps(until_iso) + b',"verification_stale":', zone)
+    else:
+        fragment = (
+            b',"open_now":false,"next_opening":' + orjson.dumps(next_iso) + b',"open_until":null,"verification_stale":'
+        )
+    if index.whole_minutes:
+        # Opening times are whole minutes, so these facts hold for the whole minute; and until the next opening
+        # (closed) or the end of the opening period (open) nothing about them changes, so keep them until then.
+        # With rules in several zones, which zone "now" is written in may change sooner: keep those a minute.
+        start = now // 60 * 60
+        until_change = start + 60
+        if changes is not None and len({rule.zone for rule in rules}) == 1:
+            until_change = max(until_change, changes)
+        index.opening_fragments[entry] = (start, until_change, fragment)
+    return fragment
 
 
 def run_search(
@@ -469,29 +494,32 @@ def run_search(
         page_entries, page_distances = candidates[start:stop], None
 
     today = datetime.fromtimestamp(now_timestamp, ZoneInfo(zone)).date().toordinal()
-    items = []
+    # A page is a few results: per result, Python's scalar reads cost less than numpy's per-call overhead.
+    blob, ends = index.documents.blob, index.documents.ends
+    last_verified, confidential = index.last_verified, index.confidential
+    distance_values = page_distances.tolist() if page_distances is not None else None
+    present: dict[Any, bytes] = {}
+    parts: list[bytes] = []
     for position, entry in enumerate(page_entries.tolist()):
-        distance = None
-        if page_distances is not None:
-            value = float(page_distances[position])
-            if not math.isnan(value):
-                distance = float(round(value)) if index.confidential[entry] else round(value, 1)
-        open_now, next_iso, until_iso = _opening(index, entry, now_timestamp)
-        verified = int(index.last_verified[entry])
-        dynamic = orjson.dumps(
-            {
-                "distance_km": distance,
-                "open_now": open_now,
-                "next_opening": next_iso,
-                "open_until": until_iso,
-                "verification_stale": verified == 0 or today - verified > stale_days,
-            }
-        )
-        items.append(index.documents[entry] + b"," + dynamic[1:])
+        if distance_values is None:
+            distance = b"null"
+        else:
+            value = distance_values[position]
+            if math.isnan(value):
+                distance = b"null"
+            else:
+                distance = orjson.dumps(float(round(value)) if confidential.item(entry) else round(value, 1))
+        verified = last_verified.item(entry)
+        parts.append(b',' if position else b'')
+        parts.append(blob[(ends.item(entry - 1) if entry else 0) : ends.item(entry)])
+        parts.append(b',"distance_km":')
+        parts.append(distance)
+        parts.append(_opening_json(index, entry, now_timestamp, present))
+        parts.append(b"true}" if verified == 0 or today - verified > stale_days else b"false}")
 
     head = {"total": total, "page": query.page, "per_page": query.per_page, "place": None}
     if place is not None:
         head["place"] = {"name": place.name, "kind": place.kind}
-    body = orjson.dumps(head)[:-1] + b',"results":[' + b",".join(items) + b"]}"
+    body = orjson.dumps(head)[:-1] + b',"results":[' + b"".join(parts) + b"]}"
     return SearchPage(total, query.page, query.per_page, place, body)
 

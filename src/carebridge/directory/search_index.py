@@ -194,18 +194,11 @@ class SearchIndex:
     category_codes: tuple[str, ...]
     language_codes: tuple[str, ...]
     _open_cache: dict[int, np.ndarray] = field(default_factory=dict)
-    _opening_cache: tuple[int, dict[int, Any]] = (-1, {})
+    # entry -> (valid from, valid until, its opening facts as JSON): see search._opening_fragment
+    opening_fragments: dict[int, tuple[float, float, Any]] = field(default_factory=dict)
     _open_lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- opening hours over many entries ---
-
-    def opening_cache(self, minute: int) -> dict[int, Any]:
-        """Per-entry opening facts for one minute (search._opening), dropped when the minute passes."""
-        current_minute, cache = self._opening_cache
-        if current_minute != minute:
-            cache = {}
-            self._opening_cache = (minute, cache)
-        return cache
 
     def open_mask(self, timestamp: float, entries: np.ndarray | None = None, *, shared: bool = False) -> np.ndarray:
         """Boolean over all entries: open at `timestamp`. Only `entries` are certain to be evaluated.
