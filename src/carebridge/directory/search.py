@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from carebridge.directory import schemas
 from carebridge.directory.schedules import next_opening_timestamp, open_until_timestamp
 from carebridge.directory.search_index import (
+    GRID_DEGREES,
     Place,
     SearchIndex,
     SearchIndexHolder,
@@ -439,15 +440,24 @@ def run_search(
     if point and query.radius_km is not None:
         # Half a kilometre wider: a confidential place counts as inside when its whole-kilometre distance is.
         low, high, half_width = geo.bounding_box(latitude, longitude, query.radius_km + 0.5)  # type: ignore[arg-type]
-        first = int(np.searchsorted(index.sorted_latitude, low, side="left"))
-        last = int(np.searchsorted(index.sorted_latitude, high, side="right"))
-        band = index.by_latitude[first:last]
-        inside = np.ones(len(band), dtype=bool) if half_width is None else (
-            geo.longitude_gap(index.longitude_by_latitude[first:last], longitude) <= half_width  # type: ignore[arg-type]
-        )
-        if mask is not None:
-            inside &= mask[band]
-        candidates = band[inside]
+        if half_width is not None and -180.0 <= longitude - half_width and longitude + half_width <= 180.0:  # type: ignore[operator]
+            # The box, one slice per grid row (a little more than the box; the radius is checked exactly below).
+            rows = np.arange(math.floor(low / GRID_DEGREES), math.floor(high / GRID_DEGREES) + 1) * 1000.0
+            firsts = np.searchsorted(index.grid_keys, rows + (longitude - half_width + 180.0), side="left").tolist()  # type: ignore[operator]
+            lasts = np.searchsorted(index.grid_keys, rows + (longitude + half_width + 180.0), side="right").tolist()  # type: ignore[operator]
+            grid = index.grid_entries
+            box = np.concatenate([grid[first:last] for first, last in zip(firsts, lasts, strict=True)])
+            candidates = box if mask is None else box[mask[box]]
+        else:  # the box reaches a pole or crosses the antimeridian: a latitude band
+            first = int(np.searchsorted(index.sorted_latitude, low, side="left"))
+            last = int(np.searchsorted(index.sorted_latitude, high, side="right"))
+            band = index.by_latitude[first:last]
+            inside = np.ones(len(band), dtype=bool) if half_width is None else (
+                geo.longitude_gap(index.longitude_by_latitude[first:last], longitude) <= half_width  # type: ignore[arg-type]
+            )
+            if mask is not None:
+                inside &= mask[band]
+            candidates = band[inside]
 
     if candidates is None:
         candidates = np.flatnonzero(mask) if mask is not None else np.arange(size)

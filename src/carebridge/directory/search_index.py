@@ -63,6 +63,7 @@ FACT_KEYS = (
     "last_verified", "categories", "interpreter_languages",
 )
 EVENING_SECONDS = 18 * 3600
+GRID_DEGREES = 0.05  # latitude rows of the grid that radius searches read (about 5.5 km)
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,10 @@ class SearchIndex:
     by_latitude: np.ndarray  # entries with a position, sorted by distance_latitude
     sorted_latitude: np.ndarray
     longitude_by_latitude: np.ndarray  # distance_longitude in by_latitude order (a band is a slice, not a gather)
+    # entries with a position sorted by grid_keys: row (floor(latitude / GRID_DEGREES)) * 1000 + longitude + 180, so
+    # that a box is one slice per row
+    grid_entries: np.ndarray
+    grid_keys: np.ndarray
     confidential: np.ndarray
     free: np.ndarray
     no_status_check: np.ndarray
@@ -631,6 +636,9 @@ def _assemble(
     distance_longitude = np.array([e["distance_position"][1] if e["distance_position"][1] is not None else nan for e in entries], dtype=np.float64)
     with_position = np.flatnonzero(~np.isnan(distance_latitude))
     by_latitude = with_position[np.argsort(distance_latitude[with_position], kind="stable")].astype(np.int32)
+    keys = np.floor(distance_latitude[with_position] / GRID_DEGREES) * 1000.0 + (distance_longitude[with_position] + 180.0)
+    grid_order = np.argsort(keys, kind="stable")
+    grid_entries, grid_keys = with_position[grid_order].astype(np.int32), keys[grid_order]
 
     def column(key: str) -> np.ndarray:
         return np.array([bool(e["facts"][key]) for e in entries], dtype=bool)
@@ -702,6 +710,8 @@ def _assemble(
         by_latitude=by_latitude,
         sorted_latitude=distance_latitude[by_latitude],
         longitude_by_latitude=distance_longitude[by_latitude],
+        grid_entries=grid_entries,
+        grid_keys=grid_keys,
         confidential=np.array([e["confidential"] for e in entries], dtype=bool),
         free=column("free"),
         no_status_check=column("no_status_check"),
