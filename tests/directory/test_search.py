@@ -313,3 +313,18 @@ def test_opening_facts_kept_between_changes_match_fresh_ones(session: Session, d
         index.opening_fragments.clear()
         index.opening_fragments.update(saved)
         assert kept == fresh, moment
+
+
+def test_radius_across_grid_rows_and_the_antimeridian(session: Session, directory: DirectoryBuilder) -> None:
+    directory.service("Suva East Clinic", -17.0, 179.99, categories=("primary-care",))
+    directory.service("Taveuni West Clinic", -17.0, -179.99, categories=("primary-care",))
+    directory.service("Southern Clinic", -17.0449, 179.99, categories=("primary-care",))  # 5 km south: another row
+    directory.done()
+    # The box crosses the antimeridian: both sides are found, nearest first.
+    across = find(session, lat=-17.0, lon=179.995, radius_km=3)
+    assert names(across) == ["Suva East Clinic", "Taveuni West Clinic"]
+    assert [result["distance_km"] for result in across.results] == [0.5, 1.6]
+    # Within one side the box spans grid rows: the radius decides, not the rows.
+    assert names(find(session, lat=-17.02, lon=179.99, radius_km=3)) == ["Suva East Clinic", "Southern Clinic"]
+    assert names(find(session, lat=-17.02, lon=179.99, radius_km=2)) == []
+    assert names(find(session, lat=-17.0449, lon=179.99, radius_km=1)) == ["Southern Clinic"]
