@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from carebridge.directory import schemas
 from carebridge.directory.schedules import next_opening_timestamp, open_until_timestamp
 from carebridge.directory.search_index import (
-    GRID_DEGREES,
+    Grid,
     Place,
     SearchIndex,
     SearchIndexHolder,
@@ -107,14 +107,25 @@ def iso_639(code: str) -> str | None:
     return getattr(language, "alpha_2", None) or language.alpha_3
 
 
-def _values(params: Mapping[str, Any], name: str) -> list[str]:
-    getlist = getattr(params, "getlist", None)
-    raw = getlist(name) if getlist is not None else params.get(name)
-    if raw is None:
-        return []
-    if isinstance(raw, (list, tuple)):
-        return [_text(value) for value in raw if value is not None]
-    return [_text(raw)]
+def _lists(params: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Every parameter's values as text, read in one pass (a query string's multi-dict, or a dict of Python values:
+    a value, or a list of them)."""
+    multi_items = getattr(params, "multi_items", None)
+    values: dict[str, list[str]] = {}
+    if multi_items is not None:
+        for name, value in multi_items():
+            found = values.get(name)
+            if found is None:
+                values[name] = [value]
+            else:
+                found.append(value)
+        return values
+    for name, raw in params.items():
+        if raw is None:
+            continue
+        items = raw if isinstance(raw, (list, tuple)) else (raw,)
+        values[name] = [_text(value) for value in items if value is not None]
+    return values
 
 
 def _text(value: Any) -> str:
@@ -125,8 +136,8 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _one(params: Mapping[str, Any], name: str) -> str | None:
-    values = _values(params, name)
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
     if not values:
         return None
     value = values[-1].strip()
@@ -138,6 +149,7 @@ def parse_search_query(params: Mapping[str, Any]) -> schemas.SearchQuery:
     Raises InvalidInput listing every bad parameter."""
     errors: list[FieldError] = []
     values: dict[str, Any] = {}
+    params = _lists(params)
 
     def number(name: str, low: float, high: float) -> float | None:
         text = _one(params, name)
@@ -204,7 +216,7 @@ def parse_search_query(params: Mapping[str, Any]) -> schemas.SearchQuery:
         else:
             values["language"] = known
 
-    categories = [code.strip() for value in _values(params, "category") for code in value.split(",") if code.strip()]
+    categories = [code.strip() for value in params.get("category", ()) for code in value.split(",") if code.strip()]
     if categories:
         values["category"] = list(dict.fromkeys(categories))
 
@@ -331,23 +343,30 @@ def _suggestions(index: SearchIndex, text: str) -> list[str]:
 _NO_HOURS = b',"open_now":null,"next_opening":null,"open_until":null,"verification_stale":'
 
 
-def _opening_json(index: SearchIndex, entry: int, now: float, present: dict[Any, bytes]) -> bytes:
+_ALWAYS_NO_HOURS = (-math.inf, math.inf, _NO_HOURS)
+
+
+@lru_cache(maxsize=64)
+def _present(second: int, zone: Any) -> bytes:
+    """The present second in a zone, as JSON string content (shared by the requests of that second)."""
+    return datetime.fromtimestamp(second, zone).isoformat().encode()
+
+
+def _opening_json(index: SearchIndex, entry: int, now: float) -> bytes:
     """An entry's `,"open_now":...,"next_opening":...,"open_until":...,"verification_stale":` as JSON."""
-    rules = index.rules[entry]
-    if not rules:
-        return _NO_HOURS
     cached = index.opening_fragments.get(entry)
     if cached is not None and cached[0] <= now < cached[1]:
         fragment = cached[2]
     else:
+        rules = index.rules[entry]
+        if not rules:
+            index.opening_fragments[entry] = _ALWAYS_NO_HOURS
+            return _NO_HOURS
         fragment = _opening_fragment(index, entry, rules, now)
     if type(fragment) is tuple:
         # Open now: "next opening" is the present moment, in the entry's zone.
         tail, zone = fragment
-        moment = present.get(zone)
-        if moment is None:
-            moment = present[zone] = datetime.fromtimestamp(now // 1, zone).isoformat().encode()
-        return b',"open_now":true,"next_opening":"' + moment + tail
+        return b',"open_now":true,"next_opening":"' + _present(int(now // 1), zone) + tail
     return fragment
 
 
@@ -383,6 +402,73 @@ def _opening_fragment(index: SearchIndex, entry: int, rules: tuple[Any, ...], no
     return fragment
 
 
+class _Filters:
+    """A query's filters on facts, as boolean columns over all entries: `mask()` ANDs them over the whole directory,
+    `select(entries)` reads them at a few entries (a radius search's box) when that is cheaper."""
+
+    __slots__ = ("index", "query")
+
+    def __init__(self, index: SearchIndex, query: schemas.SearchQuery) -> None:
+        self.index, self.query = index, query
+
+    def columns(self, categories: bool = True) -> list[np.ndarray]:
+        """The columns that must all be true; `categories=False` leaves out the categories (already applied)."""
+        index, query = self.index, self.query
+        columns = [index.text.prefix_mask(word) for word in (query_words(query.q)[:MAX_QUERY_WORDS] if query.q else ())]
+        if query.language:
+            columns.append((index.interpreter_languages if query.interpreter else index.languages).mask(query.language))
+        elif query.interpreter:
+            columns.append(index.interpreter)
+        if query.category and categories:
+            wanted = index.categories.mask(query.category[0])
+            for code in query.category[1:]:
+                wanted = wanted | index.categories.mask(code)
+            columns.append(wanted)
+        for wanted, column in ((query.free, index.free), (query.no_status_check, index.no_status_check),
+                               (query.no_documents, index.no_documents)):
+            if wanted:
+                columns.append(column)
+        if query.gender:
+            columns.append(index.gender_mask(query.gender))
+        return columns
+
+    @staticmethod
+    def _and(columns: list[np.ndarray]) -> np.ndarray:
+        mask = columns[0].copy()
+        for column in columns[1:]:
+            np.logical_and(mask, column, out=mask)
+        return mask
+
+    def mask(self) -> np.ndarray | None:
+        """Boolean over all entries, or None: no filter."""
+        columns = self.columns()
+        return self._and(columns) if columns else None
+
+    def select(self, entries: np.ndarray, categories: bool = True) -> np.ndarray:
+        """The entries that pass every filter (`categories=False`: but the categories, already applied)."""
+        columns = self.columns(categories)
+        if not columns:
+            return entries
+        if len(entries) * len(columns) * 8 <= self.index.size:
+            # A gather per column over a few entries costs less than a pass over the directory per column.
+            keep = columns[0].take(entries)
+            for column in columns[1:]:
+                np.logical_and(keep, column.take(entries), out=keep)
+        else:
+            keep = self._and(columns).take(entries)
+        return entries.compress(keep)
+
+
+@lru_cache(maxsize=8)
+def _today_of_minute(minute: int, zone: str) -> int:
+    return datetime.fromtimestamp(minute * 60, ZoneInfo(zone)).date().toordinal()
+
+
+def _today(timestamp: float, zone: str) -> int:
+    """Today's date ordinal in `zone` (the date changes on a whole minute, in every zone there is)."""
+    return _today_of_minute(int(timestamp // 60), zone)
+
+
 def run_search(
     index: SearchIndex, query: schemas.SearchQuery, *, now: datetime, zone: str, stale_days: int
 ) -> SearchPage:
@@ -400,41 +486,7 @@ def run_search(
         if unknown:
             raise InvalidInput(errors=[FieldError("category", CATEGORY_CODE, allowed=list(index.category_codes))])
 
-    # Filters on facts become one boolean mask over all entries (each AND is a pass over 100,000 bytes); the
-    # radius then picks a latitude band of entries and the mask is read only there.
-    mask: np.ndarray | None = None
-
-    def keep(column: np.ndarray) -> None:
-        nonlocal mask
-        if mask is None:
-            mask = column.copy()
-        else:
-            np.logical_and(mask, column, out=mask)
-
-    for word in query_words(query.q)[:MAX_QUERY_WORDS] if query.q else ():
-        keep(index.text.prefix_mask(word))
-    if query.language:
-        if query.interpreter:
-            keep(index.interpreter_languages.mask(query.language))
-        else:
-            keep(index.languages.mask(query.language))
-    elif query.interpreter:
-        keep(index.interpreter)
-    if query.category:
-        wanted = index.categories.mask(query.category[0])
-        for code in query.category[1:]:
-            wanted = wanted | index.categories.mask(code)
-        keep(wanted)
-    if query.free:
-        keep(index.free)
-    if query.no_status_check:
-        keep(index.no_status_check)
-    if query.no_documents:
-        keep(index.no_documents)
-    if query.gender:
-        code = {"female": 1, "male": 2}.get(query.gender, -1)
-        keep((index.gender == 0) | (index.gender == code))
-
+    filters = _Filters(index, query)
     candidates: np.ndarray | None = None
     point = latitude is not None and longitude is not None
     if point and query.radius_km is not None:
@@ -442,90 +494,95 @@ def run_search(
         low, high, half_width = geo.bounding_box(latitude, longitude, query.radius_km + 0.5)  # type: ignore[arg-type]
         if half_width is not None and -180.0 <= longitude - half_width and longitude + half_width <= 180.0:  # type: ignore[operator]
             # The box, one slice per grid row (a little more than the box; the radius is checked exactly below).
-            rows = np.arange(math.floor(low / GRID_DEGREES), math.floor(high / GRID_DEGREES) + 1) * 1000.0
-            firsts = np.searchsorted(index.grid_keys, rows + (longitude - half_width + 180.0), side="left").tolist()  # type: ignore[operator]
-            lasts = np.searchsorted(index.grid_keys, rows + (longitude + half_width + 180.0), side="right").tolist()  # type: ignore[operator]
-            grid = index.grid_entries
-            box = np.concatenate([grid[first:last] for first, last in zip(firsts, lasts, strict=True)])
-            candidates = box if mask is None else box[mask[box]]
+            # With categories, only their grids are read: their boxes hold only services of those categories.
+            edges = Grid.edges(low, high, longitude - half_width, longitude + half_width)  # type: ignore[operator]
+            if query.category:
+                boxes = [index.category_grids[code].box(edges) for code in query.category if code in index.category_grids]
+                box = (boxes[0] if len(boxes) == 1 else np.unique(np.concatenate(boxes))) if boxes else np.zeros(0, np.int32)
+                candidates = filters.select(box, categories=False)
+            else:
+                candidates = filters.select(index.grid.box(edges))
         else:  # the box reaches a pole or crosses the antimeridian: a latitude band
             first = int(np.searchsorted(index.sorted_latitude, low, side="left"))
             last = int(np.searchsorted(index.sorted_latitude, high, side="right"))
             band = index.by_latitude[first:last]
-            inside = np.ones(len(band), dtype=bool) if half_width is None else (
-                geo.longitude_gap(index.longitude_by_latitude[first:last], longitude) <= half_width  # type: ignore[arg-type]
-            )
-            if mask is not None:
-                inside &= mask[band]
-            candidates = band[inside]
+            if half_width is not None:
+                band = band[geo.longitude_gap(index.longitude_by_latitude[first:last], longitude) <= half_width]  # type: ignore[arg-type]
+            candidates = filters.select(band)
 
     if candidates is None:
+        mask = filters.mask()
         candidates = np.flatnonzero(mask) if mask is not None else np.arange(size)
     if query.age is not None and len(candidates):
         low_age, high_age = index.minimum_age[candidates], index.maximum_age[candidates]
         fits = ~(low_age > query.age) & ~(high_age < query.age)  # NaN (no limit) compares False
         candidates = candidates[fits]
 
-    distances: np.ndarray | None = None
+    # Nearness as the dot product of unit vectors (see geo.unit_vectors): larger is nearer, NaN has no position.
+    # A confidential place counts at its whole-kilometre distance, for the radius and for the order alike.
+    closeness: np.ndarray | None = None
     if point and len(candidates):
-        exact = geo.haversine_km_many(
-            latitude, longitude, index.distance_latitude[candidates], index.distance_longitude[candidates]  # type: ignore[arg-type]
-        )
-        distances = np.where(index.confidential[candidates], np.round(exact), exact)
+        closeness = index.unit_vectors.take(candidates, axis=0) @ geo.unit_vector(latitude, longitude)  # type: ignore[arg-type]
+        secret = np.flatnonzero(index.confidential.take(candidates)).tolist()
+        for position in secret:  # a few at most
+            entry = candidates.item(position)
+            exact = geo.haversine_km(latitude, longitude, index.distance_latitude.item(entry), index.distance_longitude.item(entry))  # type: ignore[arg-type]
+            closeness[position] = math.cos(round(exact) / geo.EARTH_RADIUS_KM)
         if query.radius_km is not None:
-            inside = distances <= query.radius_km
-            candidates, distances = candidates[inside], distances[inside]
+            inside = closeness >= geo.min_dot(query.radius_km)
+            candidates, closeness = candidates[inside], closeness[inside]
 
     now_timestamp = now.timestamp()
     if (query.open_at is not None or query.open_now) and len(candidates):
         if query.open_at is not None:
             moment = query.open_at if query.open_at.tzinfo else query.open_at.replace(tzinfo=ZoneInfo(zone))
-            is_open = index.open_mask(moment.timestamp(), candidates)[candidates]
+            is_open = index.open_mask(moment.timestamp(), candidates).take(candidates)
         else:
-            is_open = index.open_mask(now_timestamp, candidates, shared=True)[candidates]
+            is_open = index.open_mask(now_timestamp, candidates, shared=True).take(candidates)
         candidates = candidates[is_open]
-        if distances is not None:
-            distances = distances[is_open]
+        if closeness is not None:
+            closeness = closeness[is_open]
 
     total = int(len(candidates))
     start = (query.page - 1) * query.per_page
     stop = start + query.per_page
-    if distances is not None and total:
-        key = np.where(np.isnan(distances), np.inf, distances)
+    if closeness is not None and total:
+        key = np.negative(closeness)
+        if query.radius_km is None:
+            key[np.isnan(key)] = np.inf  # no position: last (with a radius, every candidate has a position)
         if total > 4 * stop:
             cut = np.partition(key, stop - 1)[stop - 1]
             chosen = np.flatnonzero(key <= cut)
+            page_entries = candidates.take(chosen.take(np.lexsort((candidates.take(chosen), key.take(chosen)))[start:stop]))
         else:
-            chosen = np.arange(total)
-        order = chosen[np.lexsort((candidates[chosen], key[chosen]))]
-        page_rows = order[start:stop]
-        page_entries, page_distances = candidates[page_rows], distances[page_rows]
+            page_entries = candidates.take(np.lexsort((candidates, key))[start:stop])
     else:
-        page_entries, page_distances = candidates[start:stop], None
+        page_entries = candidates[start:stop]
 
-    today = datetime.fromtimestamp(now_timestamp, ZoneInfo(zone)).date().toordinal()
+    today = _today(now_timestamp, zone)
     # A page is a few results: per result, Python's scalar reads cost less than numpy's per-call overhead.
     blob, ends = index.documents.blob, index.documents.ends
     last_verified, confidential = index.last_verified, index.confidential
-    distance_values = page_distances.tolist() if page_distances is not None else None
-    present: dict[Any, bytes] = {}
+    distance_latitude, distance_longitude = index.distance_latitude, index.distance_longitude
     parts: list[bytes] = []
-    for position, entry in enumerate(page_entries.tolist()):
-        if distance_values is None:
-            distance = b"null"
-        else:
-            value = distance_values[position]
-            if math.isnan(value):
-                distance = b"null"
+    for entry in page_entries.tolist():
+        entry_latitude = distance_latitude.item(entry)
+        if point and not math.isnan(entry_latitude):
+            exact = geo.haversine_km(latitude, longitude, entry_latitude, distance_longitude.item(entry))  # type: ignore[arg-type]
+            if confidential.item(entry):
+                distance = b"%.1f" % round(exact)
             else:
-                distance = orjson.dumps(float(round(value)) if confidential.item(entry) else round(value, 1))
+                distance = b"%.1f" % exact
+        else:
+            distance = b"null"
         verified = last_verified.item(entry)
-        parts.append(b',' if position else b'')
         parts.append(blob[(ends.item(entry - 1) if entry else 0) : ends.item(entry)])
         parts.append(b',"distance_km":')
         parts.append(distance)
-        parts.append(_opening_json(index, entry, now_timestamp, present))
-        parts.append(b"true}" if verified == 0 or today - verified > stale_days else b"false}")
+        parts.append(_opening_json(index, entry, now_timestamp))
+        parts.append(b"true}," if verified == 0 or today - verified > stale_days else b"false},")
+    if parts:
+        parts[-1] = parts[-1][:-1]
 
     head = {"total": total, "page": query.page, "per_page": query.per_page, "place": None}
     if place is not None:

@@ -77,6 +77,40 @@ class Place:
     area: str | None = None
 
 
+@dataclass(frozen=True)
+class Grid:
+    """Entries with a position, sorted by row (floor(latitude / GRID_DEGREES)) * 1000 + longitude + 180: a box of
+    latitude and longitude is one slice per row."""
+
+    entries: np.ndarray  # int32
+    keys: np.ndarray
+
+    @classmethod
+    def of(cls, entries: np.ndarray, latitude: np.ndarray, longitude: np.ndarray) -> Grid:
+        keys = np.floor(latitude[entries] / GRID_DEGREES) * 1000.0 + (longitude[entries] + 180.0)
+        order = np.argsort(keys, kind="stable")
+        return cls(entries[order].astype(np.int32), keys[order])
+
+    @staticmethod
+    def edges(low: float, high: float, west: float, east: float) -> list[float]:
+        """The keys where each row of the box [low, high] x [west, east] (degrees, west <= east) starts and ends."""
+        west, east = west + 180.0, east + 180.0
+        return [
+            key
+            for row in range(math.floor(low / GRID_DEGREES), math.floor(high / GRID_DEGREES) + 1)
+            for key in (row * 1000.0 + west, row * 1000.0 + east)
+        ]
+
+    def box(self, edges: list[float]) -> np.ndarray:
+        """The entries inside the box whose `edges` are given (entries exactly on a west or east edge may be in
+        or out: callers pad the box)."""
+        bounds = np.searchsorted(self.keys, edges).tolist()
+        entries = self.entries
+        if len(bounds) == 2:
+            return entries[bounds[0] : bounds[1]]
+        return np.concatenate([entries[bounds[i] : bounds[i + 1]] for i in range(0, len(bounds), 2)])
+
+
 @dataclass
 class Facet:
     """Entries per value (posting lists), with boolean masks made on first use."""
@@ -168,10 +202,12 @@ class SearchIndex:
     by_latitude: np.ndarray  # entries with a position, sorted by distance_latitude
     sorted_latitude: np.ndarray
     longitude_by_latitude: np.ndarray  # distance_longitude in by_latitude order (a band is a slice, not a gather)
-    # entries with a position sorted by grid_keys: row (floor(latitude / GRID_DEGREES)) * 1000 + longitude + 180, so
-    # that a box is one slice per row
-    grid_entries: np.ndarray
-    grid_keys: np.ndarray
+    # entries with a position in a Grid (a radius search's box is one slice per row), all and per category
+    grid: Grid
+    category_grids: dict[str, Grid]
+    # each entry's position as a unit vector (x, y, z; NaN without a position): the great-circle distance is an
+    # increasing function of a dot product, so a radius check and a sort by distance need no trigonometry per entry
+    unit_vectors: np.ndarray
     confidential: np.ndarray
     free: np.ndarray
     no_status_check: np.ndarray
@@ -199,9 +235,17 @@ class SearchIndex:
     category_codes: tuple[str, ...]
     language_codes: tuple[str, ...]
     _open_cache: dict[int, np.ndarray] = field(default_factory=dict)
+    _gender_masks: dict[str, np.ndarray] = field(default_factory=dict)
     # entry -> (valid from, valid until, its opening facts as JSON): see search._opening_fragment
     opening_fragments: dict[int, tuple[float, float, Any]] = field(default_factory=dict)
     _open_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def gender_mask(self, gender: str) -> np.ndarray:
+        """Boolean over all entries: open to people of this gender (services for anyone, or for this gender)."""
+        cached = self._gender_masks.get(gender)
+        if cached is None:
+            cached = self._gender_masks[gender] = (self.gender == 0) | (self.gender == GENDERS.get(gender, -1))
+        return cached
 
     # --- opening hours over many entries ---
 
@@ -636,9 +680,6 @@ def _assemble(
     distance_longitude = np.array([e["distance_position"][1] if e["distance_position"][1] is not None else nan for e in entries], dtype=np.float64)
     with_position = np.flatnonzero(~np.isnan(distance_latitude))
     by_latitude = with_position[np.argsort(distance_latitude[with_position], kind="stable")].astype(np.int32)
-    keys = np.floor(distance_latitude[with_position] / GRID_DEGREES) * 1000.0 + (distance_longitude[with_position] + 180.0)
-    grid_order = np.argsort(keys, kind="stable")
-    grid_entries, grid_keys = with_position[grid_order].astype(np.int32), keys[grid_order]
 
     def column(key: str) -> np.ndarray:
         return np.array([bool(e["facts"][key]) for e in entries], dtype=bool)
@@ -699,6 +740,7 @@ def _assemble(
     documents = PackedDocuments([e["json"] for e in entries])
     category_codes = tuple(sorted(set(taxonomy.CATEGORY_CODES) | {code for e in entries for code in e["facts"]["categories"]}))
     language_facet = facet(e["languages_any"] for e in entries)
+    category_facet = facet(e["facts"]["categories"] for e in entries)
     build_seconds = monotonic_time.perf_counter() - started
     return SearchIndex(
         revision=revision,
@@ -710,8 +752,12 @@ def _assemble(
         by_latitude=by_latitude,
         sorted_latitude=distance_latitude[by_latitude],
         longitude_by_latitude=distance_longitude[by_latitude],
-        grid_entries=grid_entries,
-        grid_keys=grid_keys,
+        grid=Grid.of(with_position, distance_latitude, distance_longitude),
+        category_grids={
+            code: Grid.of(found[~np.isnan(distance_latitude[found])], distance_latitude, distance_longitude)
+            for code, found in category_facet.postings.items()
+        },
+        unit_vectors=geo.unit_vectors(distance_latitude, distance_longitude),
         confidential=np.array([e["confidential"] for e in entries], dtype=bool),
         free=column("free"),
         no_status_check=column("no_status_check"),
@@ -724,7 +770,7 @@ def _assemble(
         has_hours=np.array([bool(r) for r in rules], dtype=bool),
         languages=language_facet,
         interpreter_languages=facet(e["facts"]["interpreter_languages"] for e in entries),
-        categories=facet(e["facts"]["categories"] for e in entries),
+        categories=category_facet,
         text=TextIndex(WordList(sorted_words), offsets, postings, size),
         rules=rules,
         weekly=weekly,

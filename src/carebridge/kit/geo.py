@@ -31,6 +31,27 @@ def haversine_km_many(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
+def unit_vectors(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Positions as unit vectors on the sphere, one row (x, y, z) per position (NaN rows for NaN positions).
+
+    The great-circle distance between two positions is EARTH_RADIUS_KM * arccos(u . v), so "within r km" is
+    `u . v >= min_dot(r)` and sorting by distance is sorting by the dot product, descending: one matrix product
+    instead of the haversine's dozen array operations."""
+    phi, lam = np.radians(lats), np.radians(lons)
+    cos_phi = np.cos(phi)
+    return np.stack([cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)], axis=1)
+
+
+def unit_vector(lat: float, lon: float) -> np.ndarray:
+    phi, lam = math.radians(lat), math.radians(lon)
+    return np.array([math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)])
+
+
+def min_dot(radius_km: float) -> float:
+    """The smallest dot product of two unit vectors at most `radius_km` apart (see unit_vectors)."""
+    return math.cos(min(math.pi, radius_km / EARTH_RADIUS_KM))
+
+
 def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float | None]:
     """(lowest latitude, highest latitude, longitude half-width in degrees or None when the box reaches a pole)
     of a box that contains every point within `radius_km` of (lat, lon)."""
