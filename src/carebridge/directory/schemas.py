@@ -7,10 +7,11 @@ machinery; these models describe the same parameters and the response in the Ope
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 MAX_QUERY_LENGTH = 200
 MAX_NEAR_LENGTH = 100
@@ -23,62 +24,58 @@ GENDER_VALUES = ("female", "male", "other")
 DEFAULT_PER_PAGE = 20
 
 
-class SearchQuery(BaseModel):
-    """A service search. Every parameter is optional; all given ones must hold (AND)."""
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A service search. Every parameter is optional; all given ones must hold (AND).
 
-    model_config = ConfigDict(frozen=True)
+    A plain dataclass, made by search.parse_search_query (which checks every value) on every search: a pydantic
+    model would cost more to construct than parsing does. The Field metadata describes the parameters in the
+    OpenAPI document (openapi_parameters)."""
 
-    q: str | None = Field(
-        None,
+    q: Annotated[str | None, Field(
         max_length=MAX_QUERY_LENGTH,
         description="Free text. Every word must start a word of the service's name, description, organisation or "
         "category, in any language and script the record is written in (case and accents ignored).",
-    )
-    lat: float | None = Field(None, ge=-90, le=90, description="Latitude of the person (WGS 84); needs lon.")
-    lon: float | None = Field(None, ge=-180, le=180, description="Longitude of the person (WGS 84); needs lat.")
-    near: str | None = Field(
-        None,
+    )] = None
+    lat: Annotated[float | None, Field(ge=-90, le=90, description="Latitude of the person (WGS 84); needs lon.")] = None
+    lon: Annotated[float | None, Field(ge=-180, le=180, description="Longitude of the person (WGS 84); needs lat.")] = None
+    near: Annotated[str | None, Field(
         max_length=MAX_NEAR_LENGTH,
         description="A neighbourhood or postcode from the gazetteer, instead of lat and lon.",
-    )
-    radius_km: float | None = Field(
-        None,
+    )] = None
+    radius_km: Annotated[float | None, Field(
         ge=RADIUS_RANGE[0],
         le=RADIUS_RANGE[1],
         description="Only services within this distance of the point (lat+lon or near), in kilometres. Services "
         "without a position (phone lines, websites) are left out when a radius is given.",
-    )
-    language: str | None = Field(
-        None,
+    )] = None
+    language: Annotated[str | None, Field(
         description="ISO 639 code (two or three letters): the staff speak it, or interpreters for it can be booked.",
-    )
-    category: list[str] = Field(
-        default_factory=list,
+    )] = None
+    category: Annotated[tuple[str, ...], Field(
         description="Category code(s) of the Carebridge category taxonomy (or an imported one). Repeat the parameter "
         "or separate codes with commas: any of them matches.",
-    )
-    open_now: bool = Field(False, description="Only services open now. false means no filter.")
-    open_at: datetime | None = Field(
-        None,
+    )] = ()
+    open_now: Annotated[bool, Field(description="Only services open now. false means no filter.")] = False
+    open_at: Annotated[datetime | None, Field(
         description="Only services open at this ISO 8601 date-time; without an offset it is read in the deployment's "
         "time zone. Given together with open_now, open_at wins.",
-    )
-    free: bool = Field(False, description="Only services free of charge. false means no filter.")
-    no_status_check: bool = Field(False, description="Only services that do not check immigration status.")
-    no_documents: bool = Field(False, description="Only services that need no documents.")
-    interpreter: bool = Field(
-        False, description="Only services with interpreters (for `language`, when that is given too)."
-    )
-    age: int | None = Field(None, ge=AGE_RANGE[0], le=AGE_RANGE[1], description="The person's age in years.")
-    gender: str | None = Field(
-        None,
+    )] = None
+    free: Annotated[bool, Field(description="Only services free of charge. false means no filter.")] = False
+    no_status_check: Annotated[bool, Field(description="Only services that do not check immigration status.")] = False
+    no_documents: Annotated[bool, Field(description="Only services that need no documents.")] = False
+    interpreter: Annotated[bool, Field(
+        description="Only services with interpreters (for `language`, when that is given too)."
+    )] = False
+    age: Annotated[int | None, Field(ge=AGE_RANGE[0], le=AGE_RANGE[1], description="The person's age in years.")] = None
+    gender: Annotated[str | None, Field(
         description="The person's gender: female, male or other. Leaves out services only for another gender.",
         json_schema_extra={"enum": list(GENDER_VALUES)},
-    )
-    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
-    per_page: int = Field(
-        DEFAULT_PER_PAGE, ge=PER_PAGE_RANGE[0], le=PER_PAGE_RANGE[1], description="Results per page (1-100)."
-    )
+    )] = None
+    page: Annotated[int, Field(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1
+    per_page: Annotated[int, Field(
+        ge=PER_PAGE_RANGE[0], le=PER_PAGE_RANGE[1], description="Results per page (1-100)."
+    )] = DEFAULT_PER_PAGE
 
     @property
     def has_point(self) -> bool:
@@ -168,7 +165,7 @@ class SearchResponse(BaseModel):
 
 def openapi_parameters() -> list[dict[str, Any]]:
     """The query parameters of the search route, for the OpenAPI document."""
-    schema = SearchQuery.model_json_schema()
+    schema = TypeAdapter(SearchQuery).json_schema()
     parameters = []
     for name, prop in schema["properties"].items():
         description = prop.pop("description", None)

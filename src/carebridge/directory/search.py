@@ -86,6 +86,8 @@ TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off"}
 BOOLEAN_PARAMETERS = ("open_now", "free", "no_status_check", "no_documents", "interpreter")
 MAX_QUERY_WORDS = 12
+_LANGUAGE_SHAPE = re.compile(r"[a-z]{2,3}")
+_WHOLE_NUMBER = re.compile(r"[+-]?\d{1,9}")
 
 
 @lru_cache(maxsize=4096)
@@ -168,7 +170,7 @@ def parse_search_query(params: Mapping[str, Any]) -> schemas.SearchQuery:
         text = _one(params, name)
         if text is None:
             return None
-        value = int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else None
+        value = int(text) if _WHOLE_NUMBER.fullmatch(text) else None
         if value is None or not low <= value <= high:
             errors.append(FieldError(name, WHOLE_NUMBER_RANGE, params={"name": name, "min": low, "max": high}))
             return None
@@ -210,7 +212,7 @@ def parse_search_query(params: Mapping[str, Any]) -> schemas.SearchQuery:
     language = _one(params, "language")
     if language is not None:
         primary = language.lower().replace("_", "-").split("-")[0]
-        known = iso_639(primary) if re.fullmatch(r"[a-z]{2,3}", primary) else None
+        known = iso_639(primary) if _LANGUAGE_SHAPE.fullmatch(primary) else None
         if known is None:
             errors.append(FieldError("language", LANGUAGE_CODE))
         else:
@@ -218,7 +220,7 @@ def parse_search_query(params: Mapping[str, Any]) -> schemas.SearchQuery:
 
     categories = [code.strip() for value in params.get("category", ()) for code in value.split(",") if code.strip()]
     if categories:
-        values["category"] = list(dict.fromkeys(categories))
+        values["category"] = tuple(dict.fromkeys(categories))
 
     for name in BOOLEAN_PARAMETERS:
         text = _one(params, name)
@@ -258,10 +260,7 @@ def parse_search_query(params: Mapping[str, Any]) -> schemas.SearchQuery:
 
     if errors:
         raise InvalidInput(errors=errors)
-    return schemas.SearchQuery.model_construct(**{**_DEFAULTS, **values})
-
-
-_DEFAULTS = {name: field.get_default(call_default_factory=True) for name, field in schemas.SearchQuery.model_fields.items()}
+    return schemas.SearchQuery(**values)
 
 
 # ---------------------------------------------------------------------------------------------------------------
