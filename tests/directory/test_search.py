@@ -315,6 +315,42 @@ def test_opening_facts_kept_between_changes_match_fresh_ones(session: Session, d
         assert kept == fresh, moment
 
 
+def test_opening_facts_kept_across_the_look_ahead_horizons(session: Session, directory: DirectoryBuilder) -> None:
+    # Facts not reported yet because they lie beyond a horizon (an opening more than 62 days ahead; the end of an
+    # opening more than 8 days ahead) are kept only until they come within it.
+    around_the_clock = weekly("MO,TU,WE,TH,FR,SA,SU", "00:00", "00:00")
+    directory.service(  # open day and night until the end of 1 December: 8 days and 12 hours after NOW
+        "Winter Shelter", 54.2000, 2.1000, categories=("housing",), schedules=({**around_the_clock, "valid_to": date(2026, 12, 1)},),
+    )
+    directory.service(  # first opens on 25 January 2027 at 09:00: 62 days and 21 hours after NOW
+        "Spring Clinic", 54.2000, 2.1000, categories=("primary-care",),
+        schedules=(weekly("MO,TU,WE,TH,FR,SA,SU", "09:00", "17:00", valid_from=date(2027, 1, 25)),),
+    )
+    directory.done()
+    index = search_index_for_session(session).get()
+    start = NOW.timestamp()
+    moments = [datetime.fromtimestamp(start + minutes * 60 + 7, UTC) for minutes in range(0, 26 * 60, 7)]
+    seen = set()
+    for moment in moments + moments[::-3]:
+        kept = search.search_services(session, now=moment, per_page=100)
+        saved = dict(index.opening_fragments)
+        index.opening_fragments.clear()
+        fresh = search.search_services(session, now=moment, per_page=100, q="winter")
+        fresh_spring = search.search_services(session, now=moment, per_page=100, q="spring")
+        index.opening_fragments.clear()
+        index.opening_fragments.update(saved)
+        by_name = {result["name"]: result for result in kept.results}
+        assert by_name["Winter Shelter"] == fresh.results[0], moment
+        assert by_name["Spring Clinic"] == fresh_spring.results[0], moment
+        seen.add((by_name["Winter Shelter"]["open_until"], by_name["Spring Clinic"]["next_opening"]))
+    # Both facts came within their horizons during those 26 hours, so both answers were seen.
+    assert seen == {
+        (None, None),
+        ("2026-12-02T00:00:00+00:00", None),
+        ("2026-12-02T00:00:00+00:00", "2027-01-25T09:00:00+00:00"),
+    }
+
+
 def test_radius_across_grid_rows_and_the_antimeridian(session: Session, directory: DirectoryBuilder) -> None:
     directory.service("Suva East Clinic", -17.0, 179.99, categories=("primary-care",))
     directory.service("Taveuni West Clinic", -17.0, -179.99, categories=("primary-care",))

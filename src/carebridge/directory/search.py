@@ -30,7 +30,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,7 +40,12 @@ import orjson
 from sqlalchemy.orm import Session
 
 from carebridge.directory import schemas
-from carebridge.directory.schedules import next_opening_timestamp, open_until_timestamp
+from carebridge.directory.schedules import (
+    NEXT_OPENING_HORIZON,
+    OPEN_UNTIL_HORIZON,
+    next_opening_timestamp,
+    open_until_timestamp,
+)
 from carebridge.directory.search_index import (
     Grid,
     Place,
@@ -86,6 +91,7 @@ TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off"}
 BOOLEAN_PARAMETERS = ("open_now", "free", "no_status_check", "no_documents", "interpreter")
 MAX_QUERY_WORDS = 12
+KEEP_AHEAD = timedelta(days=1)  # see _opening_fragment
 _LANGUAGE_SHAPE = re.compile(r"[a-z]{2,3}")
 _WHOLE_NUMBER = re.compile(r"[+-]?\d{1,9}")
 
@@ -370,20 +376,29 @@ def _opening_json(index: SearchIndex, entry: int, now: float) -> bytes:
 
 
 def _opening_fragment(index: SearchIndex, entry: int, rules: tuple[Any, ...], now: float) -> bytes | tuple[bytes, Any]:
-    found = next_opening_timestamp(rules, now)
+    # Each search looks ahead a day further than it reports (62 days for the next opening, 8 for the end of this
+    # opening), so that what it does not report yet is known for a day at least: "no opening ahead" and "open
+    # around the clock" can be kept too, until the first day they could change.
+    found = next_opening_timestamp(rules, now, NEXT_OPENING_HORIZON + KEEP_AHEAD)
     open_now = found is not None and found[0] == now
     zone = found[1] if found is not None else None
     next_iso = until_iso = None
-    changes = None  # when these facts next change: the next opening, or the end of this opening period
+    changes = now + KEEP_AHEAD.total_seconds()  # when these facts may next change
     if found is not None and not open_now:
-        next_iso = datetime.fromtimestamp(found[0] // 1, zone).isoformat()
-        changes = found[0]
+        if found[0] < now + NEXT_OPENING_HORIZON.total_seconds():
+            next_iso = datetime.fromtimestamp(found[0] // 1, zone).isoformat()
+            changes = found[0]
+        else:  # beyond the horizon: reported from the moment it comes within it
+            changes = found[0] - NEXT_OPENING_HORIZON.total_seconds()
     fragment: bytes | tuple[bytes, Any]
     if open_now:
-        until = open_until_timestamp(rules, now)
+        until = open_until_timestamp(rules, now, OPEN_UNTIL_HORIZON + KEEP_AHEAD)
         if until is not None and until != float("inf"):
-            until_iso = datetime.fromtimestamp(until // 1, zone).isoformat()
-            changes = until
+            if until < now + OPEN_UNTIL_HORIZON.total_seconds():
+                until_iso = datetime.fromtimestamp(until // 1, zone).isoformat()
+                changes = until
+            else:
+                changes = until - OPEN_UNTIL_HORIZON.total_seconds()
         fragment = (b'","open_until":' + orjson.dumps(until_iso) + b',"verification_stale":', zone)
     else:
         fragment = (
@@ -395,7 +410,7 @@ def _opening_fragment(index: SearchIndex, entry: int, rules: tuple[Any, ...], no
         # With rules in several zones, which zone "now" is written in may change sooner: keep those a minute.
         start = now // 60 * 60
         until_change = start + 60
-        if changes is not None and len({rule.zone for rule in rules}) == 1:
+        if len({rule.zone for rule in rules}) == 1:
             until_change = max(until_change, changes)
         index.opening_fragments[entry] = (start, until_change, fragment)
     return fragment
