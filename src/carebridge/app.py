@@ -22,7 +22,7 @@ from carebridge import __version__, i18n
 from carebridge.db import get_session_factory
 from carebridge.directory.search_index import SearchIndexHolder
 from carebridge.errors import N_, CarebridgeError, FieldError
-from carebridge.web import STATIC_DIR, error_from_domain, problem_response, render
+from carebridge.web import GZIP_MINIMUM_SIZE, STATIC_DIR, error_from_domain, problem_response, render
 
 log = logging.getLogger("carebridge")
 
@@ -193,7 +193,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     # Level 6: nearly level 9's size on small pages for much less CPU (the search route compresses its own JSON).
-    app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=6)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_headers=["*"], allow_credentials=False
     )

@@ -23,6 +23,8 @@ from carebridge.errors import PROBLEM_TYPE_BASE, CarebridgeError, FieldError
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
+# Responses this size or larger are gzipped (by the app's middleware, or by a route that compresses its own).
+GZIP_MINIMUM_SIZE = 800
 
 
 def get_session(request: Request) -> Iterator[Session]:
