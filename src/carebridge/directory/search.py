@@ -420,10 +420,10 @@ class _Filters:
     """A query's filters on facts, as boolean columns over all entries: `mask()` ANDs them over the whole directory,
     `select(entries)` reads them at a few entries (a radius search's box) when that is cheaper."""
 
-    __slots__ = ("index", "query")
+    __slots__ = ("index", "query", "now")
 
-    def __init__(self, index: SearchIndex, query: schemas.SearchQuery) -> None:
-        self.index, self.query = index, query
+    def __init__(self, index: SearchIndex, query: schemas.SearchQuery, now: float) -> None:
+        self.index, self.query, self.now = index, query, now
 
     def columns(self, categories: bool = True) -> list[np.ndarray]:
         """The columns that must all be true; `categories=False` leaves out the categories (already applied)."""
@@ -444,6 +444,9 @@ class _Filters:
                 columns.append(column)
         if query.gender:
             columns.append(index.gender_mask(query.gender))
+        if query.open_now and query.open_at is None:
+            # Worked out for the whole directory once a minute, and shared by every search in that minute.
+            columns.append(index.open_mask(self.now, shared=True))
         return columns
 
     @staticmethod
@@ -500,7 +503,8 @@ def run_search(
         if unknown:
             raise InvalidInput(errors=[FieldError("category", CATEGORY_CODE, allowed=list(index.category_codes))])
 
-    filters = _Filters(index, query)
+    now_timestamp = now.timestamp()
+    filters = _Filters(index, query, now_timestamp)
     candidates: np.ndarray | None = None
     point = latitude is not None and longitude is not None
     if point and query.radius_km is not None:
@@ -546,13 +550,9 @@ def run_search(
             inside = closeness >= geo.min_dot(query.radius_km)
             candidates, closeness = candidates[inside], closeness[inside]
 
-    now_timestamp = now.timestamp()
-    if (query.open_at is not None or query.open_now) and len(candidates):
-        if query.open_at is not None:
-            moment = query.open_at if query.open_at.tzinfo else query.open_at.replace(tzinfo=ZoneInfo(zone))
-            is_open = index.open_mask(moment.timestamp(), candidates).take(candidates)
-        else:
-            is_open = index.open_mask(now_timestamp, candidates, shared=True).take(candidates)
+    if query.open_at is not None and len(candidates):  # (open now is one of the filters)
+        moment = query.open_at if query.open_at.tzinfo else query.open_at.replace(tzinfo=ZoneInfo(zone))
+        is_open = index.open_mask(moment.timestamp(), candidates).take(candidates)
         candidates = candidates[is_open]
         if closeness is not None:
             closeness = closeness[is_open]
