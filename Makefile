@@ -7,6 +7,7 @@ AXE    := node_modules/axe-core/axe.min.js
 PO     := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO     := $(PO:.po=.mo)
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: install run test bench translations extract-messages system-deps clean
 
@@ -53,8 +54,9 @@ test: install system-deps $(AXE)
 	$(BIN)/ruff check --quiet --select F,E9 src tests bench migrations
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
+# `make bench BENCH_ARGS=--write-docs` puts the figures into docs/performance.md.
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var $(MO)

@@ -6,7 +6,9 @@ docs/decisions/0001-in-memory-search-index.md and docs/performance.md). So each 
 as arrays, one row ("entry") per service at a location (or per service without a location):
 
 - entries are sorted by name, so "no point given" results need no sort;
-- positions sorted by latitude: a radius search looks at one latitude band, then exact distances;
+- positions in grids (rows of latitude sorted by longitude; one for all entries and one per category): a radius
+  search reads one slice per row of its box, then compares dot products of unit vectors with the radius (a
+  latitude band sorted by latitude is the fallback near the poles and across the antimeridian);
 - boolean columns for the access facts, posting lists for languages, interpreters and categories;
 - a token index (folded words, prefix match) over names, descriptions, organisation and category names, in every
   script the records are written in;
