@@ -135,6 +135,16 @@ def test_point_without_radius_sorts_everything_by_distance_without_position_last
     assert page.results[-2]["distance_km"] > 5000
 
 
+def test_confidential_service_without_a_position_sorts_with_the_others_without_one(
+    session: Session, directory: DirectoryBuilder
+) -> None:
+    directory.service("Hidden Helpline", languages=("ar",), categories=("mental-health",), location_type="virtual", confidential=True)
+    directory.done()
+    page = find(session, lat=54.2270, lon=2.0960, per_page=100)
+    assert names(page)[-3:] == ["New York Legal Clinic", "Helpline", "Hidden Helpline"]
+    assert [result["distance_km"] for result in page.results[-2:]] == [None, None]
+
+
 def test_language_spoken_or_interpreted(session: Session, directory: DirectoryBuilder) -> None:
     assert names(find(session, language="ar")) == ["Harbour Health Centre", "Helpline", "عيادة الأسرة"]
     assert names(find(session, language="ara")) == ["Harbour Health Centre", "Helpline", "عيادة الأسرة"]

@@ -544,8 +544,10 @@ def run_search(
         secret = np.flatnonzero(index.confidential.take(candidates)).tolist()
         for position in secret:  # a few at most
             entry = candidates.item(position)
-            exact = geo.haversine_km(latitude, longitude, index.distance_latitude.item(entry), index.distance_longitude.item(entry))  # type: ignore[arg-type]
-            closeness[position] = math.cos(round(exact) / geo.EARTH_RADIUS_KM)
+            entry_latitude = index.distance_latitude.item(entry)
+            if not math.isnan(entry_latitude):  # (a virtual service has no position: its closeness stays NaN)
+                exact = geo.haversine_km(latitude, longitude, entry_latitude, index.distance_longitude.item(entry))  # type: ignore[arg-type]
+                closeness[position] = math.cos(round(exact) / geo.EARTH_RADIUS_KM)
         if query.radius_km is not None:
             inside = closeness >= geo.min_dot(query.radius_km)
             candidates, closeness = candidates[inside], closeness[inside]
