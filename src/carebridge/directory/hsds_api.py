@@ -214,7 +214,7 @@ def services(
 
 @router.get("/services/{service_id}", summary="One service with everything nested in it")
 def one_service(service_id: str, session: SessionDep) -> Response:
-    document = service.get_service(session, service_id) if len(service_id) <= hsds.ID_MAX_LENGTH else None
+    document = service.get_service(session, service_id)
     if document is None:
         raise _not_found("service", service_id)
     return _json(document)
@@ -240,9 +240,7 @@ def services_at_locations(
 
 @router.get("/service_at_locations/{service_at_location_id}", summary="One service at one location, fully nested")
 def one_service_at_location(service_at_location_id: str, session: SessionDep) -> Response:
-    document = None
-    if len(service_at_location_id) <= hsds.ID_MAX_LENGTH:
-        document = service.get_service_at_location(session, service_at_location_id)
+    document = service.get_service_at_location(session, service_at_location_id)
     if document is None:
         raise _not_found("service_at_location", service_at_location_id)
     return _json(document)
@@ -273,9 +271,7 @@ def one_organization(
     parameters = _Parameters()
     whole = parameters.boolean("full_service", full_service)
     parameters.done()
-    document = None
-    if len(organization_id) <= hsds.ID_MAX_LENGTH:
-        document = service.get_organization(session, organization_id, full_service=whole)
+    document = service.get_organization(session, organization_id, full_service=whole)
     if document is None:
         raise _not_found("organization", organization_id)
     return _json(document)
@@ -301,7 +297,7 @@ def taxonomies(
 
 @router.get("/taxonomies/{taxonomy_id}", summary="One taxonomy")
 def one_taxonomy(taxonomy_id: str, session: SessionDep) -> Response:
-    document = service.get_taxonomy(session, taxonomy_id) if len(taxonomy_id) <= hsds.ID_MAX_LENGTH else None
+    document = service.get_taxonomy(session, taxonomy_id)
     if document is None:
         raise _not_found("taxonomy", taxonomy_id)
     return _json(document)
@@ -335,7 +331,7 @@ def taxonomy_terms(
 
 @router.get("/taxonomy_terms/{term_id}", summary="One taxonomy term")
 def one_taxonomy_term(term_id: str, session: SessionDep) -> Response:
-    document = service.get_taxonomy_term(session, term_id) if len(term_id) <= hsds.ID_MAX_LENGTH else None
+    document = service.get_taxonomy_term(session, term_id)
     if document is None:
         raise _not_found("taxonomy term", term_id)
     return _json(document)
