@@ -51,6 +51,8 @@ RULE = """\
     valid_from: 2020-01-01
     last_reviewed: 2026-11-01
     reviewer: Test
+    review: pending
+    taken_from: Test guide
 """
 
 CATCH_ALL_GAP = """\
@@ -62,6 +64,8 @@ gaps:
     ask: Ask someone.
     last_reviewed: 2026-11-01
     reviewer: Test
+    review: pending
+    taken_from: Test guide
 """
 
 
