@@ -156,7 +156,7 @@ def test_a_disclosure_fact_whose_yes_gives_less_care_is_an_error(tmp_path):
     problems = validate(directory, today=TODAY)
     assert codes(problems) == ["disclosure-worse"]
     [problem] = problems
-    assert problem.level == "error" and problem.line == 24 and "xx-b gives emergency-only" in problem.message
+    assert problem.level == "error" and problem.line == 26 and "xx-b gives emergency-only" in problem.message
 
 
 def test_a_disclosure_fact_whose_yes_gives_more_care_is_fine(tmp_path):
