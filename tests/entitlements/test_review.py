@@ -30,8 +30,13 @@ def text_of(html: str) -> str:
 
 
 def plain(text: str) -> str:
-    """Whitespace of any kind (a narrow no-break space in a Ukrainian date) as single spaces."""
-    return " ".join(text.split())
+    """Whitespace of any kind (a narrow no-break space in a Ukrainian date) as single spaces, without the bidi
+    isolates around names."""
+    return " ".join(text.replace("\u2068", "").replace("\u2069", "").split())
+
+
+def source_name(lang: str) -> str:
+    return i18n.get_translations(lang).gettext("Carebridge entitlement facts table")
 
 
 @pytest.fixture
@@ -79,7 +84,7 @@ def checked_sentence(lang: str) -> str:
 def test_a_checked_rule_names_its_reviewer_and_date_in_all_four_outputs(client, checked_rule, lang):
     checked = plain(i18n.gettext(lang, presentation.REVIEW_CHECKED, reviewer=REVIEWER,
                                  date=presentation.format_day(CHECKED_ON, lang)))
-    pending = plain(i18n.gettext(lang, presentation.REVIEW_PENDING, source="Carebridge entitlement facts table",
+    pending = plain(i18n.gettext(lang, presentation.REVIEW_PENDING, source=source_name(lang),
                                  date=presentation.format_day(dt.date(2026, 11, 22), lang)))
     for name, text in outputs(client, PERSON, lang).items():
         assert checked in text, (name, lang)
@@ -93,7 +98,7 @@ def test_a_checked_rule_names_its_reviewer_and_date_in_all_four_outputs(client, 
 def test_a_pending_rule_says_not_yet_checked_by_a_lawyer_and_never_checked_in_the_law(client, lang):
     rule = service.get_rulebook("SE").entry(CHECKED_RULE)
     assert rule.review == "pending" and rule.confidence == "primary"
-    pending = plain(i18n.gettext(lang, presentation.REVIEW_PENDING, source=rule.taken_from,
+    pending = plain(i18n.gettext(lang, presentation.REVIEW_PENDING, source=source_name(lang),
                                  date=presentation.format_day(rule.last_reviewed, lang)))
     for name, text in outputs(client, PERSON, lang).items():
         assert pending in text, (name, lang)
@@ -128,6 +133,15 @@ def test_no_output_of_any_country_says_checked_in_the_law_while_its_rules_are_pe
     for name, text in outputs(client, person, lang).items():
         assert checked_sentence(lang) not in text, (code, lang, name)
         assert text  # the output was made
+
+
+def test_names_keep_their_direction_and_the_seeded_source_is_translated(checked_rule):
+    rule = service.get_rulebook("SE").entry("se-children-same-as-residents")
+    arabic = presentation.review_text(rule.review, rule.reviewer, rule.taken_from, rule.last_reviewed, "ar")
+    assert f"\u2068{source_name('ar')}\u2069" in arabic and source_name("ar") != rule.taken_from
+    checked = presentation.review_text("checked", REVIEWER, None, CHECKED_ON, "fa")
+    assert f"\u2068{REVIEWER}\u2069" in checked
+    assert "\u2068" not in presentation.review_text("checked", REVIEWER, None, CHECKED_ON, "fa", isolate=False)
 
 
 def test_the_api_states_the_review_of_every_result_and_rule(client, checked_rule):
@@ -240,3 +254,17 @@ def test_every_demo_rule_is_honestly_pending_and_names_its_source():
     for rulebook in get_rulebooks().values():
         for entry in rulebook.entries:
             assert entry.review == "pending" and entry.taken_from, entry.id
+
+
+def test_only_a_base_whose_every_rule_is_checked_says_when_it_was_checked(client, monkeypatch):
+    rulebook = service.get_rulebook("IT")
+    pending = client.get("/entitlements/question", params={"lang": "en", "jurisdiction": "IT"})
+    assert f"Rules not yet checked by a lawyer: {len(rulebook.entries)} of {len(rulebook.entries)}." in text_of(
+        pending.text)
+    assert "A lawyer checked all these rules" not in text_of(pending.text)
+    for entry in rulebook.entries:
+        monkeypatch.setattr(entry, "review", "checked")
+        monkeypatch.setattr(entry, "last_reviewed", CHECKED_ON)
+    checked = text_of(client.get("/entitlements/question", params={"lang": "en", "jurisdiction": "IT"}).text)
+    assert "A lawyer checked all these rules against the law. The oldest check was on 30 November 2026." in checked
+    assert rulebook.coverage.not_reviewed == 0 and rulebook.coverage.pending_entries == 0

@@ -96,7 +96,7 @@ def _result(
         "review": result.review,
         "taken_from": result.taken_from,
         "review_text": presentation.review_text(result.review, result.reviewer, result.taken_from,
-                                                result.last_reviewed, language),
+                                                result.last_reviewed, language, isolate=False),
         "rule_id": result.rule_id,
         "rule_kind": result.kind,
         "valid_from": result.valid_from.isoformat() if result.valid_from else None,
@@ -251,7 +251,7 @@ def _rule(
         review=entry.review,
         taken_from=entry.taken_from,
         review_text=presentation.review_text(entry.review, entry.reviewer, entry.taken_from, entry.last_reviewed,
-                                             language) or "",
+                                             language, isolate=False) or "",
         implements=list(entry.implements),
     )
 

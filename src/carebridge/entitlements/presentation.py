@@ -115,6 +115,12 @@ CONFIDENCE_TEXTS: dict[str, str] = {
 # they are written in the rules base).
 REVIEW_CHECKED = N_("Checked by %(reviewer)s against the law itself on %(date)s.")
 REVIEW_PENDING = N_("Not yet checked by a lawyer. Taken from %(source)s on %(date)s.")
+# The secondary sources the seeded rules bases name in `taken_from`, marked here so that they are translated like a
+# country's name (a source named only in a rules base stays as written there).
+SECONDARY_SOURCES = (N_("Carebridge entitlement facts table"),)
+# A name (a reviewer, a source) inside a sentence of another direction keeps its own direction: first-strong
+# isolate ... pop directional isolate.
+FSI, PDI = "\u2068", "\u2069"
 UNVERIFIED_CAVEAT = N_(
     "Be careful: we have not checked this yet, so it may be wrong. Ask an advice service before you rely on it."
 )
@@ -417,15 +423,24 @@ def confidence_text(confidence: str | None, review: str | None, lang: str) -> st
 
 
 def review_text(
-    review: str | None, reviewer: str | None, taken_from: str | None, day: dt.date | None, lang: str
+    review: str | None,
+    reviewer: str | None,
+    taken_from: str | None,
+    day: dt.date | None,
+    lang: str,
+    *,
+    isolate: bool = True,
 ) -> str | None:
     """How a rule was reviewed, as one sentence: checked by whom against the law and when, or not yet checked by a
-    lawyer and taken from which secondary source when. None for a result no rule gives."""
+    lawyer and taken from which secondary source when. None for a result no rule gives. The names are isolated
+    for display (a Latin name in an Arabic sentence); `isolate=False` for text that is not laid out (API, audio)."""
     if review is None or day is None:
         return None
+    start, end = (FSI, PDI) if isolate else ("", "")
     if review == "checked":
-        return i18n.gettext(lang, REVIEW_CHECKED, reviewer=reviewer or "", date=format_day(day, lang))
-    return i18n.gettext(lang, REVIEW_PENDING, source=taken_from or "", date=format_day(day, lang))
+        return i18n.gettext(lang, REVIEW_CHECKED, reviewer=f"{start}{reviewer or ''}{end}", date=format_day(day, lang))
+    source = i18n.get_translations(lang).gettext(taken_from) if taken_from else ""
+    return i18n.gettext(lang, REVIEW_PENDING, source=f"{start}{source}{end}", date=format_day(day, lang))
 
 
 def rules_review_text(rulebook: Rulebook, lang: str) -> str:
@@ -729,7 +744,7 @@ def audio_script(view: ResultView) -> str:
             if category.caveat:
                 lines.append(_sentence(category.caveat))
             if category.review_text:
-                lines.append(_sentence(category.review_text))
+                lines.append(_sentence(category.review_text.replace(FSI, "").replace(PDI, "")))
             lines.extend(_sentence(better.text) for better in category.better_if)
             body = tuple(line for line in lines if line)
             if groups and groups[-1][1] == body:
