@@ -86,12 +86,15 @@ def test_a_checked_rule_names_its_reviewer_and_date_in_all_four_outputs(client, 
                                  date=presentation.format_day(CHECKED_ON, lang)))
     pending = plain(i18n.gettext(lang, presentation.REVIEW_PENDING, source=source_name(lang),
                                  date=presentation.format_day(dt.date(2026, 11, 22), lang)))
+    with_confidence = 0
     for name, text in outputs(client, PERSON, lang).items():
         assert checked in text, (name, lang)
         # The other results in Sweden are still pending, and say so.
         assert pending in text, (name, lang)
         if name in ("result page", "clinician view"):  # the two that show the confidence level
             assert checked_sentence(lang) in text, (name, lang)
+            with_confidence += 1
+    assert with_confidence == 2
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
