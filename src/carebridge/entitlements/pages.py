@@ -5,7 +5,7 @@
     /entitlements/result          what care you can get, grouped by need
     /entitlements/result.pdf      the same as a one-page leaflet (weasyprint)
     /entitlements/result.mp3      the same read aloud (espeak-ng, MP3)
-    /staff/entitlements           the clinician view: every fact on one form, results with legal references
+    /staff/entitlements           the clinician view: a country, then only its rules' questions; results first
 
 Answers travel in GET query parameters (see presentation.Answers). A question form is sent back to the question
 URL with `answered=<fact>`: a valid answer redirects (303) to the next question or to the result, a missing or
@@ -14,8 +14,8 @@ its answer selected. The back link replays the flow from no answers (the engine 
 state either. Any answer that is not valid — from an old bookmark or a hand-edited URL — is asked again with an
 explanation; nothing a person can type into the address bar gives a server error.
 
-Every checker page says that this is information, not legal advice, which country's rules it uses, and when those
-rules were last checked. Results, leaflets and audio are made on request and never stored.
+Every checker page says that this is information, not legal advice, which country's rules it uses, and how many
+of them a lawyer has not yet checked; every result says how its own rule was checked. Results, leaflets and audio are made on request and never stored.
 """
 
 from __future__ import annotations
