@@ -29,15 +29,15 @@ def expect_direction(page, lang: str) -> None:  # noqa: ANN001
 
 
 def expect_rules_notice(page, lang: str, country: str | None = "England") -> None:  # noqa: ANN001
-    """Every checker page says it is not legal advice, whose rules these are and when they were last checked."""
+    """Every checker page says it is not legal advice, whose rules these are and how many a lawyer has not checked."""
     notice = page.get_by_role("complementary", name=t(lang, "About these rules"))
     assert notice.is_visible()
     text = " ".join(notice.inner_text().split())
     assert t(lang, "This is information, not legal advice.") in text
     if country:
-        date = presentation.format_day(GB_CHECKED, lang)
-        assert " ".join(t(lang, "These are the rules for %(name)s. They were last checked on %(date)s.",
-                              name=t(lang, country), date=date).split()) in text
+        rulebook = next(r for r in service.jurisdictions() if r.name == country)
+        assert " ".join(t(lang, "These are the rules for %(name)s.", name=t(lang, country)).split()) in text
+        assert " ".join(presentation.rules_review_text(rulebook, lang).split()) in text
 
 
 def asked(page) -> str:  # noqa: ANN001
@@ -169,30 +169,67 @@ def test_i_dont_know_gives_an_honest_it_depends(live_server: str, page) -> None:
 
 def test_the_clinician_view(live_server: str, page) -> None:  # noqa: ANN001
     page.goto(f"{live_server}/staff/entitlements?lang=en")
-    page.get_by_label("Country", exact=True).select_option("GB-ENG")
+    # The deployment's country is chosen to begin with, and its questions are on the page.
+    assert page.get_by_label("Country", exact=True).input_value() == "GB-ENG"
     page.get_by_label("Immigration status").select_option("undocumented")
-    page.get_by_label("Pregnant").select_option("yes")
     page.get_by_label("Age in years").fill("34")
     page.get_by_label("Victim or suspected victim of trafficking or modern slavery").select_option("no")
     page.get_by_label("Survivor of torture").select_option("no")
     page.get_by_label("Date of care").fill("2026-11-23")
-    page.get_by_role("button", name="Show entitlements").click()
-    text = page.locator("section", has=page.locator("#staff-maternity")).inner_text()
-    for expected in ("charged-never-withheld", "Must not be asked for before care", "gb-eng-maternity-chargeable",
-                     "SI 2017/756", "https://www.legislation.gov.uk/"):
+    page.get_by_role("button", name="Show what the patient can get").click()
+    section = page.locator("section.result", has=page.locator("#staff-maternity"))
+    text = section.inner_text()
+    for expected in ("charged-never-withheld", "Staff must not ask for payment before care",
+                     "The patient must get this care even if they cannot pay.", "gb-eng-maternity-chargeable",
+                     "SI 2017/756", "Not yet checked by a lawyer."):
         assert expected in text
+    assert section.get_by_role("link", name="SI 2017/756").first.get_attribute("href").startswith(
+        "https://www.legislation.gov.uk/")
+    # Results first: the first heading after the page's own is the results'.
+    assert page.locator("h2").first.get_attribute("id") == "entitlements"
     expect_rules_notice(page, "en")
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "entitlements-clinician-en.png"), full_page=True)
 
     # A fact left "Not known" that matters: the result says which one, in staff words, instead of guessing.
+    # Another country: chosen without JavaScript, the form is re-shaped to the questions Germany's rules use.
     page.get_by_label("Country", exact=True).select_option("DE")
-    page.get_by_label("Immigration status").select_option("")
+    page.get_by_role("button", name="Show the questions for this country").click()
+    assert page.get_by_label("Immigration status").count() == 0  # Germany's rules do not read the status
     page.get_by_label("Receives asylum support").select_option("yes")
-    page.get_by_role("button", name="Show entitlements").click()
-    hospital = page.locator("section", has=page.locator("#staff-hospital-care")).inner_text()
-    assert "unknown" in hospital
-    assert "Months living in the country (months_in_country)" in hospital
+    page.get_by_role("button", name="Show what the patient can get").click()
+    hospital = page.locator("section.result", has=page.locator("#staff-hospital-care")).inner_text()
+    assert "Not known yet: see what it depends on." in hospital
+    assert "Months living in the country" in hospital
+
+
+CLINICIAN_RESULT = ("/staff/entitlements?jurisdiction=GB-ENG&status=undocumented&age=34&pregnant=yes"
+                    "&trafficking_victim=no&torture_or_violence_survivor=no&on_date=2026-11-23")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize(("width", "height"), [(360, 780), (1366, 900)])
+@pytest.mark.parametrize("path", ["/staff/entitlements", CLINICIAN_RESULT])
+def test_the_clinician_view_fits_a_phone_and_a_desk_screen(live_server: str, browser, lang: str, width: int,
+                                                           height: int, path: str) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}{path}{'&' if '?' in path else '?'}lang={lang}")
+        expect_direction(page, lang)
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        client_width = page.evaluate("document.documentElement.clientWidth")
+        assert 0 < client_width <= width  # the viewport we asked for (less a scroll bar, if any)
+        assert scroll_width <= client_width, f"{lang} {width}px: the page scrolls sideways ({scroll_width}px)"
+        # Nothing inside sticks out either (a long citation, a code, a URL).
+        widest = page.evaluate("""() => Math.max(...[...document.querySelectorAll('main *')]
+            .map(e => e.getBoundingClientRect()).map(r => Math.max(r.right, document.documentElement.clientWidth - r.left)))""")
+        assert widest <= client_width + 1, f"{lang} {width}px: an element is {widest}px wide"
+        SCREENSHOTS.mkdir(exist_ok=True)
+        kind = "result" if "status=" in path else "form"
+        page.screenshot(path=str(SCREENSHOTS / f"entitlements-clinician-{kind}-{lang}-{width}.png"), full_page=True)
+    finally:
+        context.close()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -216,6 +253,9 @@ CHECKER_PAGES = {
     "clinician view": "/staff/entitlements",
     "clinician view with a result": f"/staff/entitlements?{ANSWERED}&pregnant=yes&on_date=2026-11-23",
     "clinician view with an error": "/staff/entitlements?jurisdiction=GB-ENG&age=old&on_date=soon",
+    "clinician view of another country": "/staff/entitlements?jurisdiction=DE",
+    "clinician view with an unknown result": "/staff/entitlements?jurisdiction=DE&receives_asylum_support=yes"
+                                             "&on_date=2026-11-23",
 }
 
 

@@ -86,6 +86,12 @@ def test_the_leaflet_is_one_page_in_the_readers_language(lang, who):
                      i18n.gettext(lang, "What care you can get in %(place)s", place=view.name)):
         assert words(sentence) in text, (lang, sentence, text[:400])
     assert words(view.rules_checked_text) in text
+    # How the results were checked (every demo rule is pending; test_review has both kinds). pdftotext drops the space
+    # where a Latin name meets a right-to-left word, so the sentence's words are compared in order, spaces aside.
+    reviews = {item.review_text for item in view.categories.values() if item.review_text}
+    assert reviews
+    for review in reviews:
+        assert words(review).replace(" ", "") in text.replace(" ", ""), (lang, review)
 
 
 def test_arabic_words_come_out_in_logical_order_with_an_arabic_font():
@@ -150,3 +156,27 @@ def test_the_leaflet_carries_no_link_with_the_answers():
     html = leaflet.leaflet_html(view)
     assert "status=" not in html and "undocumented" not in html
     assert "<script" not in html and "http" not in html.split("<body>")[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "uk"])
+def test_the_pdf_says_how_each_result_was_checked_and_names_the_law_only_for_a_checked_rule(lang, monkeypatch):
+    """A reviewed rule and pending ones: each sentence is in the PDF itself, and the page is still one page."""
+    view_pending = view_for(PEOPLE["undocumented pregnant woman"], lang)
+    pending_pdf = text_of(leaflet.render_leaflet(view_pending))
+    pending = {item.review_text for item in view_pending.categories.values() if item.review_text}
+    assert len(pending) == 1  # every demo rule is pending and taken from the same table on the same day
+    assert words(pending.pop()) in pending_pdf
+    assert "Checked by" not in pending_pdf
+    rule = service.get_rulebook("GB-ENG").entry(view_pending.categories["maternity"].rule_id)
+    monkeypatch.setattr(rule, "review", "checked")
+    monkeypatch.setattr(rule, "reviewer", "Me Claire Juriste")
+    monkeypatch.setattr(rule, "taken_from", None)
+    view = view_for(PEOPLE["undocumented pregnant woman"], lang)
+    reviews = {item.review_text for item in view.categories.values() if item.review_text}
+    assert len(reviews) == 2
+    pdf = leaflet.render_leaflet(view)
+    assert page_count(pdf) == 1
+    text = text_of(pdf)
+    for review in reviews:
+        assert words(review) in text, (lang, review)
+    assert "Me Claire Juriste" in text

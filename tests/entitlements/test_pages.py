@@ -79,7 +79,7 @@ def walk(client, jurisdiction: str, answers: dict[str, str], *, lang: str = "en"
 # Choosing the country
 
 
-def test_the_start_page_asks_for_the_country_and_says_when_each_was_checked(client):
+def test_the_start_page_asks_for_the_country_and_says_how_much_each_answers_and_how_much_is_checked(client):
     response = client.get("/entitlements?lang=en")
     assert response.status_code == 200
     page = text_of(response.text)
@@ -89,7 +89,11 @@ def test_the_start_page_asks_for_the_country_and_says_when_each_was_checked(clie
         assert f'value="{code}"' in response.text
         name = service.get_rulebook(code).name
         assert name in page
-    assert f"Rules last checked on {rules_checked('GB-ENG')}" in page
+    # England's rules answer 7 of the 10 areas of care (three are declared gaps), and none is checked by a lawyer yet:
+    # a thin rules base must not look like a full one.
+    assert "Areas of care our rules answer: 7 of 10. Not yet checked by a lawyer: 7 of them." in page
+    assert "Areas of care our rules answer: 10 of 10. Not yet checked by a lawyer: 10 of them." in page
+    assert "Rules last checked on" not in page
     assert response.headers["cache-control"] == "no-store"
 
 
@@ -136,7 +140,10 @@ def test_each_question_page_shows_one_question_the_disclaimer_the_country_and_th
     assert response.text.count("<h1") == 1
     assert question.text in page
     assert DISCLAIMER in page
-    assert f"These are the rules for England. They were last checked on {rules_checked('GB-ENG')}." in page
+    rulebook = service.get_rulebook("GB-ENG")
+    assert (f"These are the rules for England. Rules not yet checked by a lawyer: {len(rulebook.entries)} of "
+            f"{len(rulebook.entries)}. Each result says how it was checked.") in page
+    assert "They were last checked on" not in page
     assert response.headers["cache-control"] == "no-store"
 
 
@@ -264,13 +271,15 @@ def test_gb_eng_undocumented_pregnant_woman_is_told_maternity_care_is_never_with
     assert "status" in asked
     page = text_of(result.text)
     assert DISCLAIMER in page
-    assert f"They were last checked on {rules_checked('GB-ENG')}" in page
+    assert "They were last checked on" not in page
     maternity = text_of(result.text.split('id="category-maternity"')[1].split("</section>")[0])
     assert "You will get this care even if you cannot pay, but you may get a bill later" in maternity
     assert "You do not have to pay before you get this care." in maternity
     assert "SI 2017/756" in maternity
     assert "legislation.gov.uk" in result.text.split('id="category-maternity"')[1].split("</section>")[0]
-    assert "Last checked" in maternity
+    assert ("Not yet checked by a lawyer. Taken from \u2068Carebridge entitlement facts table\u2069 on "
+            f"{rules_checked('GB-ENG')}.") in maternity
+    assert "We checked this in the law itself" not in page
     assert "/find/where?category=maternity&amp;lang=en" in result.text
     assert result.headers["cache-control"] == "no-store"
 
@@ -282,7 +291,8 @@ def test_the_result_is_grouped_by_need_with_everything_a_person_needs(client):
         assert f'id="need-{need.code}"' in result.text
         assert need.title in page
     doctor = text_of(result.text.split('id="need-doctor"')[1].split("</section>")[0])
-    for label in ("Cost", "Paying first", "Papers", "How to get it", "Safe to go?", "Where this comes from", "Last checked"):
+    for label in ("Cost", "Paying first", "Papers", "How to get it", "Safe to go?", "Where this comes from",
+                  "How we checked this"):
         assert label in doctor
     assert "does not have to check your ID" in doctor  # the GP rule's "safe to go" note
     assert "SI 2015/238" in doctor
@@ -363,16 +373,68 @@ def test_take_aways_with_wrong_answers_are_an_error_page_not_a_file(client, path
 # The clinician view
 
 
-def test_the_clinician_view_asks_every_fact_on_one_form(client):
+def test_the_clinician_view_starts_with_the_deployments_country_and_its_questions(client):
     response = client.get("/staff/entitlements?lang=en")
     assert response.status_code == 200
-    assert response.text.count("<form") == 1
-    for name in QUESTION_ORDER:
-        assert f'name="{name}"' in response.text
-    assert 'name="jurisdiction"' in response.text and 'name="on_date"' in response.text
+    # A country chooser, then the questions of the chosen country on one form.
+    assert response.text.count("<form") == 2
+    assert response.text.index('id="jurisdiction"') < response.text.index('name="on_date"')
     # The deployment's country (settings.jurisdiction, England by default) is chosen to begin with.
     assert re.search(r'<option value="GB-ENG"\s+selected>', response.text)
+    assert 'id="entitlements"' not in response.text  # nothing asked yet, so no results
     assert DISCLAIMER in text_of(response.text)
+
+
+@pytest.mark.parametrize("code", JURISDICTIONS)
+def test_the_clinician_view_asks_only_what_the_chosen_countrys_rules_use(client, code):
+    response = client.get("/staff/entitlements", params={"lang": "en", "jurisdiction": code})
+    assert response.status_code == 200
+    assert 'id="entitlements"' not in response.text  # choosing the country shows its questions, not results
+    rulebook = service.get_rulebook(code)
+    used = {fact for entry in rulebook.entries for fact in entry.facts}
+    if any(entry.groups is not None for entry in rulebook.entries):
+        used.add("status")
+    asked = set(re.findall(r'<(?:select|input class="input[^"]*") id="([a-z_]+)"', response.text)) - {"jurisdiction",
+                                                                                                  "on_date"}
+    assert asked == used, code
+    assert 'type="hidden" name="jurisdiction" value="' + code + '"' in response.text
+    assert QUESTION_ORDER  # the order they come in is the checker's
+
+
+def test_the_clinician_view_asks_few_questions_where_the_rules_read_few(client):
+    italy = client.get("/staff/entitlements", params={"lang": "en", "jurisdiction": "IT"}).text
+    assert 'id="status"' in italy and 'id="age"' not in italy and 'id="pregnant"' not in italy
+    germany = client.get("/staff/entitlements", params={"lang": "en", "jurisdiction": "DE"}).text
+    assert 'id="receives_asylum_support"' in germany and 'id="status"' not in germany
+
+
+def test_the_clinician_view_is_not_for_search_engines_and_shows_the_results_first(client):
+    response = client.get("/staff/entitlements", params={"lang": "en", "jurisdiction": "SE", "status": "undocumented",
+                                                         "age": "30", "on_date": "2026-11-23"})
+    assert response.status_code == 200
+    assert '<meta name="robots" content="noindex">' in response.text
+    assert response.headers["x-robots-tag"] == "noindex"
+    assert response.headers["cache-control"] == "no-store"
+    # After sending, the results come before any form, with a link down to change the answers.
+    results = response.text.index('id="entitlements"')
+    assert results < response.text.index("<form")
+    assert response.text.index('<h1') < results
+    assert 'href="#change-answers"' in response.text
+    for path in ("/staff/entitlements?lang=en", "/staff/entitlements?lang=ar&jurisdiction=DE"):
+        page = client.get(path)
+        assert '<meta name="robots" content="noindex">' in page.text and page.headers["x-robots-tag"] == "noindex"
+
+
+def test_the_clinician_view_speaks_to_staff_with_codes_as_small_print(client):
+    response = client.get("/staff/entitlements", params={"lang": "en", "jurisdiction": "SE", "status": "undocumented",
+                                                         "age": "30", "on_date": "2026-11-23"})
+    section = response.text.split('id="staff-primary-care"')[1].split("</section>")[0]
+    assert "The patient can get" in text_of(section)
+    heading = section.split("</h3>")[0]
+    assert "primary-care" not in heading  # no code in the heading
+    small_print = section.split('class="small muted code-print"')[1]
+    assert re.search(r'<code dir="ltr">se-[a-z0-9-]+</code>', small_print)  # the rule code
+    assert "You can get" not in text_of(section)  # staff are told about the patient, not addressed as the patient
 
 
 def test_the_clinician_view_shows_outcome_codes_upfront_payment_rule_ids_and_legal_references(client):
@@ -383,8 +445,9 @@ def test_the_clinician_view_shows_outcome_codes_upfront_payment_rule_ids_and_leg
     )
     assert response.status_code == 200
     section = response.text.split('id="staff-maternity"')[1].split("</section>")[0]
-    assert "charged-never-withheld" in section
-    assert "Must not be asked for before care" in section
+    assert "charged-never-withheld" in section.split('class="small muted code-print"')[1]  # the code, as small print
+    assert "The patient must get this care even if they cannot pay." in section
+    assert "Staff must not ask for payment before care" in section
     assert "gb-eng-maternity-chargeable" in section
     assert "SI 2017/756" in section
     assert re.search(r'href="https://www\.legislation\.gov\.uk/[^"]+"', section)
@@ -483,5 +546,5 @@ def test_the_result_and_the_clinician_view_say_what_a_yes_would_change(client):
     staff = client.get("/staff/entitlements", params={**unanswered, "trafficking_victim": "",
                                                       "torture_or_violence_survivor": ""})
     section = text_of(staff.text.split('id="staff-hospital-care"')[1].split("</section>")[0])
-    assert "(trafficking_victim = no)" in section
-    assert "covered-free" in section and "gb-eng-exempt-modern-slavery" in section
+    assert "Victim or suspected victim of trafficking or modern slavery: taken as no" in section
+    assert "The patient can get this care free of charge." in section and "gb-eng-exempt-modern-slavery" in section

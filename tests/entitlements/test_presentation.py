@@ -192,7 +192,9 @@ def test_the_audio_script_reads_what_matters_without_links_or_citations():
     script = presentation.audio_script(presentation.present(rulebook, answers, "en", TODAY))
     assert script.startswith("What care you can get in England.")
     assert "This is information, not legal advice." in script
-    assert "The rules were last checked on 22 November 2026." in script
+    rules = len(rulebook.entries)
+    assert f"Rules not yet checked by a lawyer: {rules} of {rules}. Each result says how it was checked." in script
+    assert "Not yet checked by a lawyer. Taken from Carebridge entitlement facts table on 22 November 2026." in script
     assert "http" not in script and "SI 2015/238" not in script
     assert "Anyone in England can see a GP (family doctor) for free." in script
     # Results that would be read out the same are read once, naming each kind of care.

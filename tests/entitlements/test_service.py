@@ -559,6 +559,8 @@ rules:
     confidence: primary
     last_reviewed: 2026-11-01
     reviewer: Test
+    review: pending
+    taken_from: Test guide
   - id: zz-refugees-limited
     groups: [refugee]
     categories: [hospital-care]
@@ -571,6 +573,8 @@ rules:
     confidence: primary
     last_reviewed: 2026-11-01
     reviewer: Test
+    review: pending
+    taken_from: Test guide
   - id: zz-both-free
     groups: [undocumented]
     when: trafficking_victim and torture_or_violence_survivor
@@ -584,6 +588,8 @@ rules:
     confidence: primary
     last_reviewed: 2026-11-01
     reviewer: Test
+    review: pending
+    taken_from: Test guide
 """
 
 

@@ -51,6 +51,8 @@ RULE = """\
     valid_from: 2020-01-01
     last_reviewed: 2026-11-01
     reviewer: Test
+    review: pending
+    taken_from: Test guide
 """
 
 CATCH_ALL_GAP = """\
@@ -62,6 +64,8 @@ gaps:
     ask: Ask someone.
     last_reviewed: 2026-11-01
     reviewer: Test
+    review: pending
+    taken_from: Test guide
 """
 
 
@@ -152,7 +156,7 @@ def test_a_disclosure_fact_whose_yes_gives_less_care_is_an_error(tmp_path):
     problems = validate(directory, today=TODAY)
     assert codes(problems) == ["disclosure-worse"]
     [problem] = problems
-    assert problem.level == "error" and problem.line == 24 and "xx-b gives emergency-only" in problem.message
+    assert problem.level == "error" and problem.line == 26 and "xx-b gives emergency-only" in problem.message
 
 
 def test_a_disclosure_fact_whose_yes_gives_more_care_is_fine(tmp_path):

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from carebridge import i18n
-from carebridge.entitlements import schemas, service
+from carebridge.entitlements import presentation, schemas, service
 from carebridge.entitlements.rulebook import Rule
 from carebridge.entitlements.vocabulary import OUTCOME_LABELS
 from carebridge.errors import N_, FieldError, InvalidInput
@@ -68,11 +68,13 @@ async def evaluate_entitlements(body: schemas.EvaluateRequest, request: Request)
         "language": language,
         "rules_last_reviewed": evaluation.rules_last_reviewed.isoformat(),
         "notice": translate(schemas.NOTICE),
-        "results": [_result(result, translate, body.include_trace) for result in evaluation.results],
+        "results": [_result(result, translate, body.include_trace, language) for result in evaluation.results],
     })
 
 
-def _result(result: service.CategoryResult, translate: Callable[[str], str], include_trace: bool) -> dict[str, Any]:
+def _result(
+    result: service.CategoryResult, translate: Callable[[str], str], include_trace: bool, language: str
+) -> dict[str, Any]:
     data = {
         "service_category": result.service_category,
         "label": service.category_label(result.service_category, translate),
@@ -91,6 +93,10 @@ def _result(result: service.CategoryResult, translate: Callable[[str], str], inc
         "confidence": result.confidence,
         "last_reviewed": result.last_reviewed.isoformat() if result.last_reviewed else None,
         "reviewer": result.reviewer,
+        "review": result.review,
+        "taken_from": result.taken_from,
+        "review_text": presentation.review_text(result.review, result.reviewer, result.taken_from,
+                                                result.last_reviewed, language, isolate=False),
         "rule_id": result.rule_id,
         "rule_kind": result.kind,
         "valid_from": result.valid_from.isoformat() if result.valid_from else None,
@@ -166,7 +172,8 @@ def next_question(body: schemas.NextQuestionRequest, request: Request) -> schema
     response_model=schemas.JurisdictionList,
 )
 async def list_jurisdictions(request: Request) -> schemas.JurisdictionList:
-    translate = i18n.get_translations(i18n.negotiate_language(request)).gettext
+    language = i18n.negotiate_language(request)
+    translate = i18n.get_translations(language).gettext
     return schemas.JurisdictionList(jurisdictions=[
         schemas.Jurisdiction(
             code=rulebook.jurisdiction,
@@ -174,6 +181,11 @@ async def list_jurisdictions(request: Request) -> schemas.JurisdictionList:
             rules_last_reviewed=rulebook.last_reviewed,
             rule_count=len(rulebook.rules),
             gap_count=len(rulebook.gaps),
+            areas_total=rulebook.coverage.total,
+            areas_answered=rulebook.coverage.answered,
+            areas_not_reviewed=rulebook.coverage.not_reviewed,
+            rules_not_reviewed=rulebook.coverage.pending_entries,
+            coverage_text=presentation.coverage_text(rulebook, language),
         )
         for rulebook in service.jurisdictions()
     ])
@@ -201,11 +213,13 @@ async def list_rules(
         name=translate(rulebook.name),
         language=_language(request, language),
         rules_last_reviewed=rulebook.last_reviewed,
-        rules=[_rule(entry, translate, on_date) for entry in rulebook.entries],
+        rules=[_rule(entry, translate, on_date, _language(request, language)) for entry in rulebook.entries],
     )
 
 
-def _rule(entry: Rule, translate: Callable[[str], str], on_date: dt.date | None) -> schemas.RuleOut:
+def _rule(
+    entry: Rule, translate: Callable[[str], str], on_date: dt.date | None, language: str
+) -> schemas.RuleOut:
     def text(value: str | None) -> str | None:
         return translate(value) if value else None
 
@@ -234,6 +248,10 @@ def _rule(entry: Rule, translate: Callable[[str], str], on_date: dt.date | None)
         in_force=entry.in_force(on_date) if on_date else None,
         last_reviewed=entry.last_reviewed,
         reviewer=entry.reviewer,
+        review=entry.review,
+        taken_from=entry.taken_from,
+        review_text=presentation.review_text(entry.review, entry.reviewer, entry.taken_from, entry.last_reviewed,
+                                             language, isolate=False) or "",
         implements=list(entry.implements),
     )
 

@@ -5,7 +5,7 @@
     /entitlements/result          what care you can get, grouped by need
     /entitlements/result.pdf      the same as a one-page leaflet (weasyprint)
     /entitlements/result.mp3      the same read aloud (espeak-ng, MP3)
-    /staff/entitlements           the clinician view: every fact on one form, results with legal references
+    /staff/entitlements           the clinician view: a country, then only its rules' questions; results first
 
 Answers travel in GET query parameters (see presentation.Answers). A question form is sent back to the question
 URL with `answered=<fact>`: a valid answer redirects (303) to the next question or to the result, a missing or
@@ -14,8 +14,8 @@ its answer selected. The back link replays the flow from no answers (the engine 
 state either. Any answer that is not valid — from an old bookmark or a hand-edited URL — is asked again with an
 explanation; nothing a person can type into the address bar gives a server error.
 
-Every checker page says that this is information, not legal advice, which country's rules it uses, and when those
-rules were last checked. Results, leaflets and audio are made on request and never stored.
+Every checker page says that this is information, not legal advice, which country's rules it uses, and how many
+of them a lawyer has not yet checked; every result says how its own rule was checked. Results, leaflets and audio are made on request and never stored.
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ def _context(rulebook: Rulebook | None, lang: str) -> dict[str, Any]:
             "name": translate(rulebook.name),
             "checked": rulebook.last_reviewed,
             "checked_text": presentation.format_day(rulebook.last_reviewed, lang),
+            "review_text": presentation.rules_review_text(rulebook, lang),
         }
     }
 
@@ -99,11 +100,8 @@ def _country_page(
         (
             rulebook.jurisdiction,
             translate(rulebook.name),
-            i18n.gettext(
-                lang,
-                N_("Rules last checked on %(date)s"),
-                date=presentation.format_day(rulebook.last_reviewed, lang),
-            ),
+            # How much the rules answer and how much of that is checked: a thin rules base must not look full.
+            presentation.coverage_text(rulebook, lang),
         )
         for rulebook in _rulebooks()
     ]
@@ -336,15 +334,18 @@ def result_audio(request: Request, lang: LanguageDep) -> Response:
 STAFF_FIELDS = ("status", *(name for name in QUESTION_ORDER if name != "status"))
 
 
-def _staff_form(answers: Answers, lang: str, on_date: dt.date, date_text: str | None) -> dict[str, Any]:
+def _staff_form(
+    rulebook: Rulebook | None, answers: Answers, lang: str, on_date: dt.date, date_text: str | None
+) -> dict[str, Any]:
+    """The questions the chosen country's rules use, and nothing else (no country: none)."""
     translate = i18n.get_translations(lang).gettext
     fields = []
-    for name in STAFF_FIELDS:
+    for name in presentation.questions_used(rulebook) if rulebook is not None else ():
         value = answers.values.get(name)
         value = None if value == UNKNOWN else value
         label = translate(presentation.STAFF_LABELS[name])
         if name == "status":
-            options = [(status, f"{status} — {translate(STATUS_LABELS[status])}") for status in STATUSES]
+            options = [(status, translate(STATUS_LABELS[status])) for status in STATUSES]
             fields.append({"name": name, "label": label, "kind": "choice", "options": options, "value": value})
         elif FACTS[name].kind == "boolean":
             options = [("yes", translate(N_("Yes"))), ("no", translate(N_("No")))]
@@ -358,12 +359,16 @@ def _staff_form(answers: Answers, lang: str, on_date: dt.date, date_text: str | 
 
 @router.get(STAFF_PATH, response_class=HTMLResponse)
 def clinician_view(request: Request, lang: LanguageDep) -> Response:
+    """Public (it stores nothing), but not for search engines. A country first (the deployment's own by default),
+    then only the questions that country's rules use; once they are sent, the results come first on the page."""
     query = request.query_params
     answers = Answers.from_query(query)
     errors: list[AnswerError] = [answers.errors[name] for name in STAFF_FIELDS if name in answers.errors]
-    rulebook = _rulebook(answers.jurisdiction)
-    submitted = "jurisdiction" in query
-    if submitted and rulebook is None:
+    chosen = answers.jurisdiction if "jurisdiction" in query else get_settings().jurisdiction
+    rulebook = _rulebook(chosen)
+    # The questions form always sends on_date; the country chooser sends only the country.
+    submitted = "jurisdiction" in query and any(name in query for name in (*STAFF_FIELDS, "on_date"))
+    if "jurisdiction" in query and rulebook is None:
         errors.insert(0, AnswerError("jurisdiction", N_("Choose a country")))
     date_text = (query.get("on_date") or "").strip()[:10] or None
     on_date = _today()
@@ -382,13 +387,15 @@ def clinician_view(request: Request, lang: LanguageDep) -> Response:
     context = {
         "jurisdictions": sorted(((r.jurisdiction, translate(r.name)) for r in _rulebooks()), key=lambda j: j[1].casefold()),
         "answers": answers,
-        # The deployment's own country first: reception staff check their own rules.
-        "default_jurisdiction": get_settings().jurisdiction,
-        "form": _staff_form(answers, lang, on_date, date_text),
+        "chosen": rulebook.jurisdiction if rulebook is not None else None,
+        "country_name": translate(rulebook.name) if rulebook is not None else None,
+        "form": _staff_form(rulebook, answers, lang, on_date, date_text),
         "errors": _errors(lang, errors),
         "view": view,
         "categories": SERVICE_CATEGORIES,
         "staff_labels": {name: translate(label) for name, label in presentation.STAFF_LABELS.items()},
+        "staff_outcomes": {name: translate(label) for name, label in presentation.STAFF_OUTCOME_LABELS.items()},
+        "coverage_text": presentation.coverage_text(rulebook, lang) if rulebook is not None else None,
         **_context(rulebook, lang),
     }
     response = render(

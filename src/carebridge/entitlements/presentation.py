@@ -102,11 +102,25 @@ OUTCOME_TONES: dict[str, str] = {
     "unknown": "unknown",
 }
 
+# What a rule's confidence says to a person. "We checked this in the law itself" is only true of a rule that a named
+# reviewer checked against the law (review: checked); a rule taken from the law's text but not yet checked by a
+# lawyer says so (see confidence_text).
+CHECKED_IN_THE_LAW = N_("We checked this in the law itself.")
 CONFIDENCE_TEXTS: dict[str, str] = {
-    "primary": N_("We checked this in the law itself."),
+    "primary": N_("This comes from the law itself, but a lawyer has not checked our reading of it yet."),
     "secondary": N_("We took this from a trusted guide. We have not checked it in the law itself."),
     "unverified": N_("We have not been able to check this yet. It may be wrong."),
 }
+# Every rule and result says how it was reviewed, in plain words (the reviewer and the source are names, shown as
+# they are written in the rules base).
+REVIEW_CHECKED = N_("Checked by %(reviewer)s against the law itself on %(date)s.")
+REVIEW_PENDING = N_("Not yet checked by a lawyer. Taken from %(source)s on %(date)s.")
+# The secondary sources the seeded rules bases name in `taken_from`, marked here so that they are translated like a
+# country's name (a source named only in a rules base stays as written there).
+SECONDARY_SOURCES = (N_("Carebridge entitlement facts table"),)
+# A name (a reviewer, a source) inside a sentence of another direction keeps its own direction: first-strong
+# isolate ... pop directional isolate.
+FSI, PDI = "\u2068", "\u2069"
 UNVERIFIED_CAVEAT = N_(
     "Be careful: we have not checked this yet, so it may be wrong. Ask an advice service before you rely on it."
 )
@@ -332,6 +346,27 @@ STAFF_LABELS: dict[str, str] = {
 }
 assert set(STAFF_LABELS) == set(QUESTION_ORDER), "every person field needs a label in the clinician view"
 
+# The clinician view speaks to staff about the patient; the outcome codes stay as small print.
+STAFF_OUTCOME_LABELS: dict[str, str] = {
+    "covered-free": N_("The patient can get this care free of charge."),
+    "covered-limited": N_("The patient can get some of this care."),
+    "covered-with-charges": N_("The patient can get this care, but may be charged for it."),
+    "charged-never-withheld": N_("The patient must get this care even if they cannot pay. They may get a bill later."),
+    "emergency-only": N_("The patient can get this care only in an emergency."),
+    "not-covered": N_("This care is not covered for the patient."),
+    "unknown": N_("Not known yet: see what it depends on."),
+}
+assert set(STAFF_OUTCOME_LABELS) == set(OUTCOME_LABELS), "every outcome needs a label in the clinician view"
+
+
+def questions_used(rulebook: Rulebook) -> tuple[str, ...]:
+    """The person fields (and status) a country's rules read, on any date, in the clinician view's order: the only
+    questions worth asking staff for that country."""
+    read = {fact for entry in rulebook.entries for fact in entry.facts}
+    if any(entry.groups is not None for entry in rulebook.entries):
+        read.add("status")
+    return tuple(name for name in QUESTION_ORDER if name in read)
+
 
 def question_view(rulebook: Rulebook, fact: str, lang: str, selected: Any = None) -> QuestionView:
     translate = i18n.get_translations(lang).gettext
@@ -377,6 +412,54 @@ def format_day(day: dt.date | None, lang: str) -> str:
     if day is None:
         return ""
     return babel_format_date(day, format="long", locale=i18n.formatting_locale(lang))
+
+
+def confidence_text(confidence: str | None, review: str | None, lang: str) -> str | None:
+    """What the confidence level says, never claiming a check in the law that no reviewer made."""
+    translate = i18n.get_translations(lang).gettext
+    if confidence == "primary" and review == "checked":
+        return translate(CHECKED_IN_THE_LAW)
+    return translate(CONFIDENCE_TEXTS[confidence]) if confidence in CONFIDENCE_TEXTS else None
+
+
+def review_text(
+    review: str | None,
+    reviewer: str | None,
+    taken_from: str | None,
+    day: dt.date | None,
+    lang: str,
+    *,
+    isolate: bool = True,
+) -> str | None:
+    """How a rule was reviewed, as one sentence: checked by whom against the law and when, or not yet checked by a
+    lawyer and taken from which secondary source when. None for a result no rule gives. The names are isolated
+    for display (a Latin name in an Arabic sentence); `isolate=False` for text that is not laid out (API, audio)."""
+    if review is None or day is None:
+        return None
+    start, end = (FSI, PDI) if isolate else ("", "")
+    if review == "checked":
+        return i18n.gettext(lang, REVIEW_CHECKED, reviewer=f"{start}{reviewer or ''}{end}", date=format_day(day, lang))
+    source = i18n.get_translations(lang).gettext(taken_from) if taken_from else ""
+    return i18n.gettext(lang, REVIEW_PENDING, source=f"{start}{source}{end}", date=format_day(day, lang))
+
+
+def rules_review_text(rulebook: Rulebook, lang: str) -> str:
+    """The rules base as a whole: last checked on a date only if a reviewer checked every rule in it."""
+    coverage = rulebook.coverage
+    if coverage.pending_entries == 0:
+        return i18n.gettext(lang, N_("A lawyer checked all these rules against the law. The oldest check was on "
+                                     "%(date)s."), date=format_day(rulebook.last_reviewed, lang))
+    return i18n.gettext(lang, N_("Rules not yet checked by a lawyer: %(pending)s of %(total)s. Each result says how "
+                                 "it was checked."),
+                        pending=coverage.pending_entries, total=coverage.entries)
+
+
+def coverage_text(rulebook: Rulebook, lang: str) -> str:
+    """How much of the ten areas of care a country's rules answer, and how many of those are not yet checked."""
+    coverage = rulebook.coverage
+    return i18n.gettext(lang, N_("Areas of care our rules answer: %(answered)s of %(total)s. Not yet checked by a "
+                                 "lawyer: %(pending)s of them."),
+                        answered=coverage.answered, total=coverage.total, pending=coverage.not_reviewed)
 
 
 def today() -> dt.date:
@@ -437,6 +520,8 @@ class CategoryView:
     caveat: str | None
     last_reviewed: dt.date | None
     last_reviewed_text: str
+    review: str | None  # "checked", "pending", or None when no rule gives the result
+    review_text: str | None  # how it was reviewed, in one sentence
     rule_id: str | None
     kind: str | None
     finder_url: str
@@ -467,6 +552,7 @@ class ResultView:
     on_date_text: str
     rules_checked: dt.date
     rules_checked_text: str
+    rules_review_text: str  # how the rules base as a whole was checked (never "checked" if any rule is not)
     where_to_ask: str
     needs: list[NeedView]
     answers: list[AnswerView]
@@ -551,10 +637,12 @@ def _category_view(
         possible=possible,
         sources=[SourceView(s["citation"], s["url"], s.get("confidence")) for s in result.sources],
         confidence=confidence,
-        confidence_text=translate(CONFIDENCE_TEXTS[confidence]) if confidence in CONFIDENCE_TEXTS else None,
+        confidence_text=confidence_text(confidence, result.review, lang),
         caveat=translate(UNVERIFIED_CAVEAT) if confidence == "unverified" else None,
         last_reviewed=result.last_reviewed,
         last_reviewed_text=format_day(result.last_reviewed, lang),
+        review=result.review,
+        review_text=review_text(result.review, result.reviewer, result.taken_from, result.last_reviewed, lang),
         rule_id=result.rule_id,
         kind=result.kind,
         finder_url=finder_url(result.service_category, lang),
@@ -603,6 +691,7 @@ def present(
         on_date_text=format_day(on_date, lang),
         rules_checked=rulebook.last_reviewed,
         rules_checked_text=format_day(rulebook.last_reviewed, lang),
+        rules_review_text=rules_review_text(rulebook, lang),
         where_to_ask=translate(rulebook.where_to_ask),
         needs=needs,
         answers=answer_views,
@@ -635,7 +724,7 @@ def audio_script(view: ResultView) -> str:
     paragraphs = [
         _sentence(i18n.gettext(lang, N_("What care you can get in %(place)s"), place=view.name)),
         _sentence(translate(N_("This is information, not legal advice."))),
-        _sentence(i18n.gettext(lang, N_("The rules were last checked on %(date)s."), date=view.rules_checked_text)),
+        _sentence(view.rules_review_text),
     ]
     groups: list[tuple[list[str], tuple[str, ...]]] = []
     for need in view.needs:
@@ -654,6 +743,8 @@ def audio_script(view: ResultView) -> str:
                 lines.append(_sentence(category.safety))
             if category.caveat:
                 lines.append(_sentence(category.caveat))
+            if category.review_text:
+                lines.append(_sentence(category.review_text.replace(FSI, "").replace(PDI, "")))
             lines.extend(_sentence(better.text) for better in category.better_if)
             body = tuple(line for line in lines if line)
             if groups and groups[-1][1] == body:

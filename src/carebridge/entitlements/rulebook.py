@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from carebridge.entitlements import expressions
 from carebridge.entitlements.vocabulary import (
     CONFIDENCE_LEVELS,
     FACTS,
     OUTCOMES,
+    REVIEW_STATES,
     SERVICE_CATEGORIES,
     STATUSES,
 )
@@ -35,6 +36,7 @@ StatusName = Literal[STATUSES]  # type: ignore[valid-type]
 CategoryName = Literal[SERVICE_CATEGORIES]  # type: ignore[valid-type]
 RuleOutcome = Literal[tuple(o for o in OUTCOMES if o != "unknown")]  # type: ignore[valid-type]
 Confidence = Literal[CONFIDENCE_LEVELS]  # type: ignore[valid-type]
+ReviewState = Literal[REVIEW_STATES]  # type: ignore[valid-type]
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, Field(min_length=1)]
 
@@ -173,9 +175,22 @@ class _Entry(_Strict):
     categories: Literal["all"] | Annotated[list[CategoryName], Field(min_length=1)]
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
+    # Who looked at this entry last, how and when. `review: checked` means `reviewer` (a named person) checked it
+    # against the primary source (the law itself) on `last_reviewed`; `review: pending` means no lawyer has checked
+    # it yet, and it was taken from the secondary source named in `taken_from` on `last_reviewed`.
     last_reviewed: dt.date
     reviewer: Text
+    review: ReviewState
+    taken_from: Text | None = None
     notes: str | None = None
+
+    @model_validator(mode="after")
+    def _review_is_complete(self) -> _Entry:
+        if self.review == "pending" and not self.taken_from:
+            raise ValueError("review: pending needs taken_from, the secondary source the entry was taken from")
+        if self.review == "checked" and self.taken_from:
+            raise ValueError("review: checked means checked against the primary source: leave out taken_from")
+        return self
 
     @field_validator("groups", "categories")
     @classmethod
@@ -196,6 +211,12 @@ class RuleSpec(_Entry):
     explanation: Text
     sources: list[SourceSpec] = []
     confidence: Confidence
+
+    @model_validator(mode="after")
+    def _checked_against_the_law(self) -> RuleSpec:
+        if self.review == "checked" and self.confidence != "primary":
+            raise ValueError("review: checked means checked against the primary source, so confidence must be primary")
+        return self
 
 
 class GapSpec(_Entry):
@@ -273,6 +294,8 @@ class Rule:
     last_reviewed: dt.date
     reviewer: str
     implements: tuple[str, ...]
+    review: str = "pending"  # "checked" (by `reviewer`, in the law itself) or "pending" (see `taken_from`)
+    taken_from: str | None = None  # pending: the secondary source the entry was taken from
     notes: str | None = None
     upfront_payment: bool | None = None
     cost: str | None = None
@@ -334,6 +357,15 @@ class Epoch:
     precomputed: dict[Any, Any] = field(default_factory=dict, repr=False)
 
 
+@dataclass(frozen=True)
+class Coverage:
+    total: int  # areas of care (service categories) there are
+    answered: int  # areas at least one rule (not only a gap) answers
+    not_reviewed: int  # answered areas with a rule that no lawyer has checked against the law yet
+    pending_entries: int  # rules and gaps not yet checked
+    entries: int  # rules and gaps
+
+
 @dataclass
 class Rulebook:
     jurisdiction: str
@@ -359,6 +391,16 @@ class Rulebook:
     def last_reviewed(self) -> dt.date:
         """The date of the least recently checked rule: what a page may honestly call "last checked"."""
         return min(entry.last_reviewed for entry in self.entries)
+
+    @property
+    def coverage(self) -> Coverage:
+        """How many of the ten areas of care (service categories) its rules answer, and how many of those rest on
+        a rule no lawyer has checked yet: so that a thin rules base does not look like a full one."""
+        answered = {category for rule in self.rules for category in rule.categories}
+        pending = {category for rule in self.rules if rule.review != "checked" for category in rule.categories}
+        return Coverage(total=len(SERVICE_CATEGORIES), answered=len(answered), not_reviewed=len(pending & answered),
+                        pending_entries=sum(1 for entry in self.entries if entry.review != "checked"),
+                        entries=len(self.entries))
 
     def epoch(self, on_date: dt.date) -> Epoch:
         return self.epochs[bisect.bisect_right(self.boundaries, on_date)]
@@ -478,6 +520,8 @@ def compile_file(path: Path) -> tuple[Rulebook | None, list[Problem]]:
                 "valid_to": item.valid_to,
                 "last_reviewed": item.last_reviewed,
                 "reviewer": item.reviewer,
+                "review": item.review,
+                "taken_from": item.taken_from,
                 "implements": tuple(item.implements),
                 "notes": item.notes,
             }

@@ -146,6 +146,11 @@ class CategoryResult(BaseModel):
     confidence: str | None = Field(description="One of: " + ", ".join(CONFIDENCE_LEVELS))
     last_reviewed: dt.date | None
     reviewer: str | None
+    review: str | None = Field(description="checked: the reviewer checked the rule against the primary source (the "
+                               "law itself) on last_reviewed; pending: no lawyer has checked it yet, it was taken "
+                               "from taken_from on last_reviewed; null when no rule gives the result.")
+    taken_from: str | None = Field(description="For a pending review: the secondary source the rule was taken from.")
+    review_text: str | None = Field(description="The review in plain words, in the requested language.")
     rule_id: str | None = Field(description="The rule applied, or the declared gap; null when undecided.")
     rule_kind: str | None = Field(description="rule, gap, or null")
     valid_from: dt.date | None
@@ -206,6 +211,13 @@ class Jurisdiction(BaseModel):
     rules_last_reviewed: dt.date
     rule_count: int
     gap_count: int
+    areas_total: int = Field(description="The areas of care (service categories) there are.")
+    areas_answered: int = Field(description="The areas at least one rule answers (the others are declared gaps "
+                                            "or not covered).")
+    areas_not_reviewed: int = Field(description="Of the areas answered, those with a rule no lawyer has checked "
+                                                "against the law yet.")
+    rules_not_reviewed: int = Field(description="Rules and gaps whose review is pending.")
+    coverage_text: str = Field(description="The same in plain words, in the negotiated language.")
 
 
 class JurisdictionList(BaseModel):
@@ -237,6 +249,10 @@ class RuleOut(BaseModel):
     in_force: bool | None = Field(None, description="Whether the rule is in force on on_date, when on_date is given.")
     last_reviewed: dt.date
     reviewer: str
+    review: str = Field(description="checked (by reviewer, against the primary source, on last_reviewed) or pending "
+                                    "(not yet checked by a lawyer; taken from taken_from on last_reviewed).")
+    taken_from: str | None = None
+    review_text: str = Field(description="The review in plain words, in the requested language.")
     implements: list[str]
 
 

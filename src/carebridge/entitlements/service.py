@@ -139,6 +139,8 @@ class CategoryResult:
     confidence: str | None = None
     last_reviewed: dt.date | None = None
     reviewer: str | None = None
+    review: str | None = None  # "checked" (against the law, by reviewer) or "pending" (taken from taken_from)
+    taken_from: str | None = None
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     possible_outcomes: list[PossibleOutcome] = field(default_factory=list)
@@ -812,6 +814,8 @@ def _result(rulebook: Rulebook, category: str, analysis: _Analysis) -> CategoryR
             ask=rule.ask,
             last_reviewed=rule.last_reviewed,
             reviewer=rule.reviewer,
+            review=rule.review,
+            taken_from=rule.taken_from,
             valid_from=rule.valid_from,
             valid_to=rule.valid_to,
             possible_outcomes=possible,
@@ -833,6 +837,8 @@ def _result(rulebook: Rulebook, category: str, analysis: _Analysis) -> CategoryR
         confidence=rule.confidence,
         last_reviewed=rule.last_reviewed,
         reviewer=rule.reviewer,
+        review=rule.review,
+        taken_from=rule.taken_from,
         valid_from=rule.valid_from,
         valid_to=rule.valid_to,
         possible_outcomes=possible,

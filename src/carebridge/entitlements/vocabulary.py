@@ -91,6 +91,9 @@ OUTCOME_LABELS: dict[str, str] = {
 }
 
 CONFIDENCE_LEVELS: tuple[str, ...] = ("primary", "secondary", "unverified")
+# How a rule was reviewed: "checked" by a named reviewer against the primary source (the law itself), or "pending":
+# no lawyer has checked it yet, and it was taken from a named secondary source.
+REVIEW_STATES: tuple[str, ...] = ("checked", "pending")
 
 
 @dataclass(frozen=True)
