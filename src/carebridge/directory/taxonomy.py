@@ -44,7 +44,7 @@ ACCESS_TAXONOMY = {
     "description": "Facts that decide whether a migrant can safely use a service: status checks, papers, cost, "
     "language support, confidentiality and when the record was last verified.",
     "uri": "https://carebridge.example/taxonomies/access",
-    "version": "1.0",
+    "version": "1.1",  # 1.1: status-check
 }
 CATEGORY_TAXONOMY = {
     "id": CATEGORY_TAXONOMY_ID,
