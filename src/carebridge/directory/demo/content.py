@@ -1432,6 +1432,8 @@ SERVICES: tuple[Service, ...] = (
             "Proof of your immigration status, such as a biometric residence permit or eVisa share code",
             "Any letter telling you to leave your home",
         ),
+        status_check="The council checks whether you are eligible for housing help, and that depends on your "
+        "immigration status (Housing Act 1996, sections 160ZA and 185).",
     ),
     Service(
         "council-homelessness-line",
