@@ -42,8 +42,8 @@ from carebridge import i18n
 from carebridge.config import get_settings
 from carebridge.directory import schedules as opening_hours
 from carebridge.directory import search, taxonomy
-from carebridge.emergency import EMERGENCY_CATEGORY, emergency_numbers
 from carebridge.directory import service as directory_service
+from carebridge.emergency import EMERGENCY_CATEGORY, emergency_numbers
 from carebridge.errors import N_, NotFound
 from carebridge.web import LanguageDep, SessionDep, render, template_environment
 

@@ -55,6 +55,7 @@ from carebridge.directory.search_index import (
     search_index_for,
     search_index_for_session,
 )
+from carebridge.emergency import EMERGENCY_CATEGORY  # its results put the places open now first
 from carebridge.errors import N_, FieldError, InvalidInput
 from carebridge.kit import geo
 from carebridge.kit.text import compact, query_words
@@ -90,7 +91,6 @@ UNKNOWN_PLACE = N_(
 
 TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off"}
-EMERGENCY_CATEGORY = "emergency"  # its results put the places open now first
 BOOLEAN_PARAMETERS = ("open_now", "free", "no_status_check", "no_documents", "interpreter")
 MAX_QUERY_WORDS = 12
 KEEP_AHEAD = timedelta(days=1)  # see _opening_fragment
