@@ -153,3 +153,39 @@ def test_service_page_prints_without_the_site_chrome(live_server: str, page, fin
         assert not page.locator(selector).is_visible(), selector
     assert page.locator(".reception").is_visible()
     assert page.get_by_role("heading", level=1).is_visible()
+
+
+def test_emergency_care_in_farsi_shows_the_numbers_first_and_the_language_step_starts_on_farsi(live_server: str, page) -> None:  # noqa: ANN001
+    page.goto(f"{live_server}/find/need?lang=fa")
+    page.locator("input[name=category][value=emergency]").check()
+    _continue(page, "fa")
+
+    # From the moment urgent care is chosen, the numbers come first, as large left-to-right tel: links.
+    _expect_direction(page, "fa")
+    block = page.locator("[data-emergency-numbers]")
+    assert block.is_visible()
+    numbers = block.locator("a.emergency__number")
+    assert [numbers.nth(i).inner_text() for i in range(numbers.count())] == ["999", "112"]
+    assert [numbers.nth(i).get_attribute("href") for i in range(numbers.count())] == ["tel:999", "tel:112"]
+    assert float(numbers.first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 32
+    assert numbers.first.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
+    page.locator("input#near").fill("FH1 1AA")
+    _continue(page, "fa")
+
+    # Which language? It starts on the page's language: continuing at once asks for Farsi-speaking places.
+    _expect_direction(page, "fa")
+    assert page.locator("input[name=language][value=fa]").is_checked()
+    _continue(page, "fa")
+
+    assert "/find/results?" in page.url and "language=fa" in page.url
+    first_result = page.locator(".result").first
+    assert first_result.is_visible()
+    assert block.bounding_box()["y"] + block.bounding_box()["height"] <= first_result.bounding_box()["y"]
+    assert block.bounding_box()["y"] < page.get_by_role("heading", level=1).bounding_box()["y"]
+    page.screenshot(path=str(SCREENSHOTS / "emergency-results-fa.png"), full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_emergency_block_and_the_three_status_states_are_accessible(live_server: str, axe_check, lang: str) -> None:  # noqa: ANN001
+    axe_check(f"{live_server}/find/results?lang={lang}&category=emergency&near=FH1+1AA&language=any", lang)
+    axe_check(f"{live_server}/find/results?lang={lang}&category=hospital-care&anywhere=1&language=any", lang)

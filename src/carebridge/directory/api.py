@@ -22,7 +22,8 @@ router = APIRouter(tags=["directory"])
     summary="Search services",
     description="Services near a place, in a language, of a category, open now, free, without status checks or "
     "documents; all parameters optional and combined with AND. Sorted by distance when a point is given, else by "
-    "name. Bad values get a 422 problem document naming the parameter and what is allowed.",
+    "name; a search for urgent or emergency care (category `emergency`) puts the services open now first, then "
+    "sorts each group so. Each result's `status_check` says `checks`, `no-check` or `unknown`. Bad values get a 422 problem document naming the parameter and what is allowed.",
     response_model=None,
     responses={
         200: {"model": schemas.SearchResponse, "description": "One page of results."},

@@ -1079,7 +1079,7 @@ class _Planner:
             elif term is taxonomy.TIME_ZONE:
                 if value not in _time_zones():
                     problem = N_("the value of %(term)s must be an IANA time zone like Europe/London, found %(value)s")
-            elif term is taxonomy.SOURCE:
+            elif term in (taxonomy.SOURCE, taxonomy.STATUS_CHECK):  # free text (what is checked, and its source)
                 pass
             elif value not in FLAG_VALUES:
                 problem = N_("%(term)s is a yes/no fact: leave value empty or write true (remove the attribute for no), found %(value)s")

@@ -43,6 +43,7 @@ from carebridge.config import get_settings
 from carebridge.directory import schedules as opening_hours
 from carebridge.directory import search, taxonomy
 from carebridge.directory import service as directory_service
+from carebridge.emergency import EMERGENCY_CATEGORY, emergency_numbers
 from carebridge.errors import N_, NotFound
 from carebridge.web import LanguageDep, SessionDep, render, template_environment
 
@@ -527,7 +528,11 @@ def service_view(service: dict[str, Any], lang: str) -> dict[str, Any]:
         "content_language": content_language,
         "categories": [code for code in dict.fromkeys(categories) if code in CATEGORY_LABELS],
         "free": _has(attributes, taxonomy.FREE),
-        "no_status_check": _has(attributes, taxonomy.NO_STATUS_CHECK),
+        "no_status_check": _has(attributes, taxonomy.NO_STATUS_CHECK) and not _has(attributes, taxonomy.STATUS_CHECK),
+        "status_check": taxonomy.status_check_state(
+            taxonomy.TERMS_BY_ID[a["taxonomy_term_id"]].code for a in attributes if a.get("taxonomy_term_id") in taxonomy.TERMS_BY_ID
+        ),
+        "status_check_detail": _first(_term_values(attributes, taxonomy.STATUS_CHECK)),
         "no_documents": _has(attributes, taxonomy.NO_DOCUMENTS),
         "same_gender_clinician": _has(attributes, taxonomy.SAME_GENDER_CLINICIAN),
         "eligible_gender": _first(_term_values(attributes, taxonomy.ELIGIBLE_GENDER)),
@@ -585,6 +590,8 @@ def _question(
         "action": PATHS[step],
         "carried": {**answers.params(lang, without=own_fields, keep_page=False), "answered": "1"},
         "back_href": back_href,
+        # Once a person has chosen urgent or emergency care, every later page starts with the numbers to call.
+        "emergency_numbers": _emergency_numbers_for(answers.category) if step != "need" else (),
     }
     if step == "need":
         context["options"] = [
@@ -594,6 +601,8 @@ def _question(
         context["anywhere_href"] = answers.url(PATHS["language"], lang, without=("near",), keep_page=False, anywhere=1)
     elif step == "language":
         context["options"] = _language_options(session, lang)
+        # Most people want to speak the language they read the site in: the question starts on it.
+        context["selected"] = answers.language if answers.language is not None or errors else lang
     return render(
         request,
         f"public/finder/{step}.html",
@@ -783,11 +792,17 @@ def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str
         "address": address_text,
         "free": bool(result.get("free")),
         "no_status_check": bool(result.get("no_status_check")),
+        "status_check": result.get("status_check") or ("no-check" if result.get("no_status_check") else "unknown"),
         "no_documents": bool(result.get("no_documents")),
         "languages_text": languages_text,
         "last_verified": _as_date(result.get("last_verified")),
         "stale": bool(result.get("verification_stale")),
     }
+
+
+def _emergency_numbers_for(category: str | None) -> tuple[Any, ...]:
+    """The deployment's emergency numbers when the page is about urgent or emergency care, else none."""
+    return emergency_numbers() if category == EMERGENCY_CATEGORY else ()
 
 
 def _local_time(value: str, lang: str) -> str:
@@ -842,6 +857,7 @@ def results(request: Request, session: SessionDep, lang: LanguageDep) -> Respons
         "everywhere_href": replace(answers, anywhere=True, page=1).url(PATHS["results"], lang)
         if not answers.anywhere and answers.near
         else None,
+        "emergency_numbers": _emergency_numbers_for(answers.category),
         **_formatting(lang),
     }
     return render(request, "public/finder/results.html", context, language=lang)
@@ -955,6 +971,8 @@ def service_page(service_id: str, request: Request, session: SessionDep, lang: L
         "costs": _costs(view, lang),
         "who_text": _who_can_use(view, lang),
         "back_href": answers.url(PATHS["results"], lang) if has_answers else f"/?lang={lang}",
+        # A&E and other urgent care (by their category term) carry the emergency numbers on their page.
+        "emergency_numbers": _emergency_numbers_for(EMERGENCY_CATEGORY if EMERGENCY_CATEGORY in view["categories"] else None),
         **_formatting(lang),
     }
     return render(request, "public/finder/service.html", context, language=lang)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
@@ -123,6 +123,11 @@ class SearchResult(BaseModel):
     categories: list[str]
     free: bool
     no_status_check: bool
+    status_check: Literal["no-check", "checks", "unknown"] = Field(
+        description="What the record says about immigration status: `no-check` (the service does not ask and does "
+        "not share information with immigration authorities), `checks` (it asks, or may share information) or "
+        "`unknown` (the record says neither)."
+    )
     no_documents: bool
     confidential_address: bool
     address: Address | None

@@ -15,7 +15,8 @@ API's 422. The index is the one held by the app serving `session`'s database (pa
 postcode; `languages_offered(session)` lists the ISO 639 codes any service speaks or interprets.
 
 Rules: parameters are AND-combined; booleans set to false mean "no filter". With a point (lat+lon or near) results
-are sorted by distance (services without a position last), else by name. A confidential location's distance is
+are sorted by distance (services without a position last), else by name; searches for urgent or emergency care
+(category `emergency`) put the services open now first, then sort each group so. A confidential location's distance is
 worked out from its position rounded to a ~1 km grid cell and reported (and compared with radius_km) in whole
 kilometres, so that repeated searches cannot locate it; its address and coordinates are never in a result.
 `open_now`/`open_at` keep services open at that instant; every result's `open_now`, `next_opening` and `open_until`
@@ -54,6 +55,7 @@ from carebridge.directory.search_index import (
     search_index_for,
     search_index_for_session,
 )
+from carebridge.emergency import EMERGENCY_CATEGORY  # its results put the places open now first
 from carebridge.errors import N_, FieldError, InvalidInput
 from carebridge.kit import geo
 from carebridge.kit.text import compact, query_words
@@ -562,7 +564,19 @@ def run_search(
     total = int(len(candidates))
     start = (query.page - 1) * query.per_page
     stop = start + query.per_page
-    if closeness is not None and total:
+    urgent = bool(query.category) and EMERGENCY_CATEGORY in query.category and not query.open_now and query.open_at is None
+    if urgent and total:
+        # Urgent or emergency care: places open now come first, then the nearest (a closed clinic next door must
+        # not come before the open A&E). Services without hours count as not open.
+        closed = np.logical_not(index.open_mask(now_timestamp, shared=True).take(candidates))
+        if closeness is not None:
+            key = np.negative(closeness)
+            key[np.isnan(key)] = np.inf
+            order = np.lexsort((candidates, key, closed))
+        else:
+            order = np.lexsort((candidates, closed))
+        page_entries = candidates.take(order[start:stop])
+    elif closeness is not None and total:
         key = np.negative(closeness)
         if query.radius_km is None:
             key[np.isnan(key)] = np.inf  # no position: last (with a radius, every candidate has a position)

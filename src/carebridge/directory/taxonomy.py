@@ -11,6 +11,7 @@ Documented for data publishers in docs/taxonomy.md.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 CAREBRIDGE_NAMESPACE = uuid.UUID("6f1c0a52-3a8e-4f0b-9a59-2d1b9e6c4a10")
@@ -43,7 +44,7 @@ ACCESS_TAXONOMY = {
     "description": "Facts that decide whether a migrant can safely use a service: status checks, papers, cost, "
     "language support, confidentiality and when the record was last verified.",
     "uri": "https://carebridge.example/taxonomies/access",
-    "version": "1.0",
+    "version": "1.1",  # 1.1: status-check
 }
 CATEGORY_TAXONOMY = {
     "id": CATEGORY_TAXONOMY_ID,
@@ -58,6 +59,17 @@ NO_STATUS_CHECK = Term(
     "No immigration-status check",
     "The service does not ask about immigration status and does not share information with immigration authorities.",
     "service",
+)
+# The opposite fact, so that a service that does check can say so: a page then warns, where one that carries
+# neither term says that we do not know.
+STATUS_CHECK = Term(
+    "status-check",
+    "Asks about immigration status or may share information",
+    "The service asks about immigration status (for example to decide whether to charge), or may share "
+    "information about the people it sees with immigration authorities. `value` says what is checked or shared "
+    "and where that is written (a law, the provider's own policy).",
+    "service",
+    value="free text: what is checked or shared, and its source",
 )
 NO_DOCUMENTS = Term(
     "no-documents", "No documents required", "You can use the service without showing any papers.", "service"
@@ -124,6 +136,7 @@ SOURCE = Term(
 
 ACCESS_TERMS: tuple[Term, ...] = (
     NO_STATUS_CHECK,
+    STATUS_CHECK,
     NO_DOCUMENTS,
     FREE,
     INTERPRETERS,
@@ -168,6 +181,18 @@ ALL_TERMS: tuple[Term, ...] = ACCESS_TERMS + CATEGORY_TERMS
 TERMS_BY_CODE = {term.code: term for term in ALL_TERMS}
 TERMS_BY_ID = {term.id: term for term in ALL_TERMS}
 CATEGORY_CODES = tuple(term.code for term in CATEGORY_TERMS)
+
+
+def status_check_state(codes: Iterable[str]) -> str:
+    """What a service's record says about immigration-status checks: "checks" (it asks, or may share information
+    with the authorities), "no-check", or "unknown" (it says neither). A record that says both is read as "checks":
+    the warning is the safe side to be wrong on."""
+    codes = set(codes)
+    if STATUS_CHECK.code in codes:
+        return "checks"
+    if NO_STATUS_CHECK.code in codes:
+        return "no-check"
+    return "unknown"
 
 
 def taxonomy_records() -> tuple[list[dict], list[dict]]:

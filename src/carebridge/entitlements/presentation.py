@@ -28,6 +28,7 @@ from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
 from carebridge import i18n
+from carebridge.emergency import emergency_numbers
 from carebridge.entitlements import service
 from carebridge.entitlements.rulebook import Rulebook
 from carebridge.entitlements.vocabulary import (
@@ -557,6 +558,8 @@ class ResultView:
     needs: list[NeedView]
     answers: list[AnswerView]
     categories: dict[str, CategoryView]
+    # The country's emergency numbers, shown first: the result always covers emergency care.
+    emergency_numbers: tuple[Any, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -696,6 +699,7 @@ def present(
         needs=needs,
         answers=answer_views,
         categories=categories,
+        emergency_numbers=emergency_numbers(rulebook.jurisdiction),
     )
 
 

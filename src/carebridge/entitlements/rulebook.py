@@ -224,12 +224,44 @@ class GapSpec(_Entry):
     ask: Text
 
 
+# Who answers an emergency number; the pages say it in whole, translated phrases (carebridge.emergency).
+EMERGENCY_SERVICES = ("all", "ambulance", "ambulance-fire", "fire", "police")
+EmergencyNumberPattern = Annotated[str, Field(pattern=r"^[0-9]{2,4}( ?[0-9]{2,4})?$")]
+
+
+class EmergencyNumberSpec(_Strict):
+    number: EmergencyNumberPattern
+    answers: Literal[EMERGENCY_SERVICES]  # type: ignore[valid-type]
+
+
+class EmergencySpec(_Strict):
+    """The country's emergency numbers, shown first wherever a person may be in an emergency. 112 must be there
+    (it works in every EU country and in the UK); national numbers follow where they exist."""
+
+    numbers: Annotated[list[EmergencyNumberSpec], Field(min_length=1)]
+    sources: Annotated[list[SourceSpec], Field(min_length=1)]
+    last_reviewed: dt.date
+    reviewer: Text
+    notes: str | None = None
+
+    @field_validator("numbers")
+    @classmethod
+    def _has_112_once_each(cls, value: list[EmergencyNumberSpec]) -> list[EmergencyNumberSpec]:
+        digits = [item.number.replace(" ", "") for item in value]
+        if len(set(digits)) != len(digits):
+            raise ValueError("lists a number twice")
+        if "112" not in digits:
+            raise ValueError("must list 112, the emergency number that works in every EU country and the UK")
+        return value
+
+
 class RuleFileSpec(_Strict):
     jurisdiction: Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z]{2,3})?$")]
     name: Text
     country_name: Text
     where_to_ask: Text
     questions: dict[str, Text] = {}
+    emergency: EmergencySpec | None = None
     facts: list[FactRowSpec] = []
     rules: list[RuleSpec]
     gaps: list[GapSpec] = []
@@ -378,6 +410,7 @@ class Rulebook:
     path: str
     epochs: tuple[Epoch, ...] = ()
     boundaries: tuple[dt.date, ...] = ()  # epochs[i + 1] starts at boundaries[i]
+    emergency: EmergencySpec | None = None  # the country's emergency numbers, with their sources
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -557,6 +590,7 @@ def compile_file(path: Path) -> tuple[Rulebook | None, list[Problem]]:
         path=where,
         epochs=epochs,
         boundaries=boundaries,
+        emergency=spec.emergency,
     )
     return rulebook, problems
 

@@ -447,6 +447,10 @@ def build_service(service: content.Service, organizations: dict[str, dict[str, A
     for term in taxonomy.ACCESS_TERMS:  # a fixed order keeps the output stable
         if term in facts:
             attributes.append(attribute(term, "service", service_id))
+    if service.status_check and taxonomy.NO_STATUS_CHECK in facts:
+        raise ValueError(f"{service.key}: says both that it checks immigration status and that it does not")
+    if service.status_check:
+        attributes.append(attribute(taxonomy.STATUS_CHECK, "service", service_id, service.status_check))
     attributes += [attribute(taxonomy.INTERPRETERS, "service", service_id, code) for code in service.interpreters]
     if service.gender:
         attributes.append(attribute(taxonomy.ELIGIBLE_GENDER, "service", service_id, service.gender))

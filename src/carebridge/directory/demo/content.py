@@ -108,6 +108,9 @@ class Service:
     email: str = ""
     contact: Contact | None = None
     content_language: str = "en"
+    # The service asks about immigration status or may share information with the authorities: what, and where
+    # that is written. Becomes a `status-check` attribute whose value is this text.
+    status_check: str = ""
     alternate_name: str | None = None
 
 
@@ -492,6 +495,11 @@ SERVICES: tuple[Service, ...] = (
         application="You need a referral from a GP or another doctor.",
         fees="Free for people who live in the UK lawfully and for people with refugee status or an asylum "
         "claim. Other overseas visitors may be charged 150% of the NHS cost before planned treatment.",
+        status_check="The overseas visitors team checks whether you must pay for planned hospital care, and may "
+        "ask about your immigration status (NHS (Charges to Overseas Visitors) Regulations 2015, SI 2015/238, "
+        "regulation 3). NHS bodies in England can tell the Home Office about unpaid hospital bills of £500 or more "
+        "(Immigration Rules, Part 9, paragraph 9.11.1; Department of Health and Social Care, Guidance on "
+        "implementing the overseas visitor charging regulations).",
     ),
     Service(
         "hospital-tb",
@@ -1424,6 +1432,8 @@ SERVICES: tuple[Service, ...] = (
             "Proof of your immigration status, such as a biometric residence permit or eVisa share code",
             "Any letter telling you to leave your home",
         ),
+        status_check="The council checks whether you are eligible for housing help, and that depends on your "
+        "immigration status (Housing Act 1996, sections 160ZA and 185).",
     ),
     Service(
         "council-homelessness-line",
