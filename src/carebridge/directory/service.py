@@ -370,6 +370,7 @@ def list_services_at_locations(
     organizations = repository.rows_by_id(session, "organization", {row.organization_id for row in services.values()})
     locations = repository.rows_by_id(session, "location", {row.location_id for row in rows})
     confidential = repository.confidential_location_ids(session, locations)
+    areas = repository.first_addresses(session, confidential)
     items = []
     for row in rows:
         service = services.get(row.service_id)
@@ -380,6 +381,7 @@ def list_services_at_locations(
                 organizations.get(service.organization_id) if service is not None else None,
                 locations.get(row.location_id),
                 row.location_id in confidential,
+                areas.get(row.location_id),
             )
         )
     return total, items
