@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from carebridge.directory import hsds, repository, taxonomy
 from carebridge.directory.hsds import ENTITIES, WRITE_ORDER, ImportPlan, PlannedRow, Record
 from carebridge.directory.repository import ListFilters
-from carebridge.errors import N_, FieldError, InvalidInput
+from carebridge.errors import N_, FieldError, InvalidInput, NotFound
 
 SUMMARY_ENTITIES = (
     ("service", "services"),
@@ -83,6 +83,7 @@ def import_documents(
             errors.append(FieldError(name="file", message=N_("and %(count)s more problems"), params={"count": hidden}))
         raise InvalidInput(N_("Nothing was imported: %(count)s problems were found."), errors=errors, count=plan.problem_count)
     _time_zones_from_database(session, plan)
+    _keep_confidential(session, plan)
     ensure_carebridge_taxonomies(session)
     summary = ImportSummary(records=plan.records, warnings=plan.warnings)
     _write_rows(session, plan, summary)
@@ -107,6 +108,71 @@ def _check_references(session: Session, plan: ImportPlan) -> None:
                 N_("no %(entity)s with the id %(id)s exists in this file or in the directory"),
                 entity=reference.entity, id=reference.id,
             )
+
+
+def _keep_confidential(session: Session, plan: ImportPlan) -> None:
+    """Confidentiality is sticky: no import removes it, only `declassify` (below) does.
+
+    A stored confidential location that the file lists without a confidential-address attribute (attributes left
+    out, emptied, or a term of another code) keeps its stored confidential attributes; so does a term that marks
+    locations confidential when the file gives it another code. Each case is reported as a warning naming the
+    location or term, so the publisher can fix their data (or ask an administrator to declassify)."""
+    stored_terms = repository.confidential_term_ids(session)
+    for term_id, row in plan.rows["taxonomy_term"].items():
+        if term_id in stored_terms and row.values.get("code") != taxonomy.CONFIDENTIAL_ADDRESS.code:
+            row.values["code"] = taxonomy.CONFIDENTIAL_ADDRESS.code
+            label, pointer = row.where
+            plan.warn(
+                label, pointer,
+                N_("taxonomy term %(id)s keeps the code confidential-address: the locations it marks stay confidential"),
+                id=term_id,
+            )
+    stored = repository.confidential_attributes(session, plan.rows["location"])
+    if not stored:
+        return
+    confidential_terms = stored_terms | {
+        term_id for term_id, row in plan.rows["taxonomy_term"].items()
+        if str(row.values.get("code") or "").strip().lower() == taxonomy.CONFIDENTIAL_ADDRESS.code
+    }
+    attributes = plan.rows["attribute"]
+    for location_id, rows in sorted(stored.items()):
+        membership = plan.memberships.get(("location", location_id, "attributes"))
+        planned = membership.ids if membership is not None else set()
+        if any(
+            item in attributes
+            and attributes[item].values.get("taxonomy_term_id") in confidential_terms
+            and attributes[item].values.get("link_id") == location_id
+            for item in planned
+        ):
+            continue
+        for row in rows:
+            attributes.pop(row.id, None)  # a row reusing the id for another term is not written
+            if membership is not None:
+                membership.ids.add(row.id)
+        label, pointer = plan.rows["location"][location_id].where
+        plan.warn(
+            label, pointer,
+            N_("location %(id)s stays confidential although this file does not mark it so; only the declassify "
+               "command can make its address public"),
+            id=location_id,
+        )
+
+
+def declassify(session: Session, location_id: str, reason: str, when: datetime) -> int:
+    """Make a confidential location public: remove its confidential-address attributes (any taxonomy) and record
+    who-knows-why: the reason and the time, in location_declassification. Returns how many attributes went.
+    The only way confidentiality is removed (imports keep it, see _keep_confidential)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(errors=[FieldError(name="reason", message=N_("give the reason for making this address public"))])
+    attributes = repository.confidential_attributes(session, [location_id]).get(location_id)
+    if not attributes:
+        raise NotFound(N_("no confidential location has the id %(id)s"), id=location_id)
+    removed = remove_rows(session, {"attribute": {row.id for row in attributes}})
+    repository.add_declassification(session, location_id, reason, when)
+    repository.bump_revision(session)
+    session.expire_all()
+    return removed
 
 
 def _is_carebridge(entity: str, record_id: str) -> bool:
