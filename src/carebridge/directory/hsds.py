@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import orjson
@@ -1405,6 +1406,22 @@ def is_redacted(location: Any) -> bool:
         isinstance(entry, dict) and entry.get("last_action_type") == REDACTED_ACTION and entry.get("updated_by") == REDACTED_BY
         for entry in location.get("metadata") or []
     )
+
+
+def is_confidential_location_document(location: Any) -> bool:
+    """Whether a location document (HSDS-shaped dict) is confidential: redacted already, or carrying an attribute
+    whose term (by our id, or nested with the code) is confidential-address."""
+    if not isinstance(location, dict):
+        return False
+    if is_redacted(location):
+        return True
+    for item in location.get("attributes") or []:
+        if not isinstance(item, dict):
+            continue
+        term = item.get("taxonomy_term") if isinstance(item.get("taxonomy_term"), dict) else {}
+        if is_confidential_term(SimpleNamespace(id=item.get("taxonomy_term_id") or term.get("id"), code=term.get("code"))):
+            return True
+    return False
 
 
 def service_at_location_document(render: Render, row: models.ServiceAtLocation, *, with_service: bool = False) -> dict[str, Any]:

@@ -470,15 +470,20 @@ def is_stale(last_verified: date | None) -> bool:
 def location_view(service_at_location: dict[str, Any], lang: str) -> dict[str, Any]:
     """One place where the service is given. A confidential location shows only its area and phone numbers,
     whatever the record holds: the redaction upstream is not the only line of defence."""
+    from carebridge.directory import hsds  # here, not at the top: this is the only use in this module
+
     location = service_at_location.get("location") or {}
-    confidential = _has(location.get("attributes") or [], taxonomy.CONFIDENTIAL_ADDRESS)
+    confidential = hsds.is_confidential_location_document(location)
+    if confidential:  # through the one allow-list again, whatever the record holds
+        location = hsds.redact_location(location)
+        service_at_location = {"location": location}
     addresses = [a for a in location.get("addresses") or [] if a.get("address_type", "physical") == "physical"]
     address = addresses[0] if addresses else None
     area = None
     if address:
         area = address.get("address_2") or address.get("city") or None
     view: dict[str, Any] = {
-        "name": location.get("name"),
+        "name": None if confidential else location.get("name"),
         "confidential": confidential,
         "virtual": location.get("location_type") == "virtual",
         "area": area,
