@@ -236,10 +236,29 @@ def _write_rows(session: Session, plan: ImportPlan, summary: ImportSummary) -> N
         for row in rows.values():
             exists = row.id in present
             (updates if exists else inserts).append(_row_data(row, exists, old_extras.get(row.id)))
+        stored = repository.rows_by_id(session, entity, [data["id"] for data in updates]) if updates else {}
         repository.insert_rows(session, entity, inserts)
-        repository.update_rows(session, entity, updates)
+        # A row the file states exactly as stored is not written: re-importing an export changes nothing, not
+        # even updated_at (which then says when the record last really changed).
+        repository.update_rows(session, entity, [data for data in updates if not _unchanged(stored.get(data["id"]), data)])
         summary.created[entity] += len(inserts)
         summary.updated[entity] += len(updates)
+
+
+def _unchanged(stored: Any, data: dict[str, Any]) -> bool:
+    if stored is None:
+        return False
+    mapping = stored._mapping
+    return all(name in mapping and _same(mapping[name], value) for name, value in data.items())
+
+
+def _same(stored: Any, given: Any) -> bool:
+    if isinstance(stored, datetime) and isinstance(given, datetime):
+        # SQLite gives back naive UTC, PostgreSQL aware: compare both as UTC.
+        return (stored if stored.tzinfo else stored.replace(tzinfo=UTC)) == (given if given.tzinfo else given.replace(tzinfo=UTC))
+    if isinstance(stored, float) or isinstance(given, float):
+        return stored is not None and given is not None and float(stored) == float(given)
+    return bool(stored == given)
 
 
 def _default_last_modified(session: Session, plan: ImportPlan) -> None:
