@@ -239,8 +239,19 @@ def check_answers(session: Session, answers: Answers, lang: str, *, upto: str, r
 
 
 def find_place(session: Session, text: str) -> search.Place | None:
-    """The gazetteer place a person typed (a neighbourhood or a postcode), or None if it is not known."""
+    """The gazetteer place a person typed (a neighbourhood, the city, a district or a postcode, a full postcode
+    the gazetteer does not list standing for its district), or None if it is not known."""
     return search.find_place(session, text)
+
+
+def place_examples(session: Session, lang: str) -> Markup | None:
+    """Names a person could type on the "where" page, from the gazetteer, as a list in the page's language; each
+    isolated so that a postcode keeps its order in right-to-left text."""
+    names = search.place_examples(search.search_index_for_session(session).get())
+    if not names:
+        return None
+    items = [str(Markup('<bdi dir="auto">{}</bdi>').format(name)) for name in names]
+    return Markup(format_list(items, locale=i18n.formatting_locale(lang)))  # noqa: S704 - every item escaped above
 
 
 def service_languages(session: Session, lang: str) -> list[tuple[str, str]]:
@@ -597,6 +608,7 @@ def _question(
         ]
     elif step == "where":
         context["anywhere_href"] = answers.url(PATHS["language"], lang, without=("near",), keep_page=False, anywhere=1)
+        context["place_examples"] = place_examples(session, lang)
     elif step == "language":
         context["options"] = _language_options(session, lang)
     return render(

@@ -117,6 +117,25 @@ def find_place(session: Session, text: str) -> models.GazetteerPlace | None:
     return session.scalars(select(models.GazetteerPlace).where(models.GazetteerPlace.normalized_name == key)).first()
 
 
+def confidential_postcode_keys(session: Session) -> set[str]:
+    """The postcodes (as place keys) of every confidential location's addresses: never gazetteer places."""
+    address = models.Address.__table__
+    attribute = models.Attribute.__table__
+    terms = confidential_term_ids(session)
+    statement = select(address.c.postal_code).where(
+        address.c.location_id.in_(
+            select(attribute.c.link_id).where(attribute.c.link_entity == "location", attribute.c.taxonomy_term_id.in_(terms))
+        )
+    )
+    return {key for key in (normalize_place_name(code or "") for code in session.execute(statement).scalars()) if key}
+
+
+def delete_places(session: Session, keys: Iterable[str]) -> None:
+    source = models.GazetteerPlace.__table__
+    for chunk in _chunks(keys):
+        session.execute(delete(source).where(source.c.normalized_name.in_(chunk)))
+
+
 def upsert_places(session: Session, places: Sequence[dict[str, Any]]) -> tuple[int, int]:
     """Insert or update gazetteer places by their normalised name. Returns (created, updated)."""
     source = models.GazetteerPlace.__table__

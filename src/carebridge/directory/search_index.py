@@ -45,6 +45,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from carebridge.directory import hsds, models, taxonomy
+from carebridge.directory.repository import confidential_postcode_keys
 from carebridge.directory.schedules import (
     CompiledRule,
     WeeklyTable,
@@ -550,10 +551,11 @@ def build_search_index(session: Session, default_zone: str, now: datetime | None
 def _gazetteer(session: Session) -> dict[str, Place]:
     g = models.GazetteerPlace
     places: dict[str, Place] = {}
+    hidden = confidential_postcode_keys(session)  # a confidential location's postcode is never a place
     for kind, name, normalized_name, area, latitude, longitude in _all(session, 
         select(g.kind, g.name, g.normalized_name, g.area, g.latitude, g.longitude).order_by(g.id)
     ):
-        if latitude is None or longitude is None:
+        if latitude is None or longitude is None or compact(normalized_name or name or "") in hidden or compact(name or "") in hidden:
             continue
         place = Place(name, kind, float(latitude), float(longitude), area)
         for key in (compact(name or ""), compact(normalized_name or "")):

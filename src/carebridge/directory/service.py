@@ -527,11 +527,20 @@ def gazetteer_places(gazetteer: dict[str, Any]) -> list[dict[str, Any]]:
             "district", district, None,
             sum(point[0] for point in points) / len(points), sum(point[1] for point in points) / len(points),
         )
+    centre = gazetteer.get("centre") or {}
+    if gazetteer.get("city") and centre.get("latitude") is not None and centre.get("longitude") is not None:
+        add("city", gazetteer["city"], None, centre["latitude"], centre["longitude"])  # "Fairhaven" finds the centre
     return list(places.values())
 
 
 def load_gazetteer(session: Session, gazetteer: dict[str, Any]) -> tuple[int, int]:
-    return repository.upsert_places(session, gazetteer_places(gazetteer))
+    """Store the gazetteer's places. A postcode that a confidential location has is never stored (and removed if
+    an older gazetteer put it there): a place a person can type must not lead to a refuge."""
+    hidden = repository.confidential_postcode_keys(session)
+    repository.delete_places(session, hidden)
+    return repository.upsert_places(
+        session, [place for place in gazetteer_places(gazetteer) if place["normalized_name"] not in hidden]
+    )
 
 
 def load_demo_data(session: Session) -> str:
