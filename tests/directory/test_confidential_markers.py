@@ -291,3 +291,21 @@ def test_reimporting_the_redacted_export_of_every_field_changes_nothing(
     after = snapshot(session)
     changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
     assert changed == {}
+
+
+def test_searching_for_what_only_the_place_holds_finds_nothing(
+    client: TestClient, marked: tuple[dict[str, Any], dict[str, str]]
+) -> None:
+    """Search must not be an oracle: words only the confidential place holds (its name, street, postcode,
+    notes, ...) match nothing, while a word of the service itself does."""
+    document, hidden = marked
+    place_words = [
+        marker for marker, pointer in hidden.items()
+        if re.search(r"/location(s/0)?/(name|alternate_name|description|transportation|addresses/0/(address_1|address_2|postal_code|attention))$", pointer)
+    ]
+    assert len(place_words) >= 14, place_words  # both listings of the place: under the link and the organisation
+    for word in place_words:  # (the finder's pages have no free-text search: the API is the only way in)
+        response = client.get("/api/v1/services/search", params={"q": word})
+        assert response.status_code == 200 and response.json()["total"] == 0, hidden[word]
+    found = client.get("/api/v1/services/search", params={"q": document["name"]}).json()
+    assert found["total"] >= 1  # the check above can fail
