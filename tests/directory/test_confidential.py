@@ -89,8 +89,11 @@ def test_the_service_page_record_keeps_only_area_and_phone(session: Session, dir
     address = location["addresses"][0]
     assert address["address_1"] == "" and address["postal_code"] == "" and "address_2" not in address
     assert address["city"] == "Fairhaven" and address["region"] == "Harbourside"
-    assert location["phones"][0]["number"] == "01632 960002"
+    # Only the service's published phone numbers: the location's own line is about the place.
+    assert [phone["number"] for phone in document["phones"]] == ["01632 960001"]
+    assert location["phones"] == [] and "01632 960002" not in orjson.dumps(document).decode()
     assert taxonomy.CONFIDENTIAL_ADDRESS.id in {item["taxonomy_term_id"] for item in location["attributes"]}
+    assert [entry["last_action_type"] for entry in location["metadata"]] == ["redacted"]  # it says it is redacted
     assert [item["field_name"] for item in document["metadata"]] == ["name"]  # the postcode change is gone
 
 
@@ -139,5 +142,6 @@ def test_no_hsds_api_response_reveals_a_confidential_place(client: TestClient, d
 def test_the_service_at_location_list_keeps_the_area(client: TestClient, directory: None) -> None:
     body = client.get("/api/hsds/service_at_locations", params={"search": "clinic secret"}).json()
     location = body["contents"][0]["location"]
-    assert location["id"] == SAFE_LOCATION and location["name"] == "Harbour building secret"
+    assert location["id"] == SAFE_LOCATION and "name" not in location  # the name is withheld too
+    assert location["addresses"][0]["city"] == "Fairhaven"
     assert "latitude" not in location and "description" not in location

@@ -1,4 +1,4 @@
-"""`carebridge directory import FILE` and `carebridge directory export`.
+"""`carebridge directory import FILE`, `carebridge directory export` and `carebridge directory declassify`.
 
 Import is all or nothing: every problem is printed as `record 3 /path/to/field: what is wrong` and nothing is
 written unless the whole file is valid. Export streams every service as HSDS 3.1 JSON (an HSDS page) or NDJSON,
@@ -55,6 +55,18 @@ def register(commands: argparse._SubParsersAction) -> None:  # noqa: SLF001
         "publication); needs --output, and the file is readable by its owner only",
     )
     exporter.set_defaults(func=export_command)
+
+    declassifier = sub.add_parser(
+        "declassify",
+        help="make a confidential location public (recorded; imports never do this)",
+        description="Remove the confidential-address mark from one location, so that its name, address and position "
+        "are published from now on. Confidentiality is sticky: no import removes it, only this command, which asks "
+        "for confirmation and records the location id, the reason and the time.",
+    )
+    declassifier.add_argument("location_id", metavar="LOCATION_ID", help="the id of the confidential location")
+    declassifier.add_argument("--reason", required=True, help="why its address may now be published (recorded)")
+    declassifier.add_argument("--yes", action="store_true", help="do not ask for confirmation (for scripts)")
+    declassifier.set_defaults(func=declassify_command)
 
 
 def _say(message: str) -> None:
@@ -184,3 +196,38 @@ def write_export(session: Any, out: IO[bytes], export_format: str, *, redact: bo
     out.write(b"\n],\n" + orjson.dumps(summary)[1:] + b"\n")
     out.flush()
     return count
+
+
+def declassify_command(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from carebridge.db import session_scope
+    from carebridge.directory.service import declassify
+    from carebridge.errors import NotFound
+
+    if not args.reason.strip():
+        _say("carebridge: give the reason with --reason TEXT; it is recorded.")
+        return 2
+    if not args.yes:
+        _say(
+            f"Location {args.location_id} will no longer be confidential: its name, street address and position "
+            "will be published by the finder, the API and the export."
+        )
+        try:
+            answer = input("Type yes to make it public: ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() != "yes":
+            _say("Nothing was changed.")
+            return 1
+    try:
+        with session_scope() as session:
+            declassify(session, args.location_id, args.reason, datetime.now(UTC))
+    except NotFound:
+        _say(f"carebridge: no confidential location has the id {args.location_id}; nothing was changed.")
+        return 1
+    except SQLAlchemyError as error:
+        _say(f"carebridge: the database refused the change ({type(error).__name__}); nothing was changed.")
+        return 1
+    _say(f"Location {args.location_id} is no longer confidential; the change is recorded.")
+    return 0

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 import zoneinfo
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import orjson
@@ -257,12 +259,37 @@ TOP_LEVEL_KINDS = ("service", "organization", "service_at_location", "location",
 
 CAREBRIDGE_TAXONOMY_IDS = frozenset({taxonomy.ACCESS_TAXONOMY_ID, taxonomy.CATEGORY_TAXONOMY_ID})
 
-# What must never be shown for a confidential location (see docs/data-model.md, "Confidential locations").
-CONFIDENTIAL_LOCATION_FIELDS = frozenset(
-    {"latitude", "longitude", "description", "transportation", "external_identifier", "external_identifier_type"}
+# Confidential locations are redacted by ALLOW-LIST (see docs/data-model.md, "Confidential locations"): these are the
+# only fields of a confidential location that any output carries. Everything else about the location (name,
+# alternate name, URLs, street, postcode, coordinates, accessibility, contacts, phones, schedules, languages,
+# notes, change records, fields kept in `extra`) is withheld, including fields HSDS adds in a later version.
+CONFIDENTIAL_LOCATION_ALLOWED = ("id", "organization_id", "location_type")
+CONFIDENTIAL_AREA_FIELDS = ("city", "region", "state_province", "country")
+# HSDS requires these address fields; an empty string says nothing about where the place is.
+REDACTED_ADDRESS_BLANKS = ("address_1", "postal_code")
+# A redacted location says so with one metadata entry of this action type (docs/data-model.md); the importer skips
+# a location that carries it, so re-importing an export never overwrites the stored address with blanks.
+REDACTED_ACTION = "redacted"
+REDACTED_BY = "Carebridge"
+# Change records elsewhere in a document that name one of these fields are dropped when the document shows a
+# confidential location: their old or new value may be the address.
+LOCATING_FIELD_NAMES = frozenset(
+    {
+        "latitude", "longitude", "description", "transportation", "external_identifier", "external_identifier_type",
+        "address_1", "address_2", "postal_code", "attention",
+    }
 )
-CONFIDENTIAL_ADDRESS_FIELDS = frozenset({"address_1", "address_2", "postal_code", "attention"})
-LOCATING_FIELD_NAMES = CONFIDENTIAL_LOCATION_FIELDS | CONFIDENTIAL_ADDRESS_FIELDS
+_REDACTION_NAMESPACE = uuid.UUID("5f0b6a52-8f0e-4a8e-9d38-2f1c3c4a9e11")
+
+
+def is_confidential_term(term: Any) -> bool:
+    """A term marks a confidential location when its code is confidential-address, in ANY taxonomy: a publisher
+    using its own taxonomy's term for it is as clear as one using ours."""
+    if term is None:
+        return False
+    if getattr(term, "id", None) == taxonomy.CONFIDENTIAL_ADDRESS.id:
+        return True
+    return str(getattr(term, "code", None) or "").strip().lower() == taxonomy.CONFIDENTIAL_ADDRESS.code
 
 
 # ------------------------------------------------------------------------------------------------------ schemas
@@ -757,15 +784,27 @@ def plan_import(records: Iterable[Record], record_type: str | None = None) -> Im
             plan.error(record.label, pointer, message)
         if unstorable or problems:
             continue
+        # An export withholds change records about confidential places: in such a document a metadata list is not
+        # the whole collection, so it adds entries and removes none.
+        planner.keep_metadata = _holds_redacted(document)
         planner.visit(kind, document, record.label, "", complete=True)
     planner.check_attributes()
     planner.derive_schedule_zones()
     return plan
 
 
+def _holds_redacted(value: Any) -> bool:
+    if isinstance(value, dict):
+        return is_redacted(value) or any(_holds_redacted(item) for item in value.values() if isinstance(item, (dict, list)))
+    if isinstance(value, list):
+        return any(_holds_redacted(item) for item in value if isinstance(item, (dict, list)))
+    return False
+
+
 class _Planner:
     def __init__(self, plan: ImportPlan) -> None:
         self.plan = plan
+        self.keep_metadata = False
 
     # The walk ----------------------------------------------------------------------------------------------
 
@@ -799,6 +838,13 @@ class _Planner:
             entity_name == "taxonomy_term" and record_id in taxonomy.TERMS_BY_ID
         ):
             return record_id  # Carebridge defines its own taxonomies; copies in a file are not stored.
+        if entity_name == "location" and is_redacted(document):
+            # A redacted location (from our own export) holds blanks where the address was: it only points at the
+            # stored location, which keeps everything it has.
+            plan.references.append(Reference("location", record_id, label, pointer or "/"))
+            return record_id
+        if entity_name == "service_at_location" and is_redacted(document.get("location")):
+            complete = False  # its description, hours and contacts were withheld, not emptied
 
         values: dict[str, Any] = {}
         for name in entity.fields:
@@ -856,6 +902,8 @@ class _Planner:
                 )
                 if child_id is not None:
                     ids.add(child_id)
+            if child.entity == "metadata" and self.keep_metadata:
+                continue
             self._member(entity_name, record_id, child, ids)
 
         self._visit_references(entity_name, record_id, document, values, parents, label, pointer, parent)
@@ -1266,52 +1314,134 @@ def _collection(render: Render, entity: str, column: str, parent_id: str) -> lis
     return [_simple(render, entity, row) for row in rows]
 
 
-def address_document(render: Render, row: Any, hide: bool) -> dict[str, Any]:
+def address_document(render: Render, row: Any) -> dict[str, Any]:
     document = _fields("address", row)
-    if hide:
-        for name in CONFIDENTIAL_ADDRESS_FIELDS:
-            document.pop(name, None)
-        # HSDS requires these fields; an empty string says nothing about where the place is.
-        document["address_1"] = ""
-        document["postal_code"] = ""
     _annotations(render, "address", row.id, document)
-    if hide:
-        document["metadata"] = []
     return _ordered("address", document)
 
 
 def location_document(render: Render, row: models.Location) -> dict[str, Any]:
     graph = render.graph
-    hide = render.redact and graph.is_confidential(row.id)
-    document = _fields("location", row)
-    if hide:
-        render.showed_confidential = True
-        for name in CONFIDENTIAL_LOCATION_FIELDS:
-            document.pop(name, None)
-    else:
-        _with_extra(document, row)
+    document = _with_extra(_fields("location", row), row)
     document["languages"] = _collection(render, "language", "location_id", row.id)
-    document["addresses"] = [address_document(render, item, hide) for item in graph.children("address", "location_id", row.id)]
+    document["addresses"] = [address_document(render, item) for item in graph.children("address", "location_id", row.id)]
     document["contacts"] = _collection(render, "contact", "location_id", row.id)
     document["accessibility"] = _collection(render, "accessibility", "location_id", row.id)
     document["phones"] = _collection(render, "phone", "location_id", row.id)
     document["schedules"] = _collection(render, "schedule", "location_id", row.id)
     _annotations(render, "location", row.id, document)
-    if hide:
-        document["metadata"] = []
+    if render.redact and graph.is_confidential(row.id):
+        render.showed_confidential = True
+        return redact_location(document)
     return _ordered("location", document)
+
+
+def _redaction_id(location_id: str, what: str) -> str:
+    return str(uuid.uuid5(_REDACTION_NAMESPACE, f"{location_id}/{what}"))
+
+
+def redact_location(location: dict[str, Any]) -> dict[str, Any]:
+    """THE redaction of a confidential location, used by every output (HSDS API, export, service page, print view,
+    reception card, search API and finder): a new document built from an ALLOW-LIST, so a field nobody thought of
+    is withheld too. Only the location's id, organisation and type, and the area (city, region, state/province,
+    country) of its first address go out, with Carebridge's confidential-address attribute and one metadata entry
+    saying the record was redacted (`last_action_type` "redacted", docs/data-model.md). `location` is a location
+    document (a dict shaped like HSDS); it is not changed."""
+    location_id = str(location.get("id") or "")
+    document: dict[str, Any] = {name: location[name] for name in CONFIDENTIAL_LOCATION_ALLOWED if location.get(name) is not None}
+    document.setdefault("location_type", "physical")
+    addresses = [item for item in location.get("addresses") or [] if isinstance(item, dict)]
+    addresses.sort(key=lambda item: item.get("address_type", "physical") != "physical")
+    area = {name: addresses[0].get(name) for name in CONFIDENTIAL_AREA_FIELDS} if addresses else {}
+    document["addresses"] = []
+    if any(area.values()):
+        address: dict[str, Any] = {"id": _redaction_id(location_id, "area"), "location_id": location_id}
+        address.update({name: "" for name in REDACTED_ADDRESS_BLANKS})
+        address.update({name: value if isinstance(value, str) else "" for name, value in area.items()})
+        if not address.get("region"):
+            address.pop("region")
+        address["address_type"] = "physical"
+        address["attributes"] = []
+        address["metadata"] = []
+        document["addresses"] = [_ordered("address", address)]
+    for key in ("languages", "contacts", "accessibility", "phones", "schedules"):
+        document[key] = []
+    term = taxonomy.CONFIDENTIAL_ADDRESS
+    document["attributes"] = [
+        {
+            "id": _redaction_id(location_id, "confidential"),
+            "link_id": location_id,
+            "link_type": "location",
+            "link_entity": "location",
+            "taxonomy_term_id": term.id,
+            "taxonomy_term": {
+                "id": term.id,
+                "code": term.code,
+                "name": term.name,
+                "description": term.description,
+                "taxonomy_id": taxonomy.ACCESS_TAXONOMY_ID,
+            },
+            "metadata": [],
+        }
+    ]
+    document["metadata"] = [
+        {
+            "id": _redaction_id(location_id, "redacted"),
+            "resource_id": location_id,
+            "resource_type": "location",
+            "last_action_date": datetime.now(UTC).date().isoformat(),
+            "last_action_type": REDACTED_ACTION,
+            "field_name": "*",
+            "previous_value": "",
+            "replacement_value": "",
+            "updated_by": REDACTED_BY,
+        }
+    ]
+    return _ordered("location", document)
+
+
+def is_redacted(location: Any) -> bool:
+    """Whether a location document is a redacted one (as redact_location makes): it holds no whereabouts."""
+    return isinstance(location, dict) and any(
+        isinstance(entry, dict) and entry.get("last_action_type") == REDACTED_ACTION and entry.get("updated_by") == REDACTED_BY
+        for entry in location.get("metadata") or []
+    )
+
+
+def is_confidential_location_document(location: Any) -> bool:
+    """Whether a location document (HSDS-shaped dict) is confidential: redacted already, or carrying an attribute
+    whose term (by our id, or nested with the code) is confidential-address."""
+    if not isinstance(location, dict):
+        return False
+    if is_redacted(location):
+        return True
+    for item in location.get("attributes") or []:
+        if not isinstance(item, dict):
+            continue
+        term = item.get("taxonomy_term") if isinstance(item.get("taxonomy_term"), dict) else {}
+        if is_confidential_term(SimpleNamespace(id=item.get("taxonomy_term_id") or term.get("id"), code=term.get("code"))):
+            return True
+    return False
 
 
 def service_at_location_document(render: Render, row: models.ServiceAtLocation, *, with_service: bool = False) -> dict[str, Any]:
     graph = render.graph
-    document = _with_extra({"id": row.id, "service_id": row.service_id, **_fields("service_at_location", row, ("location_id", "description"))}, row)
-    document["contacts"] = _collection(render, "contact", "service_at_location_id", row.id)
-    document["phones"] = _collection(render, "phone", "service_at_location_id", row.id)
-    document["schedules"] = _collection(render, "schedule", "service_at_location_id", row.id)
     location = graph.location(row.location_id) if row.location_id else None
-    if location is not None:
+    if location is not None and render.redact and graph.is_confidential(location.id):
+        # The link to a confidential place says nothing of its own: its description, contacts, phones, hours and
+        # annotations are about the place. Left out (not emptied), so re-importing this changes none of them.
+        document: dict[str, Any] = {"id": row.id, "service_id": row.service_id, "location_id": row.location_id}
         document["location"] = location_document(render, location)
-    _annotations(render, "service_at_location", row.id, document)
+    else:
+        document = _with_extra(
+            {"id": row.id, "service_id": row.service_id, **_fields("service_at_location", row, ("location_id", "description"))}, row
+        )
+        document["contacts"] = _collection(render, "contact", "service_at_location_id", row.id)
+        document["phones"] = _collection(render, "phone", "service_at_location_id", row.id)
+        document["schedules"] = _collection(render, "schedule", "service_at_location_id", row.id)
+        if location is not None:
+            document["location"] = location_document(render, location)
+        _annotations(render, "service_at_location", row.id, document)
     if with_service:
         service = graph.service(row.service_id)
         if service is not None:
@@ -1395,11 +1525,12 @@ def service_list_item(row: models.Service, organization: models.Organization | N
     return _ordered("service", document)
 
 
-def location_list_item(row: models.Location, confidential: bool) -> dict[str, Any]:
+def location_list_item(row: models.Location, confidential: bool, address: Any = None) -> dict[str, Any]:
     document = _fields("location", row)
     if confidential:
-        for name in CONFIDENTIAL_LOCATION_FIELDS:
-            document.pop(name, None)
+        # The list shows one-to-one fields only; redaction still goes through the one allow-list.
+        full = {**document, "addresses": [_fields("address", address)] if address is not None else []}
+        return redact_location(full)
     return _ordered("location", document)
 
 
@@ -1409,10 +1540,13 @@ def service_at_location_list_item(
     organization: models.Organization | None,
     location: models.Location | None,
     confidential: bool,
+    address: Any = None,
 ) -> dict[str, Any]:
-    document = {"id": row.id, "service_id": row.service_id, **_fields("service_at_location", row, ("location_id", "description"))}
+    document: dict[str, Any] = {"id": row.id, "service_id": row.service_id, "location_id": row.location_id}
+    if not confidential:
+        document.update(_fields("service_at_location", row, ("location_id", "description")))
     if location is not None:
-        document["location"] = location_list_item(location, confidential)
+        document["location"] = location_list_item(location, confidential, address)
     if service is not None:
         document["service"] = service_list_item(service, organization)
     return _ordered("service_at_location", document)

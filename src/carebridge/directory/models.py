@@ -322,3 +322,15 @@ class DirectoryRevision(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LocationDeclassification(Base):
+    """A confidential location made public by `carebridge directory declassify`: who asked is outside our data,
+    but when and why are kept. Confidentiality is sticky: no import removes it, only this command (service.py)."""
+
+    __tablename__ = "location_declassification"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    location_id: Mapped[str] = mapped_column(ID, index=True)  # no foreign key: the record outlives the location
+    reason: Mapped[str] = mapped_column(Text)
+    declassified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

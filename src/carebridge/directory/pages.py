@@ -240,8 +240,19 @@ def check_answers(session: Session, answers: Answers, lang: str, *, upto: str, r
 
 
 def find_place(session: Session, text: str) -> search.Place | None:
-    """The gazetteer place a person typed (a neighbourhood or a postcode), or None if it is not known."""
+    """The gazetteer place a person typed (a neighbourhood, the city, a district or a postcode, a full postcode
+    the gazetteer does not list standing for its district), or None if it is not known."""
     return search.find_place(session, text)
+
+
+def place_examples(session: Session, lang: str) -> Markup | None:
+    """Names a person could type on the "where" page, from the gazetteer, as a list in the page's language; each
+    isolated so that a postcode keeps its order in right-to-left text."""
+    names = search.place_examples(search.search_index_for_session(session).get())
+    if not names:
+        return None
+    items = [str(Markup('<bdi dir="auto">{}</bdi>').format(name)) for name in names]
+    return Markup(format_list(items, locale=i18n.formatting_locale(lang)))  # noqa: S704 - every item escaped above
 
 
 def service_languages(session: Session, lang: str) -> list[tuple[str, str]]:
@@ -471,15 +482,20 @@ def is_stale(last_verified: date | None) -> bool:
 def location_view(service_at_location: dict[str, Any], lang: str) -> dict[str, Any]:
     """One place where the service is given. A confidential location shows only its area and phone numbers,
     whatever the record holds: the redaction upstream is not the only line of defence."""
+    from carebridge.directory import hsds  # here, not at the top: this is the only use in this module
+
     location = service_at_location.get("location") or {}
-    confidential = _has(location.get("attributes") or [], taxonomy.CONFIDENTIAL_ADDRESS)
+    confidential = hsds.is_confidential_location_document(location)
+    if confidential:  # through the one allow-list again, whatever the record holds
+        location = hsds.redact_location(location)
+        service_at_location = {"location": location}
     addresses = [a for a in location.get("addresses") or [] if a.get("address_type", "physical") == "physical"]
     address = addresses[0] if addresses else None
     area = None
     if address:
         area = address.get("address_2") or address.get("city") or None
     view: dict[str, Any] = {
-        "name": location.get("name"),
+        "name": None if confidential else location.get("name"),
         "confidential": confidential,
         "virtual": location.get("location_type") == "virtual",
         "area": area,
@@ -599,6 +615,7 @@ def _question(
         ]
     elif step == "where":
         context["anywhere_href"] = answers.url(PATHS["language"], lang, without=("near",), keep_page=False, anywhere=1)
+        context["place_examples"] = place_examples(session, lang)
     elif step == "language":
         context["options"] = _language_options(session, lang)
         # Most people want to speak the language they read the site in: the question starts on it.

@@ -20,7 +20,7 @@ from sqlalchemy import Table, and_, bindparam, delete, exists, func, insert, or_
 from sqlalchemy.orm import Session
 
 from carebridge.directory import models, taxonomy
-from carebridge.directory.hsds import ENTITIES, SHARED_PARENT_COLUMNS
+from carebridge.directory.hsds import ENTITIES, SHARED_PARENT_COLUMNS, is_confidential_term
 from carebridge.kit.text import compact
 
 CHUNK = 2000  # ids per IN list: well under SQLite's and PostgreSQL's limits on bound parameters
@@ -115,6 +115,25 @@ def find_place(session: Session, text: str) -> models.GazetteerPlace | None:
     if not key:
         return None
     return session.scalars(select(models.GazetteerPlace).where(models.GazetteerPlace.normalized_name == key)).first()
+
+
+def confidential_postcode_keys(session: Session) -> set[str]:
+    """The postcodes (as place keys) of every confidential location's addresses: never gazetteer places."""
+    address = models.Address.__table__
+    attribute = models.Attribute.__table__
+    terms = confidential_term_ids(session)
+    statement = select(address.c.postal_code).where(
+        address.c.location_id.in_(
+            select(attribute.c.link_id).where(attribute.c.link_entity == "location", attribute.c.taxonomy_term_id.in_(terms))
+        )
+    )
+    return {key for key in (normalize_place_name(code or "") for code in session.execute(statement).scalars()) if key}
+
+
+def delete_places(session: Session, keys: Iterable[str]) -> None:
+    source = models.GazetteerPlace.__table__
+    for chunk in _chunks(keys):
+        session.execute(delete(source).where(source.c.normalized_name.in_(chunk)))
 
 
 def upsert_places(session: Session, places: Sequence[dict[str, Any]]) -> tuple[int, int]:
@@ -312,7 +331,7 @@ class DirectoryGraph:
         self.confidential = {
             row.link_id
             for row in self.rows["attribute"].values()
-            if row.link_entity == "location" and row.taxonomy_term_id == taxonomy.CONFIDENTIAL_ADDRESS.id
+            if row.link_entity == "location" and is_confidential_term(self.term(row.taxonomy_term_id))
         }
 
     def children(self, entity: str, column: str, parent_id: str) -> list[Any]:
@@ -570,15 +589,49 @@ def rows_by_id(session: Session, entity: str, ids: Iterable[str]) -> dict[str, A
     return {row.id: row for row in _rows_where_in(session, entity, "id", ids)}
 
 
-def confidential_location_ids(session: Session, location_ids: Iterable[str]) -> set[str]:
-    """Which of these locations carry the Carebridge confidential-address attribute."""
+def confidential_term_ids(session: Session) -> set[str]:
+    """Every term, in any taxonomy, whose code is confidential-address (ours included, seeded or not)."""
+    term = models.TaxonomyTerm.__table__
+    found = set(session.execute(select(term.c.id).where(func.lower(term.c.code) == taxonomy.CONFIDENTIAL_ADDRESS.code)).scalars())
+    return found | {taxonomy.CONFIDENTIAL_ADDRESS.id}
+
+
+def confidential_attributes(session: Session, location_ids: Iterable[str]) -> dict[str, list[Any]]:
+    """The confidential-address attributes (any taxonomy) of these locations, by location id."""
     source = models.Attribute.__table__
-    found: set[str] = set()
+    terms = confidential_term_ids(session)
+    found: dict[str, list[Any]] = defaultdict(list)
     for chunk in _chunks(location_ids):
-        statement = select(source.c.link_id).where(
+        statement = select(source).where(
             source.c.link_entity == "location",
             source.c.link_id.in_(chunk),
-            source.c.taxonomy_term_id == taxonomy.CONFIDENTIAL_ADDRESS.id,
+            source.c.taxonomy_term_id.in_(terms),
         )
-        found.update(session.execute(statement).scalars())
+        for row in session.execute(statement).all():
+            found[row.link_id].append(row)
     return found
+
+
+def confidential_location_ids(session: Session, location_ids: Iterable[str]) -> set[str]:
+    """Which of these locations are confidential: an attribute with a confidential-address term of any taxonomy."""
+    return set(confidential_attributes(session, location_ids))
+
+
+def first_addresses(session: Session, location_ids: Iterable[str]) -> dict[str, Any]:
+    """Each location's first physical address (else its first address), for the area of a confidential one."""
+    rows = sorted(_rows_where_in(session, "address", "location_id", location_ids), key=lambda row: row.id)
+    rows.sort(key=lambda row: (row.address_type or "physical") != "physical")
+    found: dict[str, Any] = {}
+    for row in rows:
+        found.setdefault(row.location_id, row)
+    return found
+
+
+def add_declassification(session: Session, location_id: str, reason: str, when: datetime) -> None:
+    session.add(models.LocationDeclassification(location_id=location_id, reason=reason, declassified_at=when))
+    session.flush()
+
+
+def declassifications(session: Session, location_id: str) -> list[models.LocationDeclassification]:
+    source = models.LocationDeclassification
+    return list(session.scalars(select(source).where(source.location_id == location_id).order_by(source.id)))

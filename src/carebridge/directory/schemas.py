@@ -100,7 +100,8 @@ class CostOption(BaseModel):
 
 
 class SearchResult(BaseModel):
-    """One service at one location. Confidential locations never carry an address or coordinates."""
+    """One service at one location. A confidential location carries only its area and the service's phone: never
+    its name, address, coordinates or own phone (hsds.redact_location decides, for every output)."""
 
     service_id: str
     location_id: str | None = Field(description="Null for a service without a location.")
@@ -146,8 +147,10 @@ class SearchResult(BaseModel):
     content_language: str | None = Field(description="BCP 47 language of the name and description.")
     location_name: str | None
     location_type: str | None
-    area: str | None = Field(description="The neighbourhood or town; the only place shown for confidential ones.")
-    phone: str | None
+    area: str | None = Field(
+        description="The neighbourhood or town; for a confidential location its region or city only, the only place shown."
+    )
+    phone: str | None = Field(description="A phone number; for a confidential location the service's, never the place's own.")
     open_evenings: bool
     open_weekends: bool
     has_schedule: bool

@@ -306,7 +306,35 @@ def find_place(session: Session, text: str | None, index_holder: SearchIndexHold
     if not text or len(text) > schemas.MAX_NEAR_LENGTH:
         return None
     index = (index_holder or search_index_for_session(session)).get()
-    return index.places.get(compact(text))
+    return resolve_place(index, text)
+
+
+def resolve_place(index: SearchIndex, text: str) -> Place | None:
+    """The place a person typed: a neighbourhood, the city's own name, a postcode district or a postcode the
+    gazetteer lists, in any case and spacing; a full postcode it does not list is its district. So every unlisted
+    postcode of a district gives the same place, and the same answer, whatever is at it: guessing postcodes cannot
+    find a confidential place (the gazetteer never holds their postcodes, see demo/build.py). None when unknown."""
+    key = compact(text)
+    if not key:
+        return None
+    place = index.places.get(key)
+    if place is None:
+        district = geo.postcode_district(key)
+        found = index.places.get(district) if district else None
+        place = found if found is not None and found.kind == "district" else None
+    return place
+
+
+def place_examples(index: SearchIndex, count: int = 4) -> list[str]:
+    """A few names a person could type, taken from the gazetteer (never written into a page or a message): the
+    city, neighbourhoods, a postcode district and a postcode, each kind in name order. The same whatever was typed."""
+    places = sorted({(place.kind, place.name) for place in index.places.values()}, key=lambda item: item[1])
+    by_kind: dict[str, list[str]] = {}
+    for kind, name in places:
+        by_kind.setdefault(kind, []).append(name)
+    examples = by_kind.get("city", [])[:1] + by_kind.get("neighbourhood", [])[:2]
+    examples += by_kind.get("postcode", [])[:1] + by_kind.get("district", [])[:1]
+    return examples[:count]
 
 
 def languages_offered(session: Session, index_holder: SearchIndexHolder | None = None) -> list[str]:
@@ -339,12 +367,10 @@ def search_services(
     )
 
 
-def _suggestions(index: SearchIndex, text: str) -> list[str]:
-    key = compact(text)
-    names = sorted({place.name for name, place in index.places.items() if key and name.startswith(key[:2])})
-    if not names:
-        names = sorted({place.name for place in index.places.values() if place.kind == "neighbourhood"})
-    return names[:8]
+def _suggestions(index: SearchIndex) -> list[str]:
+    """What an unknown place's problem document lists in `allowed`: examples only, the same for any input, so
+    that the answer never depends on what lies near what was typed."""
+    return place_examples(index, count=8)
 
 
 _NO_HOURS = b',"open_now":null,"next_opening":null,"open_until":null,"verification_stale":'
@@ -496,9 +522,9 @@ def run_search(
     place: Place | None = None
     latitude, longitude = query.lat, query.lon
     if query.near:
-        place = index.places.get(compact(query.near))
+        place = resolve_place(index, query.near)
         if place is None:
-            raise InvalidInput(errors=[FieldError("near", UNKNOWN_PLACE, allowed=_suggestions(index, query.near))])
+            raise InvalidInput(errors=[FieldError("near", UNKNOWN_PLACE, allowed=_suggestions(index))])
         latitude, longitude = place.latitude, place.longitude
     if query.category:
         unknown = [code for code in query.category if code not in index.category_codes]

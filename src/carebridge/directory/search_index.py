@@ -44,7 +44,8 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from carebridge.directory import models, taxonomy
+from carebridge.directory import hsds, models, taxonomy
+from carebridge.directory.repository import confidential_postcode_keys
 from carebridge.directory.schedules import (
     CompiledRule,
     WeeklyTable,
@@ -365,7 +366,7 @@ def build_search_index(session: Session, default_zone: str, now: datetime | None
         code = term_codes.get(term_id) if term_id else None
         if code is None:
             continue
-        if code == taxonomy.CONFIDENTIAL_ADDRESS.code:
+        if code.strip().lower() == taxonomy.CONFIDENTIAL_ADDRESS.code:  # in any taxonomy (hsds.is_confidential_term)
             confidential_records.add((link_entity, link_id))
         elif link_entity == "schedule":
             if code == taxonomy.TIME_ZONE.code and value:
@@ -551,10 +552,11 @@ def build_search_index(session: Session, default_zone: str, now: datetime | None
 def _gazetteer(session: Session) -> dict[str, Place]:
     g = models.GazetteerPlace
     places: dict[str, Place] = {}
+    hidden = confidential_postcode_keys(session)  # a confidential location's postcode is never a place
     for kind, name, normalized_name, area, latitude, longitude in _all(session, 
         select(g.kind, g.name, g.normalized_name, g.area, g.latitude, g.longitude).order_by(g.id)
     ):
-        if latitude is None or longitude is None:
+        if latitude is None or longitude is None or compact(normalized_name or name or "") in hidden or compact(name or "") in hidden:
             continue
         place = Place(name, kind, float(latitude), float(longitude), area)
         for key in (compact(name or ""), compact(normalized_name or "")):
@@ -564,6 +566,9 @@ def _gazetteer(session: Session) -> dict[str, Place]:
 
 
     return None
+
+
+SEARCH_ADDRESS_FIELDS = ("address_1", "address_2", "city", "region", "state_province", "postal_code", "country", "address_type")
 
 
 def _entry(
@@ -588,17 +593,33 @@ def _entry(
         latitude, longitude = float(location[3]), float(location[4])
         if not (math.isfinite(latitude) and math.isfinite(longitude) and -90 <= latitude <= 90 and -180 <= longitude <= 180):
             latitude = longitude = None
-    area = (address[4] or None) if address is not None else None
-    if area is None and latitude is not None:
-        area = neighbourhoods.get(location_id or "")
-    if area is None and address is not None:
-        area = address[3] or None
+    if confidential:
+        # The one allow-list (hsds.redact_location) decides what of the place is shown: its area only. Not the
+        # nearest neighbourhood (worked out from the exact position), not the place's own phones or languages.
+        redacted = hsds.redact_location(
+            {
+                "id": location_id or "",
+                "location_type": location_type,
+                "addresses": [dict(zip(SEARCH_ADDRESS_FIELDS, address[1:], strict=True))] if address is not None else [],
+            }
+        )
+        area_address = (redacted["addresses"] or [{}])[0]
+        area = area_address.get("region") or area_address.get("city") or None
+        phone_keys: tuple[tuple[str, str | None], ...] = (("service", service_id), ("organization", organization_id))
+        languages = sorted(spoken.get(("service", service_id), set()))
+    else:
+        area = (address[4] or None) if address is not None else None
+        if area is None and latitude is not None:
+            area = neighbourhoods.get(location_id or "")
+        if area is None and address is not None:
+            area = address[3] or None
+        phone_keys = (("link", link_id), ("location", location_id), ("service", service_id), ("organization", organization_id))
+        languages = sorted(spoken.get(("service", service_id), set()) | spoken.get(("location", location_id or ""), set()))
     phone = None
-    for key in (("link", link_id), ("location", location_id), ("service", service_id), ("organization", organization_id)):
+    for key in phone_keys:
         if key[1] and key in phones:
-            phone = phones[key]
+            phone = phones[key]  # type: ignore[index]
             break
-    languages = sorted(spoken.get(("service", service_id), set()) | spoken.get(("location", location_id or ""), set()))
     evenings = facts_flags[0] or any(rule.close_seconds > EVENING_SECONDS for rule in rules)
     weekends = facts_flags[1] or any(rule.weekdays is not None and rule.weekdays & {5, 6} for rule in rules)
     document = dict(base)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from carebridge.directory import hsds, repository, taxonomy
 from carebridge.directory.hsds import ENTITIES, WRITE_ORDER, ImportPlan, PlannedRow, Record
 from carebridge.directory.repository import ListFilters
-from carebridge.errors import N_, FieldError, InvalidInput
+from carebridge.errors import N_, FieldError, InvalidInput, NotFound
 
 SUMMARY_ENTITIES = (
     ("service", "services"),
@@ -83,6 +83,7 @@ def import_documents(
             errors.append(FieldError(name="file", message=N_("and %(count)s more problems"), params={"count": hidden}))
         raise InvalidInput(N_("Nothing was imported: %(count)s problems were found."), errors=errors, count=plan.problem_count)
     _time_zones_from_database(session, plan)
+    _keep_confidential(session, plan)
     ensure_carebridge_taxonomies(session)
     summary = ImportSummary(records=plan.records, warnings=plan.warnings)
     _write_rows(session, plan, summary)
@@ -107,6 +108,71 @@ def _check_references(session: Session, plan: ImportPlan) -> None:
                 N_("no %(entity)s with the id %(id)s exists in this file or in the directory"),
                 entity=reference.entity, id=reference.id,
             )
+
+
+def _keep_confidential(session: Session, plan: ImportPlan) -> None:
+    """Confidentiality is sticky: no import removes it, only `declassify` (below) does.
+
+    A stored confidential location that the file lists without a confidential-address attribute (attributes left
+    out, emptied, or a term of another code) keeps its stored confidential attributes; so does a term that marks
+    locations confidential when the file gives it another code. Each case is reported as a warning naming the
+    location or term, so the publisher can fix their data (or ask an administrator to declassify)."""
+    stored_terms = repository.confidential_term_ids(session)
+    for term_id, row in plan.rows["taxonomy_term"].items():
+        if term_id in stored_terms and row.values.get("code") != taxonomy.CONFIDENTIAL_ADDRESS.code:
+            row.values["code"] = taxonomy.CONFIDENTIAL_ADDRESS.code
+            label, pointer = row.where
+            plan.warn(
+                label, pointer,
+                N_("taxonomy term %(id)s keeps the code confidential-address: the locations it marks stay confidential"),
+                id=term_id,
+            )
+    stored = repository.confidential_attributes(session, plan.rows["location"])
+    if not stored:
+        return
+    confidential_terms = stored_terms | {
+        term_id for term_id, row in plan.rows["taxonomy_term"].items()
+        if str(row.values.get("code") or "").strip().lower() == taxonomy.CONFIDENTIAL_ADDRESS.code
+    }
+    attributes = plan.rows["attribute"]
+    for location_id, rows in sorted(stored.items()):
+        membership = plan.memberships.get(("location", location_id, "attributes"))
+        planned = membership.ids if membership is not None else set()
+        if any(
+            item in attributes
+            and attributes[item].values.get("taxonomy_term_id") in confidential_terms
+            and attributes[item].values.get("link_id") == location_id
+            for item in planned
+        ):
+            continue
+        for row in rows:
+            attributes.pop(row.id, None)  # a row reusing the id for another term is not written
+            if membership is not None:
+                membership.ids.add(row.id)
+        label, pointer = plan.rows["location"][location_id].where
+        plan.warn(
+            label, pointer,
+            N_("location %(id)s stays confidential although this file does not mark it so; only the declassify "
+               "command can make its address public"),
+            id=location_id,
+        )
+
+
+def declassify(session: Session, location_id: str, reason: str, when: datetime) -> int:
+    """Make a confidential location public: remove its confidential-address attributes (any taxonomy) and record
+    who-knows-why: the reason and the time, in location_declassification. Returns how many attributes went.
+    The only way confidentiality is removed (imports keep it, see _keep_confidential)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(errors=[FieldError(name="reason", message=N_("give the reason for making this address public"))])
+    attributes = repository.confidential_attributes(session, [location_id]).get(location_id)
+    if not attributes:
+        raise NotFound(N_("no confidential location has the id %(id)s"), id=location_id)
+    removed = remove_rows(session, {"attribute": {row.id for row in attributes}})
+    repository.add_declassification(session, location_id, reason, when)
+    repository.bump_revision(session)
+    session.expire_all()
+    return removed
 
 
 def _is_carebridge(entity: str, record_id: str) -> bool:
@@ -170,10 +236,29 @@ def _write_rows(session: Session, plan: ImportPlan, summary: ImportSummary) -> N
         for row in rows.values():
             exists = row.id in present
             (updates if exists else inserts).append(_row_data(row, exists, old_extras.get(row.id)))
+        stored = repository.rows_by_id(session, entity, [data["id"] for data in updates]) if updates else {}
         repository.insert_rows(session, entity, inserts)
-        repository.update_rows(session, entity, updates)
+        # A row the file states exactly as stored is not written: re-importing an export changes nothing, not
+        # even updated_at (which then says when the record last really changed).
+        repository.update_rows(session, entity, [data for data in updates if not _unchanged(stored.get(data["id"]), data)])
         summary.created[entity] += len(inserts)
         summary.updated[entity] += len(updates)
+
+
+def _unchanged(stored: Any, data: dict[str, Any]) -> bool:
+    if stored is None:
+        return False
+    mapping = stored._mapping
+    return all(name in mapping and _same(mapping[name], value) for name, value in data.items())
+
+
+def _same(stored: Any, given: Any) -> bool:
+    if isinstance(stored, datetime) and isinstance(given, datetime):
+        # SQLite gives back naive UTC, PostgreSQL aware: compare both as UTC.
+        return (stored if stored.tzinfo else stored.replace(tzinfo=UTC)) == (given if given.tzinfo else given.replace(tzinfo=UTC))
+    if isinstance(stored, float) or isinstance(given, float):
+        return stored is not None and given is not None and float(stored) == float(given)
+    return bool(stored == given)
 
 
 def _default_last_modified(session: Session, plan: ImportPlan) -> None:
@@ -370,6 +455,7 @@ def list_services_at_locations(
     organizations = repository.rows_by_id(session, "organization", {row.organization_id for row in services.values()})
     locations = repository.rows_by_id(session, "location", {row.location_id for row in rows})
     confidential = repository.confidential_location_ids(session, locations)
+    areas = repository.first_addresses(session, confidential)
     items = []
     for row in rows:
         service = services.get(row.service_id)
@@ -380,6 +466,7 @@ def list_services_at_locations(
                 organizations.get(service.organization_id) if service is not None else None,
                 locations.get(row.location_id),
                 row.location_id in confidential,
+                areas.get(row.location_id),
             )
         )
     return total, items
@@ -440,11 +527,20 @@ def gazetteer_places(gazetteer: dict[str, Any]) -> list[dict[str, Any]]:
             "district", district, None,
             sum(point[0] for point in points) / len(points), sum(point[1] for point in points) / len(points),
         )
+    centre = gazetteer.get("centre") or {}
+    if gazetteer.get("city") and centre.get("latitude") is not None and centre.get("longitude") is not None:
+        add("city", gazetteer["city"], None, centre["latitude"], centre["longitude"])  # "Fairhaven" finds the centre
     return list(places.values())
 
 
 def load_gazetteer(session: Session, gazetteer: dict[str, Any]) -> tuple[int, int]:
-    return repository.upsert_places(session, gazetteer_places(gazetteer))
+    """Store the gazetteer's places. A postcode that a confidential location has is never stored (and removed if
+    an older gazetteer put it there): a place a person can type must not lead to a refuge."""
+    hidden = repository.confidential_postcode_keys(session)
+    repository.delete_places(session, hidden)
+    return repository.upsert_places(
+        session, [place for place in gazetteer_places(gazetteer) if place["normalized_name"] not in hidden]
+    )
 
 
 def load_demo_data(session: Session) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -11,6 +12,9 @@ KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180
 # Confidential locations are placed at the centre of a grid cell of this size (degrees) before any distance is
 # worked out, so that no sequence of searches can narrow their position below about a kilometre.
 CONFIDENTIAL_GRID_DEGREES = 0.01
+# A full postcode in the British form, compacted (lower case, no spaces): the district ("fh3"), then the sector
+# digit and unit letters ("3tq"). "FH3 3TQ", "fh33tq" and " Fh3  3tq " are all "fh33tq".
+_FULL_POSTCODE = re.compile(r"([a-z]{1,2}[0-9][a-z0-9]?)([0-9][a-z]{2})")
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -73,3 +77,11 @@ def longitude_gap(lons: np.ndarray, lon: float) -> np.ndarray:
 def snap_to_grid(lat: float, lon: float, step: float = CONFIDENTIAL_GRID_DEGREES) -> tuple[float, float]:
     """The centre of the grid cell a position lies in."""
     return (math.floor(lat / step) + 0.5) * step, (math.floor(lon / step) + 0.5) * step
+
+
+def postcode_district(key: str) -> str | None:
+    """The postcode district of a full postcode given as a compact key ("fh33tq" -> "fh3"), or None when the key
+    is not a full postcode. A full postcode the gazetteer does not list is looked up as its district, so every
+    unlisted postcode of a district gives the same answer, whatever lies at it (see directory/search.py)."""
+    match = _FULL_POSTCODE.fullmatch(key)
+    return match.group(1) if match else None

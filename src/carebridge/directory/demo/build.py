@@ -196,6 +196,7 @@ def _position(place: places.Place, postcodes: dict[str, tuple[str, float, float]
 
 def build_location(key: str) -> dict[str, Any]:
     postcodes = {code: (area, lat, lon) for code, area, lat, lon in places.POSTCODES}
+    private = {code: (area, lat, lon) for code, area, lat, lon in places.PRIVATE_POSTCODES}
     virtual = {place.key: place for place in places.VIRTUAL_PLACES}
     physical = {place.key: place for place in places.PLACES}
     location_id = demo_id("location", key)
@@ -211,6 +212,8 @@ def build_location(key: str) -> dict[str, Any]:
     if key not in physical:
         raise ValueError(f"unknown place {key!r}")
     place = physical[key]
+    if place.confidential:
+        postcodes = private
     if place.postcode not in postcodes:
         raise ValueError(f"place {key!r} has postcode {place.postcode!r}, which is not in the gazetteer")
     neighbourhood = postcodes[place.postcode][0]
@@ -480,6 +483,12 @@ def build_gazetteer() -> dict[str, Any]:
     for postcode, neighbourhood, _, _ in places.POSTCODES:
         if neighbourhood not in neighbourhood_names:
             raise ValueError(f"postcode {postcode} is in unknown neighbourhood {neighbourhood!r}")
+    # Built from public records only: a confidential place's postcode or position is never a gazetteer entry.
+    secret = {place.postcode for place in places.PLACES if place.confidential}
+    secret_positions = {(lat, lon) for code, _, lat, lon in places.PRIVATE_POSTCODES}
+    leaked = [code for code, _, lat, lon in places.POSTCODES if code in secret or (lat, lon) in secret_positions]
+    if leaked:
+        raise ValueError(f"the gazetteer would hold postcodes of confidential places: {leaked}")
     return {
         "note": NOTICE,
         "city": places.CITY,

@@ -59,7 +59,6 @@ POSTCODES: tuple[tuple[str, str, float, float], ...] = (
     ("FH3 2LU", "Westfield", 54.2006, 2.0378),
     ("FH3 2NY", "Ashby Park", 54.1859, 2.0599),
     ("FH3 3NR", "Ashby Park", 54.1851, 2.0542),
-    ("FH3 3TQ", "Ashby Park", 54.1793, 2.0514),
     ("FH4 1BH", "Southmoor", 54.1721, 2.0956),
     ("FH4 1JR", "Southmoor", 54.1691, 2.1045),
     ("FH4 2DG", "Southmoor", 54.1696, 2.1006),
@@ -74,6 +73,13 @@ POSTCODES: tuple[tuple[str, str, float, float], ...] = (
     ("FH5 3EU", "Kingsley", 54.1861, 2.1397),
     ("FH6 1DH", "Hollins Green", 54.2345, 2.1353),
     ("FH6 1ZB", "Hollins Green", 54.2318, 2.1408),
+)
+
+# Where the confidential places are: used for their locations' positions (which are never published) and NEVER
+# for the gazetteer, so that typing or guessing a postcode cannot lead to a refuge. A postcode only a confidential
+# place has is not in POSTCODES; build.py refuses to build a gazetteer that holds one.
+PRIVATE_POSTCODES: tuple[tuple[str, str, float, float], ...] = (
+    ("FH3 3TQ", "Ashby Park", 54.1793, 2.0514),
     ("FH6 2XE", "Hollins Green", 54.2386, 2.1414),
 )
 
