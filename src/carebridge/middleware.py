@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carebridge import i18n
@@ -275,11 +275,10 @@ class RequestGuardMiddleware:
 def _without_bad_query(scope: Scope) -> Scope:
     """A copy of the scope for the error page: the refused path and query are not reused; only a valid `lang`."""
     language = None
-    try:
-        check_query_string(scope.get("query_string", b""))
-        language = i18n.language_or_none(HTTPConnection(scope).query_params.get("lang"))
-    except RejectedInput:
-        pass
+    for pair in scope.get("query_string", b"").split(b"&"):
+        name, _, value = pair.partition(b"=")
+        if name == b"lang" and value.isalnum():
+            language = i18n.language_or_none(value.decode("ascii")) or language
     clean = dict(scope)
     clean["query_string"] = f"lang={language}".encode() if language else b""
     try:
