@@ -191,3 +191,14 @@ def test_language_links_keep_the_route_and_its_parameters() -> None:
     switcher = [link for link in _links(response.text) if link.startswith("/things/")]
     assert len(switcher) == 6
     assert "/things/a%20b%3F?x=1&amp;lang=ar" in switcher
+
+
+def test_the_refusal_is_explained_in_the_readers_language() -> None:
+    page = make_client().get("/find/results?lang=ar&near=FH1%00")
+    _assert_error_page(page, "ar")
+    assert "يحتوي هذا على حرف لا يمكن استخدامه هنا" in page.text
+    problem = make_client().post(
+        "/api/v1/entitlements/evaluate?lang=fr", content=b"x" * (1024 * 1024 + 1), headers={"content-type": "text/plain"}
+    )
+    assert problem.status_code == 413
+    assert problem.json()["errors"][0]["reason"] == "Ce qui a été envoyé dépasse 1 Mo, le maximum que nous acceptons."
