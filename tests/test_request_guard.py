@@ -26,23 +26,23 @@ CONTROL_ESCAPES = ["%00", "%1D", "%0A", "%7F", "%C2%80", "%C2%85", "%C2%9F"]
 BROKEN_ESCAPES = ["%", "%1", "%zz", "%G0", "%FF", "%C3", "%C3%28", "%ED%A0%80"]
 
 
-def _assert_problem(response, name: str) -> None:  # noqa: ANN001
-    assert response.status_code == 400, response.text
+def _assert_problem(response, name: str, status: int = 422) -> None:  # noqa: ANN001
+    assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
-    assert body["status"] == 400 and body["title"]
+    assert body["status"] == status and body["title"]
     assert [error["name"] for error in body["errors"]] == [name]
 
 
-def _assert_error_page(response, language: str = "en") -> None:  # noqa: ANN001
-    assert response.status_code == 400, response.text
+def _assert_error_page(response, language: str = "en", status: int = 422) -> None:  # noqa: ANN001
+    assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("text/html")
     assert f'<html lang="{language}"' in response.text
     assert 'class="error-summary"' in response.text and "error-summary__list" in response.text
 
 
 @pytest.mark.parametrize("escape", CONTROL_ESCAPES + BROKEN_ESCAPES)
-def test_a_bad_query_value_is_a_400_problem_document_naming_the_parameter(escape: str) -> None:
+def test_a_bad_query_value_is_a_422_problem_document_naming_the_parameter(escape: str) -> None:
     response = make_client().get(f"/api/hsds/services?page=0{escape}")
     _assert_problem(response, "page")
 
@@ -70,13 +70,13 @@ def test_a_bad_parameter_name_is_refused_too(query: str) -> None:
     "path",
     ["/services/%00", "/services/abc%1F", "/services/%C2%85", "/services/%zz", "/services/%FF", "/entitlements%0A"],
 )
-def test_a_bad_path_is_the_error_page(path: str) -> None:
-    _assert_error_page(make_client().get(path))
+def test_a_bad_path_is_the_404_error_page_with_its_summary(path: str) -> None:
+    _assert_error_page(make_client().get(path), status=404)
 
 
 @pytest.mark.parametrize("path", ["/api/hsds/services/%00", "/api/hsds/services/%E9", "/api/v1/%7F"])
-def test_a_bad_api_path_is_a_problem_document(path: str) -> None:
-    _assert_problem(make_client().get(path), "path")
+def test_a_bad_api_path_is_a_404_problem_document(path: str) -> None:
+    _assert_problem(make_client().get(path), "path", status=404)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_a_bad_api_path_is_a_problem_document(path: str) -> None:
         ({"list": ["ok", "tab\there"]}, "list.1"),
     ],
 )
-def test_a_control_character_in_a_json_field_is_a_400_naming_the_field(body: dict, name: str) -> None:
+def test_a_control_character_in_a_json_field_is_a_422_naming_the_field(body: dict, name: str) -> None:
     response = make_client().post("/api/v1/entitlements/evaluate", json=body)
     _assert_problem(response, name)
 

@@ -4,7 +4,7 @@ docs/decisions/0002-request-hardening.md:
 
     HeadersMiddleware          security and privacy headers (also on the answers of the layers below)
     UnexpectedErrorMiddleware  an error nobody handled: logged once, by us, without its message; a 500 page or problem
-    RequestGuardMiddleware     control characters, broken percent-escapes, bodies over 1 MB: a 4xx before routing
+    RequestGuardMiddleware     control characters, broken percent-escapes, bodies over 1 MB: a 422/404/413 before routing
     ApiCorsMiddleware          CORS for GET on /api/hsds/ and /api/v1/ only
     GZipMiddleware             (Starlette's)
     the routes
@@ -157,14 +157,16 @@ def check_body(content_type: bytes, body: bytes) -> None:
             raise RejectedInput(_safe_name(name), INVALID_CHARACTERS)
 
 
-async def send_error(scope: Scope, receive: Receive, send: Send, *, status: int, errors: list[FieldError]) -> None:
+NO_SUCH_ADDRESS = N_("There is no page or record at this address.")
+_TYPE_SLUGS = {404: "not-found", 413: "request-too-large", 422: "invalid-input"}
+
+
+async def send_error(
+    scope: Scope, receive: Receive, send: Send, *, status: int, errors: list[FieldError], detail: str | None = None
+) -> None:
     request = Request(scope, receive)
     response = error_response(
-        request,
-        status=status,
-        title=HTTP_TITLES[status],
-        type_slug="invalid-characters" if status == 400 else "request-too-large",
-        errors=errors,
+        request, status=status, title=HTTP_TITLES[status], detail=detail, type_slug=_TYPE_SLUGS[status], errors=errors
     )
     await response(scope, receive, send)
 
@@ -172,8 +174,9 @@ async def send_error(scope: Scope, receive: Receive, send: Send, *, status: int,
 class RequestGuardMiddleware:
     """Refuses, before any route sees it, input no route should have to survive:
 
-    - a control character (U+0000–U+001F, U+007F–U+009F) or a broken percent-escape anywhere in the path, the query
-      string, a urlencoded form or a JSON body: 400 with an error naming the parameter (never echoing its value);
+    - a control character (U+0000–U+001F, U+007F–U+009F) or a broken percent-escape in the query string, a urlencoded
+      form or a JSON body: 422 (malformed input) with an error naming the parameter (never echoing its value); in the
+      path: 404, since no page or record can have that address;
     - a body over `max_body_bytes`: 413 at once when Content-Length says so, otherwise as soon as the streamed
       (chunked) body passes the limit, without reading the rest.
     """
@@ -188,6 +191,11 @@ class RequestGuardMiddleware:
             return
         try:
             check_path(scope)
+        except RejectedInput as rejected:
+            # No record or page can have such an address: a 404, as for any other unknown one.
+            await self._reject(scope, receive, send, rejected, status=404, detail=NO_SUCH_ADDRESS)
+            return
+        try:
             check_query_string(scope.get("query_string", b""))
         except RejectedInput as rejected:
             await self._reject(scope, receive, send, rejected)
@@ -259,11 +267,23 @@ class RequestGuardMiddleware:
 
         return counting_receive
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send, rejected: RejectedInput) -> None:
-        # The query string is not read again to find the language: only `lang` itself, if it is clean.
-        scope = _without_bad_query(scope)
+    async def _reject(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        rejected: RejectedInput,
+        *,
+        status: int = 422,
+        detail: str | None = None,
+    ) -> None:
         await send_error(
-            scope, receive, send, status=400, errors=[FieldError(name=rejected.name, message=rejected.message)]
+            _without_bad_query(scope),
+            receive,
+            send,
+            status=status,
+            detail=detail,
+            errors=[FieldError(name=rejected.name, message=rejected.message)],
         )
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -416,5 +436,6 @@ class ApiCorsMiddleware:
         ]
         if requested_headers and _HEADER_LIST.fullmatch(requested_headers.decode("latin-1").strip()):
             headers.append((b"access-control-allow-headers", requested_headers.strip()))
-        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        # 200, as Starlette's CORSMiddleware answered before (API clients' own tests may expect it).
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
