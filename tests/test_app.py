@@ -163,6 +163,9 @@ def test_api_docs_load_nothing_from_elsewhere_and_their_assets_are_ours() -> Non
         assert fetched.status_code == 200, asset
         assert len(fetched.content) > 0
     assert client.get("/api/openapi.json").status_code == 200
+    # Only what the docs use: not the package's demo page (inline script, an API on another site).
+    assert client.get("/static/swagger-ui/index.html").status_code == 404
+    assert client.get("/static/swagger-ui/swagger-initializer.js").status_code == 404
 
 
 def test_api_docs_have_a_self_only_content_security_policy() -> None:

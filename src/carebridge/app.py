@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -163,7 +164,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
         return HTMLResponse(API_DOCS_HTML)
 
     _include_routers(app)
-    app.mount(SWAGGER_UI_URL, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+    app.mount(SWAGGER_UI_URL, SwaggerUIFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     # Added innermost first; the order, outermost first, is in carebridge/middleware.py and docs/decisions/0002.
@@ -174,6 +175,18 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(HeadersMiddleware, secure_cookies=settings.secure_cookies)
     return app
+
+
+class SwaggerUIFiles(StaticFiles):
+    """Only the two files /api/docs uses. The package's own index.html (inline script, a demo API on another site)
+    and its source maps are not served."""
+
+    FILES = frozenset({"swagger-ui-bundle.js", "swagger-ui.css"})
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        if path not in self.FILES:
+            return "", None
+        return super().lookup_path(path)
 
 
 # Swagger UI from our own static files; the start-up script is a file too, so that the CSP needs no 'unsafe-inline'.
