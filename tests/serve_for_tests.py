@@ -27,6 +27,11 @@ async def explode_page(postcode: str) -> None:
     raise KeyError(postcode)
 
 
+@app.get("/api/v1/test-explode/{postcode}")
+async def explode_in_path(postcode: str) -> None:
+    raise RuntimeError(f"no such place: {postcode}")
+
+
 @app.post("/api/v1/test-body-size")
 async def body_size(request: Request) -> dict[str, int]:
     return {"size": len(await request.body())}

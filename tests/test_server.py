@@ -103,6 +103,9 @@ def test_an_unexpected_error_is_logged_once_by_us_without_its_message(server: Se
     page_status, page_headers, page_body = _request(
         server.port, f"GET /test-explode?postcode={MARKER} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
     )
+    path_status, _path_headers, _path_body = _request(
+        server.port, f"GET /api/v1/test-explode/{MARKER} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+    )
     time.sleep(0.5)  # let the server's log lines reach the file
     logs = server.logs()[before:]
 
@@ -111,7 +114,10 @@ def test_an_unexpected_error_is_logged_once_by_us_without_its_message(server: Se
     assert page_status == 500 and page_headers["content-type"].startswith("text/html")
     assert b"error-summary" not in page_body and b"<h1>" in page_body
     # Logged once each, by us: type and route, and frames that show where.
-    assert logs.count("unexpected error on") == 2, logs
+    assert path_status == 500
+    assert logs.count("unexpected error on") == 3, logs
+    # The route's template is logged, not the path that was asked for (it can hold what a person typed).
+    assert "/api/v1/test-explode/{postcode}" in logs and "RuntimeError" in logs
     assert "ValueError" in logs and "/api/v1/test-explode" in logs and "explode_api" in logs
     assert "KeyError" in logs and "/test-explode" in logs
     # No server layer repeats it, and what the person typed is nowhere.
