@@ -16,6 +16,7 @@ import logging
 import re
 import traceback
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import orjson
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -34,7 +35,7 @@ MAX_BODY_BYTES = 1024 * 1024
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
 # Bytes that send a query string or path down the careful check: escapes, raw control bytes, anything not ASCII.
 _SUSPICIOUS_BYTES = re.compile(rb"[%\x00-\x1f\x7f-\xff]")
-_PERCENT_ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
+_BROKEN_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_.\-\[\]]{1,64}")
 
 INVALID_CHARACTERS = N_("This contains a character that cannot be used here. Type it again with letters, numbers and punctuation only.")
@@ -72,15 +73,23 @@ def _decode_component(raw: bytes, *, plus_is_space: bool) -> str:
     """Percent-decodes one part of a URL strictly: a `%` must start a two-digit escape and the result must be UTF-8."""
     if plus_is_space:
         raw = raw.replace(b"+", b" ")
-    if raw.count(b"%") != len(_PERCENT_ESCAPE.findall(raw)):
+    if _BROKEN_ESCAPE.search(raw):
         raise ValueError("broken percent-escape")
-    decoded = _PERCENT_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), raw)
-    return decoded.decode("utf-8")  # UnicodeDecodeError is a ValueError
+    return unquote_to_bytes(raw).decode("utf-8")  # UnicodeDecodeError is a ValueError
+
+
+def _is_clean(raw: bytes, *, plus_is_space: bool) -> bool:
+    try:
+        return not CONTROL_CHARACTERS.search(_decode_component(raw, plus_is_space=plus_is_space))
+    except ValueError:
+        return False
 
 
 def check_query_string(query: bytes) -> None:
     """Raises RejectedInput, naming the parameter, for a control character or an escape that decodes to nothing."""
-    if not _SUSPICIOUS_BYTES.search(query):
+    # Fast path: the whole string at once. The separators (`&`, `=`) are ASCII, so the whole decodes cleanly exactly
+    # when every part does; only a refused string is taken apart to name the parameter.
+    if not _SUSPICIOUS_BYTES.search(query) or _is_clean(query, plus_is_space=True):
         return
     for pair in query.split(b"&"):
         raw_name, _, raw_value = pair.partition(b"=")
