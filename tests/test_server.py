@@ -164,3 +164,20 @@ def test_a_chunked_body_under_1_mb_is_read_whole(server: Server) -> None:
     status, _headers, body = _request(server.port, raw)
     assert status == 200
     assert json.loads(body) == {"size": 15 * len(chunk)}
+
+
+def test_the_servers_log_format_withholds_any_exception_message() -> None:
+    # The second line of defence: should a server layer ever log an exception, only its type and frames go out.
+    import logging
+
+    from carebridge.cli import LOG_CONFIG, FramesOnlyFormatter
+
+    try:
+        raise ValueError(f"could not read {MARKER}")
+    except ValueError:
+        record = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "Exception in ASGI application", None, sys.exc_info())
+    text = FramesOnlyFormatter("%(message)s").format(record)
+    assert "ValueError" in text and "test_server.py" in text
+    assert MARKER not in text
+    assert LOG_CONFIG["formatters"]["frames_only"]["()"] is FramesOnlyFormatter
+    assert {"uvicorn", "carebridge"} <= set(LOG_CONFIG["loggers"])
