@@ -86,3 +86,93 @@ def test_an_unexpected_error_is_a_problem_document_and_its_message_is_not_logged
     assert response.headers["content-type"] == "application/problem+json"
     assert "ValueError" in caplog.text and "explode" in caplog.text
     assert "FH1 1AA" not in caplog.text and "FH1 1AA" not in response.text
+
+
+# CORS: open for GET (and HEAD) on /api/hsds/ and /api/v1/ only.
+
+CORS_ORIGIN = {"Origin": "https://elsewhere.example"}
+
+
+def _preflight(client: TestClient, path: str, method: str = "GET"):  # noqa: ANN202
+    return client.options(
+        path, headers={**CORS_ORIGIN, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": "accept"}
+    )
+
+
+def test_cors_preflight_for_get_is_allowed_on_the_open_api_paths() -> None:
+    client = make_client()
+    for path in ["/api/hsds/services", "/api/hsds/", "/api/v1/services/search", "/api/v1/health"]:
+        response = _preflight(client, path)
+        assert response.status_code == 200, path
+        assert response.headers["access-control-allow-origin"] == "*"
+        assert response.headers["access-control-allow-methods"] == "GET, HEAD"
+        assert "access-control-allow-credentials" not in response.headers
+
+
+def test_cors_preflight_is_refused_for_other_methods_and_other_paths() -> None:
+    client = make_client()
+    refused = [
+        ("/api/v1/entitlements/evaluate", "POST"),
+        ("/api/hsds/services", "DELETE"),
+        ("/find/results", "GET"),
+        ("/", "GET"),
+        ("/entitlements/result.pdf", "GET"),
+        ("/api/openapi.json", "GET"),
+        ("/api/docs", "GET"),
+        ("/static/css/site.css", "GET"),
+    ]
+    for path, method in refused:
+        response = _preflight(client, path, method)
+        assert "access-control-allow-origin" not in response.headers, (path, method)
+        assert response.status_code >= 400 or path.startswith("/static/"), (path, method, response.status_code)
+
+
+def test_cors_simple_requests_are_open_only_for_get_on_the_open_api_paths() -> None:
+    client = make_client()
+    assert client.get("/api/v1/health", headers=CORS_ORIGIN).headers["access-control-allow-origin"] == "*"
+    assert client.get("/api/hsds/no-such-thing", headers=CORS_ORIGIN).headers["access-control-allow-origin"] == "*"
+    closed = [
+        client.get("/?lang=en", headers=CORS_ORIGIN),
+        client.get("/no-such-page", headers=CORS_ORIGIN),
+        client.get("/api/openapi.json", headers=CORS_ORIGIN),
+        client.post("/api/v1/entitlements/evaluate", json={}, headers=CORS_ORIGIN),
+    ]
+    for response in closed:
+        assert "access-control-allow-origin" not in response.headers, response.request.url
+
+
+# /api/docs works offline: Swagger UI is served by the app, under a CSP that allows only 'self'.
+
+
+def test_api_docs_load_nothing_from_elsewhere_and_their_assets_are_ours() -> None:
+    import re
+
+    client = make_client()
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    html = response.text
+    assert "//" not in html.replace("<!doctype html>", ""), "an absolute or protocol-relative URL in the docs page"
+    references = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assets = [reference for reference in references if not reference.startswith("data:")]
+    assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets)
+    assert any(asset.endswith("swagger-ui.css") for asset in assets)
+    assert "<script>" not in html and "style=" not in html  # nothing inline: the CSP needs no 'unsafe-inline'
+    for asset in assets:
+        assert asset.startswith("/") and not asset.startswith("//"), asset
+        fetched = client.get(asset)
+        assert fetched.status_code == 200, asset
+        assert len(fetched.content) > 0
+    assert client.get("/api/openapi.json").status_code == 200
+    # Only what the docs use: not the package's demo page (inline script, an API on another site).
+    assert client.get("/static/swagger-ui/index.html").status_code == 404
+    assert client.get("/static/swagger-ui/swagger-initializer.js").status_code == 404
+
+
+def test_api_docs_have_a_self_only_content_security_policy() -> None:
+    policy = make_client().get("/api/docs").headers["content-security-policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    for name, sources in directives.items():
+        for source in sources.split():
+            # 'self', 'none', and data: for Swagger UI's inline icons (data: loads nothing from anywhere).
+            assert source in {"'self'", "'none'", "data:"}, (name, source)

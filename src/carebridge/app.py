@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-import traceback
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,51 +21,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from carebridge import __version__, i18n
 from carebridge.db import get_session_factory
 from carebridge.directory.search_index import SearchIndexHolder
-from carebridge.errors import N_, CarebridgeError, FieldError
-from carebridge.web import GZIP_MINIMUM_SIZE, STATIC_DIR, error_from_domain, problem_response, render
+from carebridge.errors import CarebridgeError, FieldError
+from carebridge.middleware import ApiCorsMiddleware, RequestGuardMiddleware, UnexpectedErrorMiddleware
+from carebridge.web import GZIP_MINIMUM_SIZE, HTTP_TITLES, STATIC_DIR, error_from_domain
+from carebridge.web import error_response as _error_response
 
 log = logging.getLogger("carebridge")
 
-HTTP_TITLES = {
-    400: N_("Something is wrong with the request"),
-    404: N_("We could not find that page"),
-    405: N_("That action is not allowed here"),
-    413: N_("The file or request is too large"),
-    422: N_("Some of the information given is not valid"),
-    500: N_("Sorry, something went wrong on our side"),
-}
-
-
-def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
-
-
-def _error_response(
-    request: Request,
-    *,
-    status: int,
-    title: str,
-    detail: str | None = None,
-    detail_params: dict | None = None,
-    type_slug: str = "about:blank",
-    errors: list[FieldError] | None = None,
-) -> Response:
-    if _is_api(request):
-        return problem_response(
-            request,
-            status=status,
-            title=title,
-            detail=detail,
-            detail_params=detail_params,
-            type_slug=type_slug,
-            errors=errors,
-        )
-    return render(
-        request,
-        "public/error.html",
-        {"status": status, "title": title, "detail": detail, "detail_params": detail_params or {}, "errors": errors or []},
-        status_code=status,
-    )
+# Responses that show nothing a person searched for or answered, and so may be kept by a browser or a proxy.
+# Every other route's answer carries `Cache-Control: no-store` (shared computers in libraries and shelters).
+# Static files are cacheable too (their URLs carry a digest). tests/test_route_sweep.py walks the route table.
+CACHEABLE_ROUTES = frozenset({"/api/v1/health", "/api/openapi.json", "/api/docs"})
+SWAGGER_UI_URL = "/static/swagger-ui"
 
 
 def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
@@ -91,6 +58,9 @@ class HeadersMiddleware:
         (b"permissions-policy", b"geolocation=(), camera=(), microphone=(), interest-cohort=()"),
     ]
     PAGE_CSP = (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+    # The API answers data: it loads nothing. /api/docs (Swagger UI, served by us) gets the page policy.
+    API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+    NO_STORE = (b"cache-control", b"no-store")
 
     def __init__(self, app: ASGIApp, secure_cookies: bool = False) -> None:
         self.app = app
@@ -106,13 +76,19 @@ class HeadersMiddleware:
             from starlette.requests import HTTPConnection
 
             cookie_value = i18n.language_or_none(HTTPConnection(scope).query_params.get("lang"))
-        is_page = not scope["path"].startswith(("/api/", "/static/"))
+        path = scope["path"]
+        is_static = path.startswith("/static/")
+        is_api = path.startswith("/api/") and not path.startswith("/api/docs")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", [])) + self.SECURITY_HEADERS
-                if is_page:
-                    headers.append(self.PAGE_CSP)
+                if not is_static:
+                    headers.append(self.API_CSP if is_api else self.PAGE_CSP)
+                    route = scope.get("route")
+                    if getattr(route, "path", None) not in CACHEABLE_ROUTES:
+                        headers = [(name, value) for name, value in headers if name.lower() != b"cache-control"]
+                        headers.append(self.NO_STORE)
                 if cookie_value:
                     cookie = f"{i18n.LANG_COOKIE}={cookie_value}; Path=/; Max-Age=31536000; SameSite=Lax"
                     if self.secure_cookies:
@@ -157,8 +133,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
         version=__version__,
         description="Entitlements, service finder and case work for migrants' health and social care.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
-        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        docs_url=None,  # our own /api/docs below: Swagger UI from our static files, under our CSP
         redoc_url=None,
         lifespan=_lifespan,
     )
@@ -177,28 +152,60 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         title = HTTP_TITLES.get(exc.status_code, HTTP_TITLES[400])
-        response = _error_response(request, status=exc.status_code, title=title)
+        # BodyTooLarge (raised while a route reads a streamed body) says which input and why.
+        errors = getattr(exc, "field_errors", None)
+        response = _error_response(request, status=exc.status_code, title=title, errors=errors)
         if exc.headers:
             response.headers.update(exc.headers)
         return response
 
-    @app.exception_handler(Exception)
-    async def _unexpected_error(request: Request, exc: Exception) -> Response:
-        # The type, route and stack frames only: an exception's message can repeat what a person typed.
-        frames = "".join(traceback.format_tb(exc.__traceback__))
-        log.error("unexpected error on %s %s: %s\n%s", request.method, request.url.path, type(exc).__name__, frames)
-        return _error_response(request, status=500, title=HTTP_TITLES[500])
+    @app.get("/api/docs", include_in_schema=False)
+    async def api_docs() -> HTMLResponse:
+        return HTMLResponse(API_DOCS_HTML)
 
     _include_routers(app)
+    app.mount(SWAGGER_UI_URL, SwaggerUIFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    # Added innermost first; the order, outermost first, is in carebridge/middleware.py and docs/decisions/0002.
     # Level 6: nearly level 9's size on small pages for much less CPU (the search route compresses its own JSON).
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=6)
-    app.add_middleware(
-        CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_headers=["*"], allow_credentials=False
-    )
+    app.add_middleware(ApiCorsMiddleware)
+    app.add_middleware(RequestGuardMiddleware)
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(HeadersMiddleware, secure_cookies=settings.secure_cookies)
     return app
+
+
+class SwaggerUIFiles(StaticFiles):
+    """Only the two files /api/docs uses. The package's own index.html (inline script, a demo API on another site)
+    and its source maps are not served."""
+
+    FILES = frozenset({"swagger-ui-bundle.js", "swagger-ui.css"})
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        if path not in self.FILES:
+            return "", None
+        return super().lookup_path(path)
+
+
+# Swagger UI from our own static files; the start-up script is a file too, so that the CSP needs no 'unsafe-inline'.
+API_DOCS_HTML = f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Carebridge API</title>
+<link rel="stylesheet" href="{SWAGGER_UI_URL}/swagger-ui.css">
+<link rel="icon" href="data:,">
+</head>
+<body>
+<div id="swagger-ui" data-openapi-url="/api/openapi.json"></div>
+<script src="{SWAGGER_UI_URL}/swagger-ui-bundle.js"></script>
+<script src="/static/js/api-docs.js"></script>
+</body>
+</html>
+"""
 
 
 def _include_routers(app: FastAPI) -> None:

@@ -6,24 +6,55 @@ Each domain adds its own sub-commands through a `register(subparsers)` function 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import traceback
 from collections.abc import Sequence
 
 from carebridge.config import get_settings
 
 
+class FramesOnlyFormatter(logging.Formatter):
+    """Formats an exception as its type and stack frames, never its message: a message can repeat what a person
+    typed. The app logs its own errors this way (carebridge.middleware); this keeps any server layer to the same."""
+
+    def formatException(self, ei) -> str:  # noqa: ANN001, N802 - logging's own name
+        error_type, _error, tb = ei
+        frames = "".join(traceback.format_tb(tb))
+        return f"Traceback (most recent call last):\n{frames}{getattr(error_type, '__name__', 'Exception')} (message withheld)"
+
+
+# uvicorn's own logging set-up, with our formatter, and the app's `carebridge` logger on the same handler.
+LOG_CONFIG: dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"frames_only": {"()": FramesOnlyFormatter, "fmt": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"default": {"formatter": "frames_only", "class": "logging.StreamHandler", "stream": "ext://sys.stderr"}},
+    "loggers": {
+        "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"level": "INFO"},
+        "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        "carebridge": {"handlers": ["default"], "level": "INFO", "propagate": False},
+    },
+}
+
+
+def uvicorn_options() -> dict:
+    """What `carebridge serve` gives uvicorn besides the address (tests/test_server.py serves with the same)."""
+    # No access log: request lines carry search terms and postcodes, which can identify a person.
+    return {"access_log": False, "proxy_headers": True, "log_config": LOG_CONFIG}
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    # No access log: request lines carry search terms and postcodes, which can identify a person.
     uvicorn.run(
         "carebridge.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        access_log=False,
-        proxy_headers=True,
+        **uvicorn_options(),
     )
     return 0
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import orjson
 from fastapi import Depends, Request
@@ -18,13 +18,22 @@ from sqlalchemy.orm import Session
 
 from carebridge import i18n
 from carebridge.config import get_settings
-from carebridge.errors import PROBLEM_TYPE_BASE, CarebridgeError, FieldError
+from carebridge.errors import N_, PROBLEM_TYPE_BASE, CarebridgeError, FieldError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 # Responses this size or larger are gzipped (by the app's middleware, or by a route that compresses its own).
 GZIP_MINIMUM_SIZE = 800
+
+HTTP_TITLES = {
+    400: N_("Something is wrong with the request"),
+    404: N_("We could not find that page"),
+    405: N_("That action is not allowed here"),
+    413: N_("The file or request is too large"),
+    422: N_("Some of the information given is not valid"),
+    500: N_("Sorry, something went wrong on our side"),
+}
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -55,16 +64,39 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={digest}"
 
 
+def route_path(request: Request) -> str:
+    """The path of the route that answered this request, rebuilt from its template and its path parameters.
+
+    Never the raw request path: for `GET //evil.example/x` that would make a link to another site. A request that no
+    route answered (a 404, or one refused before routing) links to the home page.
+    """
+    route = request.scope.get("route")
+    path_format = getattr(route, "path_format", None)
+    if not path_format or not path_format.startswith("/"):
+        return "/"
+    try:
+        params = {name: quote(str(value), safe="") for name, value in request.path_params.items()}
+        path = path_format.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return "/"
+    # A template is ours, so this holds; checked anyway because an off-site link is the one thing this must not make.
+    return path if path.startswith("/") and not path.startswith(("//", "/\\")) else "/"
+
+
 def url_with(request: Request, **changes: Any) -> str:
-    """The current URL with some query parameters replaced (None removes one)."""
-    params = dict(request.query_params)
+    """The current page's URL with some query parameters replaced (None removes one).
+
+    The path comes from the route (see route_path); the query is re-encoded from the parsed parameters.
+    """
+    path = route_path(request)
+    params = dict(request.query_params) if path != "/" or request.scope.get("route") is not None else {}
     for key, value in changes.items():
         if value is None:
             params.pop(key, None)
         else:
             params[key] = str(value)
     query = urlencode(params)
-    return request.url.path + (f"?{query}" if query else "")
+    return path + (f"?{query}" if query else "")
 
 
 @lru_cache(maxsize=len(i18n.LANGUAGES) + 1)
@@ -151,3 +183,36 @@ def error_from_domain(error: CarebridgeError) -> dict[str, Any]:
         "type_slug": error.type_slug,
         "errors": error.errors,
     }
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+def error_response(
+    request: Request,
+    *,
+    status: int,
+    title: str,
+    detail: str | None = None,
+    detail_params: dict | None = None,
+    type_slug: str = "about:blank",
+    errors: list[FieldError] | None = None,
+) -> Response:
+    """A problem document under /api/, the error page (with its error summary) everywhere else."""
+    if is_api_path(request.url.path):
+        return problem_response(
+            request,
+            status=status,
+            title=title,
+            detail=detail,
+            detail_params=detail_params,
+            type_slug=type_slug,
+            errors=errors,
+        )
+    return render(
+        request,
+        "public/error.html",
+        {"status": status, "title": title, "detail": detail, "detail_params": detail_params or {}, "errors": errors or []},
+        status_code=status,
+    )
