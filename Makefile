@@ -51,7 +51,7 @@ run: install
 
 # Pyflakes-level checks first (undefined names, unused imports, syntax): a second, then the tests.
 test: install system-deps $(AXE)
-	$(BIN)/ruff check --quiet --select F,E9 src tests bench migrations
+	$(BIN)/ruff check --quiet --select F,E9 src tests bench
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # `make bench BENCH_ARGS=--write-docs` puts the figures into docs/performance.md.

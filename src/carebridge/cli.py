@@ -8,12 +8,30 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from carebridge.config import get_settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from carebridge.i18n import missing_catalogs
+
+    missing = missing_catalogs()
+    if missing:
+        locale_dir = get_settings().locale_dir
+        print(
+            f"carebridge: not starting: {len(missing)} compiled translation catalogs are missing from {locale_dir} "
+            f"(for example {missing[0]}). Without them every page would be in English whatever language a person "
+            "chooses. In a checkout, run `make translations` (or `make install`); an installed package carries "
+            "them, so reinstall it from a wheel built with `pip wheel .`; or set CAREBRIDGE_LOCALE_DIR to the "
+            "folder that holds <language>/LC_MESSAGES/*.mo.",
+            file=sys.stderr,
+        )
+        return 2
 
     # No access log: request lines carry search terms and postcodes, which can identify a person.
     uvicorn.run(
@@ -29,13 +47,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def upgrade_database(database_url: str | None = None) -> None:
+    """Apply every migration. The migrations ship inside the package (carebridge/migrations), so this works from
+    an installed wheel as well as from a checkout; alembic is configured here, without alembic.ini."""
     from alembic import command
     from alembic.config import Config
 
-    from carebridge.config import PROJECT_ROOT
-
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("sqlalchemy.url", (database_url or get_settings().database_url).replace("%", "%%"))
     command.upgrade(config, "head")
 
