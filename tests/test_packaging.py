@@ -156,3 +156,37 @@ def test_missing_catalogs_names_every_missing_language_and_domain(tmp_path: Path
     assert len(missing) == len(LANGUAGES) * len(i18n.CATALOG_DOMAINS) - 1
     assert tmp_path / "fa" / "LC_MESSAGES" / "entitlements.mo" in missing
     assert tmp_path / "fa" / "LC_MESSAGES" / "messages.mo" not in missing
+
+
+def test_make_run_takes_host_and_port() -> None:
+    planned = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", "HOST=0.0.0.0", "PORT=8001"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+    ).stdout.splitlines()
+    assert planned[-1].endswith("carebridge serve --host 0.0.0.0 --port 8001"), planned[-3:]
+    assert any("install-system-deps --runtime" in line for line in planned), "make run installs what the pages use"
+
+
+def _walk_to_a_result(client):  # noqa: ANN001, ANN202
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_entitlements_pages_helpers", ROOT / "tests/entitlements/test_pages.py")
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    result, _asked = helpers.walk(client, "GB-ENG", {"status": "undocumented", "age": "34"})
+    return result
+
+
+@pytest.mark.parametrize("espeak_installed", [True, False])
+def test_the_result_page_offers_audio_only_when_the_server_can_make_it(client, monkeypatch, espeak_installed) -> None:  # noqa: ANN001
+    from carebridge.entitlements import audio
+
+    monkeypatch.setattr(audio, "tools_available", lambda: espeak_installed)
+    audio.available.cache_clear()
+    try:
+        page = _walk_to_a_result(client).text
+    finally:
+        audio.available.cache_clear()
+    offered = 'type="audio/mpeg"' in page
+    explained = "speech program (espeak-ng) is not installed" in page
+    assert (offered, explained) == (espeak_installed, not espeak_installed)

@@ -65,13 +65,40 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_load(_args: argparse.Namespace) -> int:
-    from carebridge.db import session_scope
+def demo_fingerprint() -> str:
+    """What the demo data is: a hash of the two files it is loaded from."""
+    import hashlib
+
+    from carebridge.directory import demo
+
+    digest = hashlib.sha256()
+    for path in (demo.SERVICES_PATH, demo.GAZETTEER_PATH):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_demo(session_factory=None, *, force: bool = False) -> str:  # noqa: ANN001 - a sessionmaker, for tests
+    """Load the demo city unless this very demo data is already loaded and nothing has changed the directory
+    since (then say so and do nothing: `make run` calls this on every start)."""
+    from carebridge.db import read_state, session_scope, write_state
+    from carebridge.directory.repository import current_revision
     from carebridge.directory.service import load_demo_data
 
-    with session_scope() as session:
+    fingerprint = demo_fingerprint()
+    with session_scope(session_factory) as session:
+        revision = current_revision(session)
+        if not force and read_state(session, "demo") == f"{fingerprint} {revision}":
+            return (
+                f"The FICTIONAL demo city of Fairhaven is already loaded (demo data {fingerprint}, directory "
+                f"revision {revision}); nothing to do."
+            )
         summary = load_demo_data(session)
-    print(summary)
+        write_state(session, "demo", f"{fingerprint} {current_revision(session)}")
+    return summary
+
+
+def _demo_load(args: argparse.Namespace) -> int:
+    print(load_demo(force=args.force))
     return 0
 
 
@@ -92,7 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply all migrations").set_defaults(func=_db_upgrade)
 
     demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
-    demo.add_parser("load", help="load the fictional demo city (idempotent)").set_defaults(func=_demo_load)
+    load = demo.add_parser(
+        "load",
+        help="load the fictional demo city (idempotent; does nothing if the same demo data is already loaded)",
+    )
+    load.add_argument("--force", action="store_true", help="load it again even if it is already there")
+    load.set_defaults(func=_demo_load)
 
     directory_cli.register(commands)
     entitlements_cli.register(commands)
