@@ -32,6 +32,14 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from carebridge.entitlements import audio
+
+    if not audio.available():
+        print(
+            "carebridge: note: espeak-ng or lame is not installed, so the checker's result page will not offer an "
+            "audio reading (it says why). `scripts/install-system-deps --runtime` installs them.",
+            file=sys.stderr,
+        )
 
     # No access log: request lines carry search terms and postcodes, which can identify a person.
     uvicorn.run(
