@@ -8,8 +8,11 @@ PO     := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO     := $(PO:.po=.mo)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# `make run HOST=0.0.0.0 PORT=8001`
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: install run test bench translations extract-messages system-deps clean
+.PHONY: install run test bench translations extract-messages system-deps runtime-deps clean
 
 install: $(STAMP) $(MO)
 
@@ -40,18 +43,23 @@ extract-messages: $(STAMP)
 system-deps:
 	bash scripts/install-system-deps
 
+# Only what the pages use (espeak-ng and LAME for audio, Pango and Arabic-script fonts for PDF leaflets), for `make run`.
+runtime-deps:
+	bash scripts/install-system-deps --runtime
+
 $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: install
+# The demo load does nothing when the same demo data is already loaded and the directory has not changed since.
+run: install runtime-deps
 	$(BIN)/carebridge db upgrade
 	$(BIN)/carebridge demo load
-	$(BIN)/carebridge serve --host 127.0.0.1 --port 8000
+	$(BIN)/carebridge serve --host $(HOST) --port $(PORT)
 
 # Pyflakes-level checks first (undefined names, unused imports, syntax): a second, then the tests.
 test: install system-deps $(AXE)
-	$(BIN)/ruff check --quiet --select F,E9 src tests bench migrations
+	$(BIN)/ruff check --quiet --select F,E9 src tests bench
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # `make bench BENCH_ARGS=--write-docs` puts the figures into docs/performance.md.

@@ -10,8 +10,11 @@ import logging
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from carebridge.config import get_settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 class FramesOnlyFormatter(logging.Formatter):
@@ -48,6 +51,29 @@ def uvicorn_options() -> dict:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from carebridge.i18n import missing_catalogs
+
+    missing = missing_catalogs()
+    if missing:
+        locale_dir = get_settings().locale_dir
+        print(
+            f"carebridge: not starting: {len(missing)} compiled translation catalogs are missing from {locale_dir} "
+            f"(for example {missing[0]}). Without them every page would be in English whatever language a person "
+            "chooses. In a checkout, run `make translations` (or `make install`); an installed package carries "
+            "them, so reinstall it from a wheel built with `pip wheel .`; or set CAREBRIDGE_LOCALE_DIR to the "
+            "folder that holds <language>/LC_MESSAGES/*.mo.",
+            file=sys.stderr,
+        )
+        return 2
+    from carebridge.entitlements import audio
+
+    if not audio.available():
+        print(
+            "carebridge: note: espeak-ng or lame is not installed, so the checker's result page will not offer an "
+            "audio reading (it says why). `scripts/install-system-deps --runtime` installs them.",
+            file=sys.stderr,
+        )
+
     uvicorn.run(
         "carebridge.app:create_app",
         factory=True,
@@ -60,13 +86,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def upgrade_database(database_url: str | None = None) -> None:
+    """Apply every migration. The migrations ship inside the package (carebridge/migrations), so this works from
+    an installed wheel as well as from a checkout; alembic is configured here, without alembic.ini."""
     from alembic import command
     from alembic.config import Config
 
-    from carebridge.config import PROJECT_ROOT
-
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("sqlalchemy.url", (database_url or get_settings().database_url).replace("%", "%%"))
     command.upgrade(config, "head")
 
@@ -77,13 +104,40 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_load(_args: argparse.Namespace) -> int:
-    from carebridge.db import session_scope
+def demo_fingerprint() -> str:
+    """What the demo data is: a hash of the two files it is loaded from."""
+    import hashlib
+
+    from carebridge.directory import demo
+
+    digest = hashlib.sha256()
+    for path in (demo.SERVICES_PATH, demo.GAZETTEER_PATH):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_demo(session_factory=None, *, force: bool = False) -> str:  # noqa: ANN001 - a sessionmaker, for tests
+    """Load the demo city unless this very demo data is already loaded and nothing has changed the directory
+    since (then say so and do nothing: `make run` calls this on every start)."""
+    from carebridge.db import read_state, session_scope, write_state
+    from carebridge.directory.repository import current_revision
     from carebridge.directory.service import load_demo_data
 
-    with session_scope() as session:
+    fingerprint = demo_fingerprint()
+    with session_scope(session_factory) as session:
+        revision = current_revision(session)
+        if not force and read_state(session, "demo") == f"{fingerprint} {revision}":
+            return (
+                f"The FICTIONAL demo city of Fairhaven is already loaded (demo data {fingerprint}, directory "
+                f"revision {revision}); nothing to do."
+            )
         summary = load_demo_data(session)
-    print(summary)
+        write_state(session, "demo", f"{fingerprint} {current_revision(session)}")
+    return summary
+
+
+def _demo_load(args: argparse.Namespace) -> int:
+    print(load_demo(force=args.force))
     return 0
 
 
@@ -104,7 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply all migrations").set_defaults(func=_db_upgrade)
 
     demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
-    demo.add_parser("load", help="load the fictional demo city (idempotent)").set_defaults(func=_demo_load)
+    load = demo.add_parser(
+        "load",
+        help="load the fictional demo city (idempotent; does nothing if the same demo data is already loaded)",
+    )
+    load.add_argument("--force", action="store_true", help="load it again even if it is already there")
+    load.set_defaults(func=_demo_load)
 
     directory_cli.register(commands)
     entitlements_cli.register(commands)

@@ -6,10 +6,27 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parents[1]
+# A checkout (or an editable install) has pyproject.toml two levels up; an installed wheel does not.
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+
+
+def _default_locale_dir() -> Path:
+    """The compiled catalogs: inside the package in a wheel (the build compiles them there), the checkout's
+    locale/ folder otherwise (`make install` compiles them there)."""
+    packaged = PACKAGE_DIR / "locale"
+    return packaged if packaged.is_dir() or not IN_CHECKOUT else PROJECT_ROOT / "locale"
+
+
+def _default_database_url() -> str:
+    """var/carebridge.db in the checkout; in the working directory for an installed package (a deployment sets
+    CAREBRIDGE_DATABASE_URL anyway)."""
+    folder = PROJECT_ROOT / "var" if IN_CHECKOUT else Path.cwd() / "var"
+    return f"sqlite:///{folder / 'carebridge.db'}"
 
 
 class Settings(BaseSettings):
@@ -17,7 +34,7 @@ class Settings(BaseSettings):
 
     # Embedded SQLite by default (zero set-up); PostgreSQL 15 in production, e.g.
     # postgresql+psycopg://carebridge@db.internal/carebridge
-    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'carebridge.db'}"
+    database_url: str = Field(default_factory=_default_database_url)
     # The deployment's place: the language spoken at reception desks, the time zone schedules default to,
     # and the entitlements jurisdiction the finder links to.
     local_language: str = "en"
@@ -33,7 +50,8 @@ class Settings(BaseSettings):
     search_index_check_seconds: float = 5.0
     # Records not verified for longer than this are flagged as stale.
     verification_stale_days: int = 365
-    locale_dir: Path = PROJECT_ROOT / "locale"
+    # Where the compiled gettext catalogs (*.mo) are; the server refuses to start if they are missing.
+    locale_dir: Path = Field(default_factory=_default_locale_dir)
     # Shows that the site runs on made-up demo data (the banner and the note on /about). Off in a real deployment.
     demo: bool = True
     # Secure cookies need HTTPS; off for http://127.0.0.1 development.

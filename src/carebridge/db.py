@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import Column, MetaData, String, Table, Text, create_engine, event, insert, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -28,6 +28,25 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Small facts about the installation itself, by name: e.g. "demo" = which demo data was loaded, at which directory
+# revision (so that `make run` does not reload it needlessly). Not directory data: never exported or published.
+app_state = Table(
+    "app_state",
+    Base.metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def read_state(session: Session, name: str) -> str | None:
+    return session.execute(select(app_state.c.value).where(app_state.c.name == name)).scalar()
+
+
+def write_state(session: Session, name: str, value: str) -> None:
+    if session.execute(update(app_state).where(app_state.c.name == name).values(value=value)).rowcount == 0:
+        session.execute(insert(app_state).values(name=name, value=value))
 
 
 def make_engine(url: str) -> Engine:

@@ -6,9 +6,11 @@ the framework really is (and a ratio against it flattering); the search route is
 
 from fastapi import APIRouter
 
+from carebridge.problems import problem_responses
+
 router = APIRouter(tags=["health"])
 
 
-@router.get("/api/v1/health")
+@router.get("/api/v1/health", responses=problem_responses())
 async def health() -> dict[str, str]:
     return {"status": "ok"}

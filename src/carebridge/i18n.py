@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from babel import Locale
 from babel.core import UnknownLocaleError
@@ -103,6 +104,25 @@ def language_name(code: str, in_language: str) -> str:
     except (UnknownLocaleError, ValueError, TypeError):
         return code
     return name or code
+
+
+# Every language needs both gettext domains compiled: `messages` (layout, finder) and `entitlements` (checker).
+CATALOG_DOMAINS = ("messages", "entitlements")
+
+
+def missing_catalogs(locale_dir: Path | None = None) -> list[Path]:
+    """The compiled catalogs (.mo) that the server needs and cannot find; empty when all are there.
+
+    Without them every page would silently be in English whatever the person asked for, so `carebridge serve`
+    refuses to start. A wheel carries them (compiled at build time); a checkout gets them from `make install`.
+    """
+    folder = locale_dir or get_settings().locale_dir
+    return [
+        folder / code / "LC_MESSAGES" / f"{domain}.mo"
+        for code in LANGUAGES
+        for domain in CATALOG_DOMAINS
+        if not (folder / code / "LC_MESSAGES" / f"{domain}.mo").is_file()
+    ]
 
 
 @lru_cache(maxsize=32)

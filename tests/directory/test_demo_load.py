@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from test_hsds import assert_round_trip, directory_counts
 
-from carebridge.cli import upgrade_database
+from carebridge import cli
+from carebridge.cli import load_demo, upgrade_database
+from carebridge.db import make_engine, session_scope
 from carebridge.directory import demo, models, repository, service, taxonomy
 
 
@@ -83,13 +85,55 @@ def test_demo_confidential_services_are_redacted(session: Session) -> None:
 
 
 def test_the_demo_load_command_twice(tmp_path: Path) -> None:
+    """`make run` loads the demo on every start: the second time it notices the same demo data at the same
+    directory revision and does nothing (fast, and the revision does not move)."""
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     upgrade_database(url)
     env = {**os.environ, "CAREBRIDGE_DATABASE_URL": url}
-    runs = [
-        subprocess.run([sys.executable, "-m", "carebridge.cli", "demo", "load"], capture_output=True, text=True, env=env, timeout=120, check=False)
-        for _ in range(2)
-    ]
-    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr
-    assert f"services: {len(demo.load_services())} created" in runs[0].stdout
-    assert "services: 0 created" in runs[1].stdout
+
+    def load(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "carebridge.cli", "demo", "load", *extra],
+            capture_output=True, text=True, env=env, timeout=120, check=False,
+        )
+
+    def revision() -> int:
+        engine = make_engine(url)
+        with Session(engine) as session:
+            value = repository.current_revision(session)
+        engine.dispose()
+        return value
+
+    first = load()
+    assert first.returncode == 0, first.stderr
+    assert f"services: {len(demo.load_services())} created" in first.stdout
+    loaded_at = revision()
+    second = load()
+    assert second.returncode == 0, second.stderr
+    assert "already loaded" in second.stdout and "nothing to do" in second.stdout
+    assert revision() == loaded_at
+    forced = load("--force")
+    assert "services: 0 created" in forced.stdout
+    assert revision() == loaded_at + 1
+    assert "already loaded" in load().stdout
+
+
+def test_demo_load_notices_the_demo_data_already_there(session_factory) -> None:  # noqa: ANN001
+    first = load_demo(session_factory)
+    assert "FICTIONAL" in first and "created" in first
+    with session_factory() as session:
+        revision = repository.current_revision(session)
+    assert "already loaded" in load_demo(session_factory)
+    with session_factory() as session:
+        assert repository.current_revision(session) == revision
+
+
+def test_demo_load_loads_again_when_the_directory_changed_since(session_factory, monkeypatch) -> None:  # noqa: ANN001
+    load_demo(session_factory)
+    with session_scope(session_factory) as session:
+        repository.bump_revision(session)  # an import or edit since the demo was loaded
+    again = load_demo(session_factory)
+    assert "already loaded" not in again and "services: 0 created" in again
+    assert "already loaded" in load_demo(session_factory)
+    monkeypatch.setattr(cli, "demo_fingerprint", lambda: "a-newer-demo")  # new demo data in a new release
+    assert "already loaded" not in load_demo(session_factory)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import orjson
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from carebridge.directory import hsds, service
 from carebridge.directory.repository import ListFilters
 from carebridge.errors import N_, FieldError, InvalidInput, NotFound
+from carebridge.problems import problem_responses
 from carebridge.web import SessionDep
 
 router = APIRouter(prefix="/api/hsds", tags=["hsds"])
@@ -30,16 +32,65 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500
 MAX_TEXT_LENGTH = 200
 NDJSON = "application/x-ndjson"
-WHOLE_NUMBER = re.compile(r"^\+?\d{1,9}$")
+WHOLE_NUMBER = re.compile(r"^\d{1,9}$")
 
-Text = Annotated[str | None, Query()]
-PageParameter = Annotated[str | None, Query(description="Page number, from 1.")]
-PerPageParameter = Annotated[str | None, Query(description=f"Records per page, 1 to {MAX_PER_PAGE} (default {DEFAULT_PER_PAGE}).")]
-FormatParameter = Annotated[str | None, Query(description="json (default) or ndjson (one record per line).")]
-FullParameter = Annotated[str | None, Query(description="true returns whole records instead of one-to-one fields.")]
-ModifiedAfterParameter = Annotated[
-    str | None, Query(description="Only records whose last_modified is later than this ISO 8601 date or date-time.")
-]
+MAX_PAGE = 999_999_999
+# Characters no parameter may hold: C0 and C1 controls (a NUL cannot even be stored in PostgreSQL).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+NO_CONTROLS = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
+
+# The routes read every query parameter as text and check it themselves (so that one 422 names every problem);
+# FastAPI's own schema for them would say "any string", so they are hidden from it and described truthfully here.
+Text = Annotated[str | None, Query(include_in_schema=False)]
+PageParameter = PerPageParameter = FormatParameter = FullParameter = ModifiedAfterParameter = Text
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def _text_schema(maximum: int) -> dict[str, Any]:
+    return {"type": "string", "maxLength": maximum, "pattern": NO_CONTROLS}
+
+
+BOOLEAN = {"type": "boolean"}
+QUERY_PARAMETERS = {
+    "page": _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Page number, from 1."),
+    "per_page": _query(
+        "per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        f"Records per page, 1 to {MAX_PER_PAGE} (default {DEFAULT_PER_PAGE}).",
+    ),
+    "search": _query("search", _text_schema(MAX_TEXT_LENGTH), "Words to look for in names and descriptions."),
+    "taxonomy_term_id": _query("taxonomy_term_id", _text_schema(hsds.ID_MAX_LENGTH), "Only records with this term."),
+    "taxonomy_id": _query("taxonomy_id", _text_schema(hsds.ID_MAX_LENGTH), "Only records with a term of this taxonomy."),
+    "organization_id": _query("organization_id", _text_schema(hsds.ID_MAX_LENGTH), "Only this organisation's records."),
+    "parent_id": _query("parent_id", _text_schema(hsds.ID_MAX_LENGTH), "Only the children of this term."),
+    "modified_after": _query(
+        "modified_after",
+        {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]},
+        "Only records whose last_modified is later than this ISO 8601 date or date-time.",
+    ),
+    "format": _query("format", {"type": "string", "enum": ["json", "ndjson"]}, "json (default) or ndjson (one record per line)."),
+    "full": _query("full", BOOLEAN, "true returns whole records instead of one-to-one fields."),
+    "full_service": _query("full_service", BOOLEAN, "true nests each service whole."),
+    "top_only": _query("top_only", BOOLEAN, "true lists only terms without a parent."),
+}
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One page: the HSDS page wrapper as JSON, or (format=ndjson) one record per line with the "
+        "paging in the X-Total-Items, X-Total-Pages and X-Page-Number headers.",
+        "content": {"application/json": {"schema": {"type": "object"}}, NDJSON: {"schema": {"type": "string"}}},
+    },
+    **problem_responses(422),
+}
+RECORD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The record, fully nested.", "content": {"application/json": {"schema": {"type": "object"}}}},
+    **problem_responses(404, 422),
+}
+
+
+def _described(*names: str) -> dict[str, Any]:
+    return {"parameters": [QUERY_PARAMETERS[name] for name in names]}
 
 
 class _Parameters:
@@ -51,7 +102,7 @@ class _Parameters:
     def whole_number(self, name: str, raw: str | None, default: int, maximum: int | None = None) -> int:
         if raw is None:
             return default
-        if not WHOLE_NUMBER.match(raw.strip()) or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
+        if not WHOLE_NUMBER.match(raw) or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
             if maximum is None:
                 self.errors.append(FieldError(name=name, message=N_("must be a whole number, 1 or more"), allowed=["1, 2, 3, ..."]))
             else:
@@ -65,10 +116,9 @@ class _Parameters:
     def boolean(self, name: str, raw: str | None) -> bool:
         if raw is None:
             return False
-        value = raw.strip().lower()
-        if value in ("true", "1", "yes"):
+        if raw == "true":
             return True
-        if value in ("false", "0", "no", ""):
+        if raw == "false":
             return False
         self.errors.append(FieldError(name=name, message=N_("must be true or false"), allowed=["true", "false"]))
         return False
@@ -76,13 +126,13 @@ class _Parameters:
     def choice(self, name: str, raw: str | None, allowed: list[str]) -> str:
         if raw is None:
             return allowed[0]
-        if raw.strip().lower() not in allowed:
+        if raw not in allowed:
             self.errors.append(FieldError(name=name, message=N_("is not one of the allowed values"), allowed=allowed))
             return allowed[0]
-        return raw.strip().lower()
+        return raw
 
     def text(self, name: str, raw: str | None) -> str | None:
-        if raw is None or not raw.strip():
+        if raw is None or (not raw.strip() and not CONTROL_CHARACTERS.search(raw)):
             return None
         if len(raw) > MAX_TEXT_LENGTH or not _storable_text(raw):
             self.errors.append(
@@ -92,9 +142,9 @@ class _Parameters:
         return raw.strip()
 
     def identifier(self, name: str, raw: str | None) -> str | None:
-        if raw is None or not raw.strip():
+        if raw is None or (not raw.strip() and not CONTROL_CHARACTERS.search(raw)):
             return None
-        if not hsds.is_usable_id(raw.strip()):
+        if len(raw) > hsds.ID_MAX_LENGTH or CONTROL_CHARACTERS.search(raw) or not hsds.is_usable_id(raw.strip()):
             self.errors.append(
                 FieldError(name=name, message=N_("is not an id: ids are at most %(maximum)s characters"), params={"maximum": hsds.ID_MAX_LENGTH})
             )
@@ -102,12 +152,14 @@ class _Parameters:
         return raw.strip()
 
     def moment(self, name: str, raw: str | None) -> Any:
-        if raw is None or not raw.strip():
+        if raw is None:
             return None
-        text = raw.strip()
+        text = raw
         parsed = hsds.parse_datetime(text)
         if parsed is None and hsds.parse_date(text) is not None:
             parsed = hsds.parse_datetime(text + "T00:00:00Z")
+        if parsed is None:
+            parsed = _edge_of_time(text)
         if parsed is None:
             self.errors.append(
                 FieldError(
@@ -123,8 +175,23 @@ class _Parameters:
             raise InvalidInput(errors=self.errors)
 
 
+def _edge_of_time(text: str) -> Any:
+    """A valid date-time so close to year 1 or 9999 that it cannot be moved to UTC: the earliest or latest
+    moment there is (everything was modified after the one, nothing after the other)."""
+    if not hsds.DATETIME_PATTERN.match(text):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("z", "Z").replace("t", "T"))
+    except ValueError:
+        return None
+    try:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC) if moment.year < 2 else datetime.max.replace(tzinfo=UTC)
+
+
 def _storable_text(text: str) -> bool:
-    if "\x00" in text:
+    if CONTROL_CHARACTERS.search(text):
         return False
     try:
         text.encode("utf-8")
@@ -183,7 +250,15 @@ def _not_found(kind: str, record_id: str) -> NotFound:
     return NotFound(N_("There is no %(kind)s with the id %(id)s."), kind=kind, id=record_id[:80])
 
 
-@router.get("/", summary="About this HSDS API")
+@router.get(
+    "/",
+    summary="About this HSDS API",
+    responses={
+        200: {"description": "The HSDS version, profile and where this description is.",
+              "content": {"application/json": {"schema": {"type": "object", "required": ["version", "profile", "openapi_url"]}}}},
+        **problem_responses(),
+    },
+)
 def root(request: Request) -> Response:
     return _json(
         {
@@ -194,7 +269,7 @@ def root(request: Request) -> Response:
     )
 
 
-@router.get("/services", summary="Services, one page at a time")
+@router.get("/services", summary="Services, one page at a time", responses=LIST_RESPONSES, openapi_extra=_described("page", "per_page", "search", "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "format", "full"))
 def services(
     session: SessionDep,
     page: PageParameter = None,
@@ -212,7 +287,7 @@ def services(
     )
 
 
-@router.get("/services/{service_id}", summary="One service with everything nested in it")
+@router.get("/services/{service_id}", summary="One service with everything nested in it", responses=RECORD_RESPONSES)
 def one_service(service_id: str, session: SessionDep) -> Response:
     document = service.get_service(session, service_id)
     if document is None:
@@ -220,7 +295,7 @@ def one_service(service_id: str, session: SessionDep) -> Response:
     return _json(document)
 
 
-@router.get("/service_at_locations", summary="Services at locations, one page at a time")
+@router.get("/service_at_locations", summary="Services at locations, one page at a time", responses=LIST_RESPONSES, openapi_extra=_described("page", "per_page", "search", "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "format", "full"))
 def services_at_locations(
     session: SessionDep,
     page: PageParameter = None,
@@ -238,7 +313,7 @@ def services_at_locations(
     )
 
 
-@router.get("/service_at_locations/{service_at_location_id}", summary="One service at one location, fully nested")
+@router.get("/service_at_locations/{service_at_location_id}", summary="One service at one location, fully nested", responses=RECORD_RESPONSES)
 def one_service_at_location(service_at_location_id: str, session: SessionDep) -> Response:
     document = service.get_service_at_location(session, service_at_location_id)
     if document is None:
@@ -246,7 +321,7 @@ def one_service_at_location(service_at_location_id: str, session: SessionDep) ->
     return _json(document)
 
 
-@router.get("/organizations", summary="Organisations, one page at a time")
+@router.get("/organizations", summary="Organisations, one page at a time", responses=LIST_RESPONSES, openapi_extra=_described("page", "per_page", "search", "taxonomy_term_id", "taxonomy_id", "format", "full"))
 def organizations(
     session: SessionDep,
     page: PageParameter = None,
@@ -262,11 +337,11 @@ def organizations(
     )
 
 
-@router.get("/organizations/{organization_id}", summary="One organisation, fully nested")
+@router.get("/organizations/{organization_id}", summary="One organisation, fully nested", responses=RECORD_RESPONSES, openapi_extra=_described("full_service"))
 def one_organization(
     organization_id: str,
     session: SessionDep,
-    full_service: Annotated[str | None, Query(description="true nests each service whole.")] = None,
+    full_service: Text = None,
 ) -> Response:
     parameters = _Parameters()
     whole = parameters.boolean("full_service", full_service)
@@ -277,7 +352,7 @@ def one_organization(
     return _json(document)
 
 
-@router.get("/taxonomies", summary="Taxonomies, one page at a time")
+@router.get("/taxonomies", summary="Taxonomies, one page at a time", responses=LIST_RESPONSES, openapi_extra=_described("page", "per_page", "search", "format"))
 def taxonomies(
     session: SessionDep,
     page: PageParameter = None,
@@ -295,7 +370,7 @@ def taxonomies(
     return _listing(items, total, page_number, size, output)
 
 
-@router.get("/taxonomies/{taxonomy_id}", summary="One taxonomy")
+@router.get("/taxonomies/{taxonomy_id}", summary="One taxonomy", responses=RECORD_RESPONSES)
 def one_taxonomy(taxonomy_id: str, session: SessionDep) -> Response:
     document = service.get_taxonomy(session, taxonomy_id)
     if document is None:
@@ -303,7 +378,7 @@ def one_taxonomy(taxonomy_id: str, session: SessionDep) -> Response:
     return _json(document)
 
 
-@router.get("/taxonomy_terms", summary="Taxonomy terms, one page at a time")
+@router.get("/taxonomy_terms", summary="Taxonomy terms, one page at a time", responses=LIST_RESPONSES, openapi_extra=_described("page", "per_page", "search", "taxonomy_id", "parent_id", "top_only", "format"))
 def taxonomy_terms(
     session: SessionDep,
     page: PageParameter = None,
@@ -311,7 +386,7 @@ def taxonomy_terms(
     search: Text = None,
     taxonomy_id: Text = None,
     parent_id: Text = None,
-    top_only: Annotated[str | None, Query(description="true lists only terms without a parent.")] = None,
+    top_only: Text = None,
     format: FormatParameter = None,  # noqa: A002
 ) -> Response:
     parameters = _Parameters()
@@ -329,7 +404,7 @@ def taxonomy_terms(
     return _listing(items, total, page_number, size, output)
 
 
-@router.get("/taxonomy_terms/{term_id}", summary="One taxonomy term")
+@router.get("/taxonomy_terms/{term_id}", summary="One taxonomy term", responses=RECORD_RESPONSES)
 def one_taxonomy_term(term_id: str, session: SessionDep) -> Response:
     document = service.get_taxonomy_term(session, term_id)
     if document is None:

@@ -8,10 +8,13 @@ machinery; these models describe the same parameters and the response in the Ope
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
+
+from carebridge.directory import taxonomy
 
 MAX_QUERY_LENGTH = 200
 MAX_NEAR_LENGTH = 100
@@ -171,18 +174,77 @@ class SearchResponse(BaseModel):
     results: list[SearchResult]
 
 
+# C0 and C1 control characters: refused in every parameter.
+NO_CONTROLS = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
+# The words search.parse_search_query reads as true or false.
+BOOLEAN_WORDS = ["true", "false", "1", "0", "yes", "no", "on", "off"]
+
+
+@lru_cache(maxsize=1)
+def language_codes() -> list[str]:
+    """Every ISO 639 code the search understands (search.iso_639): 639-1, 639-3 and 639-2/B."""
+    import pycountry
+
+    codes = {getattr(item, "alpha_2", None) for item in pycountry.languages}
+    codes |= {item.alpha_3 for item in pycountry.languages}
+    codes |= {getattr(item, "bibliographic", None) for item in pycountry.languages}
+    return sorted(code for code in codes if code)
+
+
+def _parameter_schemas() -> dict[str, dict[str, Any]]:
+    """What search.parse_search_query accepts, parameter by parameter. Between parameters: lat and lon come
+    together; near and lat/lon are not given together; radius_km needs a point (lat and lon, or near)."""
+    whole = lambda low, high: {"type": "integer", "minimum": low, "maximum": high}  # noqa: E731
+    text = lambda maximum: {"type": "string", "maxLength": maximum, "pattern": NO_CONTROLS}  # noqa: E731
+    flag = {"type": "string", "enum": BOOLEAN_WORDS}
+    low, high = OPEN_AT_YEARS
+    return {
+        "q": text(MAX_QUERY_LENGTH),
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        "near": {**text(MAX_NEAR_LENGTH), "minLength": 1},
+        "radius_km": {"type": "number", "minimum": RADIUS_RANGE[0], "maximum": RADIUS_RANGE[1]},
+        "language": {"type": "string", "enum": language_codes()},
+        # Carebridge's own category codes; codes of an imported category taxonomy are accepted as well.
+        "category": {"type": "array", "items": {"type": "string", "enum": list(taxonomy.CATEGORY_CODES)}},
+        "open_now": flag,
+        "open_at": {
+            "type": "string",
+            "format": "date-time",
+            # The years the opening hours can be worked out for.
+            "pattern": "^(19(7[1-9]|[89]\\d)|2(0\\d\\d|1[0-9]\\d))-",
+            "description-years": f"{low}-{high}",
+        },
+        "free": flag,
+        "no_status_check": flag,
+        "no_documents": flag,
+        "interpreter": flag,
+        "age": whole(*AGE_RANGE),
+        "gender": {"type": "string", "enum": list(GENDER_VALUES)},
+        "page": whole(1, MAX_PAGE),
+        "per_page": whole(*PER_PAGE_RANGE),
+    }
+
+
 def openapi_parameters() -> list[dict[str, Any]]:
-    """The query parameters of the search route, for the OpenAPI document."""
-    schema = TypeAdapter(SearchQuery).json_schema()
+    """The query parameters of the search route, for the OpenAPI document: the descriptions from SearchQuery, the
+    schemas exactly what the parser accepts (true/false also as 1/0, yes/no, on/off)."""
+    described = TypeAdapter(SearchQuery).json_schema()["properties"]
     parameters = []
-    for name, prop in schema["properties"].items():
-        description = prop.pop("description", None)
-        prop.pop("title", None)
-        prop.pop("default", None)
-        parameter: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": prop}
+    for name, schema in _parameter_schemas().items():
+        schema = dict(schema)
+        schema.pop("description-years", None)
+        # An empty value (or spaces) is no filter, as a form with the field left blank sends it.
+        blank = {"type": "string", "pattern": "^ *$"}
+        if name == "category":
+            schema = {**schema, "items": {"anyOf": [schema["items"], blank]}}
+        else:
+            schema = {"anyOf": [schema, blank]}
+        parameter: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": schema}
+        description = described.get(name, {}).get("description")
         if description:
             parameter["description"] = description
         if name == "category":
-            parameter["explode"] = True
+            parameter["style"], parameter["explode"] = "form", True
         parameters.append(parameter)
     return parameters

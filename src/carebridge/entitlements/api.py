@@ -8,6 +8,7 @@ texts whose translation is missing stay in English rather than being guessed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,11 +21,26 @@ from carebridge.entitlements import presentation, schemas, service
 from carebridge.entitlements.rulebook import Rule
 from carebridge.entitlements.vocabulary import OUTCOME_LABELS
 from carebridge.errors import N_, FieldError, InvalidInput
+from carebridge.problems import problem_responses
 
 router = APIRouter(tags=["entitlements"])
 
-PROBLEM = {"description": "Unknown jurisdiction, status, fact or language, or a malformed value "
-                          "(application/problem+json listing the allowed values)."}
+PROBLEMS = problem_responses(
+    422, s422="Unknown jurisdiction, status, fact or language, or a malformed value (a problem document listing "
+    "the allowed values).",
+)
+DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _rules_parameters() -> list[dict[str, Any]]:
+    return [
+        {"name": "jurisdiction", "in": "query", "required": True, "description": "ISO 3166 code, e.g. GB-ENG.",
+         "schema": {"type": "string", "enum": sorted(service.get_rulebooks())}},
+        {"name": "on_date", "in": "query", "required": False, "description": "Mark which rules are in force on "
+         "this date (YYYY-MM-DD).", "schema": {"type": "string", "format": "date"}},
+        {"name": "language", "in": "query", "required": False, "description": "Language of the texts (default: "
+         "negotiated).", "schema": {"type": "string", "enum": list(i18n.LANGUAGES)}},
+    ]
 
 
 def _language(request: Request, requested: str | None) -> str:
@@ -53,7 +69,7 @@ def _json(data: Any) -> Response:
     "violence), which nobody has to reveal: unanswered, they are assumed false (the law's base case), and each "
     "result lists the assumptions it rests on and what a true answer would change (better_if).",
     response_model=None,
-    responses={200: {"model": schemas.EvaluateResponse}, 422: PROBLEM},
+    responses={200: {"model": schemas.EvaluateResponse}, **PROBLEMS},
 )
 async def evaluate_entitlements(body: schemas.EvaluateRequest, request: Request) -> Response:
     language = _language(request, body.language)
@@ -136,7 +152,7 @@ def _result(
     "Disclosure questions come last, only when nothing else can change an outcome, marked sensitive and optional: "
     "leaving one unanswered keeps its assumed value.",
     response_model=schemas.NextQuestionResponse,
-    responses={422: PROBLEM},
+    responses=PROBLEMS,
 )
 def next_question(body: schemas.NextQuestionRequest, request: Request) -> schemas.NextQuestionResponse:
     # A plain `def`: with few answers the engine may think for some milliseconds, so it runs off the event loop.
@@ -170,6 +186,7 @@ def next_question(body: schemas.NextQuestionRequest, request: Request) -> schema
     "/api/v1/entitlements/jurisdictions",
     summary="Jurisdictions with a rules base",
     response_model=schemas.JurisdictionList,
+    responses=problem_responses(),
 )
 async def list_jurisdictions(request: Request) -> schemas.JurisdictionList:
     language = i18n.negotiate_language(request)
@@ -198,14 +215,22 @@ async def list_jurisdictions(request: Request) -> schemas.JurisdictionList:
     "validity dates and review date; and every declared gap with what to ask. With on_date, each says whether it "
     "is in force on that date.",
     response_model=schemas.RuleList,
-    responses={422: PROBLEM},
+    responses=PROBLEMS,
+    openapi_extra={"parameters": _rules_parameters()},
 )
 async def list_rules(
     request: Request,
-    jurisdiction: str | None = Query(None, description="ISO 3166 code, e.g. GB-ENG (required)."),
-    on_date: dt.date | None = Query(None, description="Mark which rules are in force on this date."),
-    language: str | None = Query(None, description="Language of the texts (default: negotiated)."),
+    # Read as text and checked here (one 422 problem document naming each bad value); described above.
+    jurisdiction: str | None = Query(None, include_in_schema=False),
+    on_date_text: str | None = Query(None, alias="on_date", include_in_schema=False),
+    language: str | None = Query(None, include_in_schema=False),
 ) -> schemas.RuleList:
+    on_date = _date("on_date", on_date_text)
+    if language is not None and language not in i18n.LANGUAGES:
+        raise InvalidInput(
+            N_("We do not have texts in that language."),
+            errors=[FieldError("language", N_("unknown language"), pointer="/language", allowed=list(i18n.LANGUAGES))],
+        )
     rulebook = service.get_rulebook(jurisdiction or "")
     translate = i18n.get_translations(_language(request, language)).gettext
     return schemas.RuleList(
@@ -215,6 +240,17 @@ async def list_rules(
         rules_last_reviewed=rulebook.last_reviewed,
         rules=[_rule(entry, translate, on_date, _language(request, language)) for entry in rulebook.entries],
     )
+
+
+def _date(name: str, text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        if not DATE_SHAPE.match(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(errors=[FieldError(name, N_("must be a date: YYYY-MM-DD"), allowed=["YYYY-MM-DD"])]) from None
 
 
 def _rule(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from functools import lru_cache
 
 from carebridge.errors import N_, CarebridgeError
 
@@ -39,6 +40,16 @@ class AudioUnavailable(CarebridgeError):
 
 def tools_available() -> bool:
     return shutil.which("espeak-ng") is not None and shutil.which("lame") is not None
+
+
+@lru_cache(maxsize=1)
+def available() -> bool:
+    """Whether this server can make audio readings at all, checked once per process (at the first page that asks).
+
+    The result page offers the MP3 link only when this is true and otherwise says why, so nobody follows a link
+    that can only fail. `make run` installs espeak-ng and LAME (scripts/install-system-deps --runtime).
+    """
+    return tools_available()
 
 
 def speak_to_wav(text: str, language: str) -> bytes:

@@ -273,7 +273,7 @@ def result(request: Request, lang: LanguageDep) -> Response:
         "view": view,
         "back_href": back,
         "leaflet_href": answers.url(LEAFLET_PATH, lang),
-        "audio_href": answers.url(AUDIO_PATH, lang),
+        "audio_href": answers.url(AUDIO_PATH, lang) if audio.available() else None,
         "restart_href": f"{START_PATH}?lang={lang}",
         **_context(rulebook, lang),
     }

@@ -9,9 +9,10 @@ by pydantic, so that an unknown status or fact gets a 422 problem document listi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema, field_validator
 
 from carebridge.entitlements.vocabulary import (
     CONFIDENCE_LEVELS,
@@ -24,18 +25,20 @@ from carebridge.entitlements.vocabulary import (
 )
 
 NOTICE = "This is information, not legal advice."
+DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def person_json_schema() -> dict[str, Any]:
     properties: dict[str, Any] = {
-        "status": {"type": "string", "enum": list(STATUSES), "description": "Immigration status. Leave out if not known."}
+        "status": {"type": ["string", "null"], "enum": [*STATUSES, None],
+                   "description": "Immigration status. Leave out (or null) if not known."}
     }
     for fact in FACTS.values():
         description = fact.question.replace("{country}", "the country")
         if fact.disclosure:
             description += (f" Optional and sensitive: when not answered it is assumed {str(DISCLOSURE_ASSUMPTION).lower()}"
                             " (see `assumptions` and `better_if` in the results).")
-        schema: dict[str, Any] = {"type": fact.kind, "description": description}
+        schema: dict[str, Any] = {"type": [fact.kind, "null"], "description": description}
         if fact.minimum is not None:
             schema["minimum"] = fact.minimum
         if fact.maximum is not None:
@@ -55,19 +58,60 @@ def person_json_schema() -> dict[str, Any]:
 PersonAnswers = Annotated[dict[str, Any], WithJsonSchema(person_json_schema())]
 
 
+def _jurisdictions(schema: dict[str, Any]) -> None:
+    from carebridge.entitlements.service import get_rulebooks
+
+    schema["enum"] = sorted(get_rulebooks())
+
+
+def _languages(schema: dict[str, Any]) -> None:
+    from carebridge.i18n import LANGUAGES
+
+    schema.pop("anyOf", None)
+    schema.update({"type": ["string", "null"], "enum": [*LANGUAGES, None]})
+
+
+def _question_names(schema: dict[str, Any]) -> None:
+    from carebridge.entitlements.service import QUESTION_ORDER
+
+    schema["items"] = {"type": "string", "enum": list(QUESTION_ORDER)}
+
+
+# include_trace is a StrictBool: JSON true or false only (a lax 0 for false would be accepted against the
+# description). The person's answers are checked by the vocabulary, which is strict the same way.
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     jurisdiction: str = Field(description="ISO 3166 code of a jurisdiction with a rules base, e.g. GB-ENG.",
-                              examples=["GB-ENG"])
-    on_date: dt.date | None = Field(None, description="The date to apply the law of (default: today).")
+                              examples=["GB-ENG"], json_schema_extra=_jurisdictions)
+    on_date: dt.date | None = Field(None, description="The date to apply the law of, YYYY-MM-DD (default: today).")
     language: str | None = Field(None, description="Language of the texts, e.g. en or ar (default: negotiated "
-                                                   "from the request).")
+                                                   "from the request).", json_schema_extra=_languages)
     person: PersonAnswers = Field(default_factory=dict)
+
+    @field_validator("person", mode="before")
+    @classmethod
+    def _whole_numbers(cls, value: Any) -> Any:
+        """JSON Schema's integers include 34.0: read a whole-valued number as the whole number it is."""
+        if not isinstance(value, dict):
+            return value
+        return {
+            name: int(answer) if isinstance(answer, float) and answer.is_integer() and name in FACTS
+            and FACTS[name].kind == "integer" else answer
+            for name, answer in value.items()
+        }
+
+    @field_validator("on_date", mode="before")
+    @classmethod
+    def _a_date_in_words(cls, value: Any) -> Any:
+        """Only the form the description gives: pydantic alone would also take a number (seconds since 1970)."""
+        if value is not None and not (isinstance(value, str) and DATE_SHAPE.fullmatch(value)):
+            raise ValueError("must be a date written YYYY-MM-DD")
+        return value
 
 
 class EvaluateRequest(_Request):
-    include_trace: bool = Field(True, description="Include the explanation trace of every rule considered.")
+    include_trace: StrictBool = Field(True, description="Include the explanation trace of every rule considered.")
 
     model_config = ConfigDict(
         extra="forbid",
@@ -79,7 +123,7 @@ class EvaluateRequest(_Request):
 
 
 class NextQuestionRequest(_Request):
-    declined: list[str] = Field(default_factory=list, description="Questions the person chose not to answer "
+    declined: list[str] = Field(default_factory=list, json_schema_extra=_question_names, description="Questions the person chose not to answer "
                                 "(\"I'd rather not say\", \"I don't know\"): they are not asked again and stay "
                                 "unanswered; an optional (disclosure) question keeps its assumed value.")
 
