@@ -175,3 +175,12 @@ def test_no_input_produces_a_server_error(api, params: dict[str, str]) -> None: 
     assert response.status_code in (200, 422), (params, response.text)
     if response.status_code == 422:
         assert all(error["name"] in PARAMETER_NAMES for error in response.json()["errors"])
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [("age", "60.0", 60), ("page", "1.00", 1), ("per_page", "5.0", 5)])
+def test_whole_numbers_written_with_a_zero_fraction_are_accepted(api, name: str, value: str, expected: int) -> None:  # noqa: ANN001
+    # JSON Schema counts 60.0 as an integer, and the API description says integer: the schema-valid form is accepted.
+    response = api.get(URL, params={name: value})
+    assert response.status_code == 200, response.text
+    if name != "age":
+        assert response.json()[name] == expected

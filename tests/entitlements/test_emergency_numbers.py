@@ -60,6 +60,8 @@ rules:
     confidence: secondary
     last_reviewed: 2026-11-22
     reviewer: Test
+    review: pending
+    taken_from: A test guide
 """
 SOURCE = """\
   sources:

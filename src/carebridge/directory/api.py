@@ -23,7 +23,7 @@ router = APIRouter(tags=["directory"])
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 CONTROL_CHARACTER = N_("%(name)s must not contain control characters.")
 NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
-WHOLE = re.compile(r"-?\d+")
+WHOLE = re.compile(r"-?\d+(\.0+)?")  # JSON Schema counts 60.0 as an integer too
 NUMBERS = {"lat": NUMBER, "lon": NUMBER, "radius_km": NUMBER, "age": WHOLE, "page": WHOLE, "per_page": WHOLE}
 TEXTS = ("q", "near", "category")
 

@@ -95,7 +95,8 @@ BOOLEAN_PARAMETERS = ("open_now", "free", "no_status_check", "no_documents", "in
 MAX_QUERY_WORDS = 12
 KEEP_AHEAD = timedelta(days=1)  # see _opening_fragment
 _LANGUAGE_SHAPE = re.compile(r"[a-z]{2,3}")
-_WHOLE_NUMBER = re.compile(r"[+-]?\d{1,9}")
+# A whole number, also written with a zero fraction ("60.0"): JSON Schema's integers include such numbers.
+_WHOLE_NUMBER = re.compile(r"[+-]?\d{1,9}(?:\.0+)?")
 
 
 @lru_cache(maxsize=4096)
@@ -178,7 +179,7 @@ def parse_search_query(params: Mapping[str, Any]) -> schemas.SearchQuery:
         text = _one(params, name)
         if text is None:
             return None
-        value = int(text) if _WHOLE_NUMBER.fullmatch(text) else None
+        value = int(text.partition(".")[0]) if _WHOLE_NUMBER.fullmatch(text) else None
         if value is None or not low <= value <= high:
             errors.append(FieldError(name, WHOLE_NUMBER_RANGE, params={"name": name, "min": low, "max": high}))
             return None
