@@ -72,6 +72,39 @@ def text_of(pdf: bytes) -> str:
     return words(poppler("pdftotext", pdf))
 
 
+RIGHT_TO_LEFT_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+BOX = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
+
+
+def placed_words(pdf: bytes) -> list[tuple[float, float, float, str]]:
+    """Every word on the page with where it is drawn: (line top, left, right, letters in logical order).
+
+    pdftotext -bbox-layout gives each word's box and its letters in drawing (visual) order; a right-to-left word is
+    turned back to reading order."""
+    found = []
+    for x_min, y_min, x_max, text in BOX.findall(poppler("pdftotext", pdf, "-bbox-layout")):
+        text = text.replace("&amp;", "&")
+        if RIGHT_TO_LEFT_LETTER.search(text):
+            text = text[::-1]
+        found.append((round(float(y_min), 1), float(x_min), float(x_max), words(text)))
+    return found
+
+
+def assert_drawn_whole(pdf: bytes, value: str, direction: str) -> None:
+    """`value` (a date) is drawn on one line, its words side by side in reading order: left to right on a
+    left-to-right page, right to left on a right-to-left one. pdftotext's plain text is no proof of this: in a
+    right-to-left line it moves the space after a number before it ("22 نوفمبر" comes out "22نوفمبر")."""
+    wanted = words(value).split()
+    placed = placed_words(pdf)
+    reading = sorted(placed, key=lambda word: (word[0], -word[1] if direction == "rtl" else word[1]))
+    texts = [word[3] for word in reading]
+    starts = [index for index in range(len(texts)) if texts[index:index + len(wanted)] == wanted]
+    assert starts, (value, texts[:60])
+    for start in starts:
+        run = reading[start:start + len(wanted)]
+        assert len({word[0] for word in run}) == 1, ("the value is split across lines", value, run)
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("who", list(PEOPLE))
 def test_the_leaflet_is_one_page_in_the_readers_language(lang, who):
@@ -85,7 +118,11 @@ def test_the_leaflet_is_one_page_in_the_readers_language(lang, who):
     for sentence in (translate("This is information, not legal advice."),
                      i18n.gettext(lang, "What care you can get in %(place)s", place=view.name)):
         assert words(sentence) in text, (lang, sentence, text[:400])
-    assert words(view.rules_checked_text) in text
+    # The dates (today's and the rules' review) are each drawn whole, on one line and in reading order.
+    for date in (view.on_date_text, view.rules_checked_text):
+        if i18n.direction(lang) == "ltr":
+            assert words(date) in text, (lang, date)
+        assert_drawn_whole(pdf, date, i18n.direction(lang))
 
 
 def test_arabic_words_come_out_in_logical_order_with_an_arabic_font():
@@ -150,3 +187,20 @@ def test_the_leaflet_carries_no_link_with_the_answers():
     html = leaflet.leaflet_html(view)
     assert "status=" not in html and "undocumented" not in html
     assert "<script" not in html and "http" not in html.split("<body>")[0]
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa", "en"])
+def test_a_date_at_the_end_of_a_line_moves_whole_to_the_next(lang):
+    """Wherever the line ends, the rules' date is never split: the notice is lengthened a word at a time so that
+    the line ends before, inside and after the date (without isolation and no-wrap, some of these split it)."""
+    view = view_for(PEOPLE["asylum seeker in Germany"], lang)
+    name = view.name
+    pieces = []
+    for extra in range(0, 36, 3):
+        view.name = " ".join([name] + [name[:4]] * extra)
+        html = leaflet.leaflet_html(view)
+        pdf = leaflet._document(html).write_pdf()
+        assert_drawn_whole(pdf, view.rules_checked_text, i18n.direction(lang))
+        lines = {word[0] for word in placed_words(pdf) if word[3] and word[3] in words(view.rules_checked_text).split()}
+        pieces.append(len(lines))
+    assert pieces  # the sweep ran
