@@ -469,7 +469,13 @@ def test_garbage_query_parameters_never_break_the_take_aways(client, path, param
 
 
 def test_dates_are_today_in_the_deployment_time_zone():
-    assert abs((presentation.today() - dt.date.today()).days) <= 1
+    from carebridge.kit import clock
+
+    # 23:30 UTC on 30 June is already 1 July in London (BST): the checker's "today" is London's.
+    with clock.pinned(dt.datetime(2027, 6, 30, 23, 30, tzinfo=dt.UTC)):
+        assert presentation.today() == dt.date(2027, 7, 1)
+    with clock.pinned(dt.datetime(2027, 12, 31, 23, 30, tzinfo=dt.UTC)):  # GMT: still 31 December
+        assert presentation.today() == dt.date(2027, 12, 31)
 
 
 def test_the_result_and_the_clinician_view_say_what_a_yes_would_change(client):

@@ -44,6 +44,7 @@ from carebridge.directory import schedules as opening_hours
 from carebridge.directory import search, taxonomy
 from carebridge.directory import service as directory_service
 from carebridge.errors import N_, NotFound
+from carebridge.kit import clock
 from carebridge.web import LanguageDep, SessionDep, render, template_environment
 
 router = APIRouter(include_in_schema=False)
@@ -281,7 +282,7 @@ def weekday_name(moment: datetime | date, lang: str) -> str:
 
 
 def deployment_now() -> datetime:
-    return datetime.now(ZoneInfo(get_settings().timezone))
+    return clock.now()
 
 
 def describe_next_opening(value: str | datetime | None, lang: str, now: datetime | None = None) -> str | None:

@@ -28,6 +28,7 @@ from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
 from carebridge import i18n
+from carebridge.kit import clock
 from carebridge.entitlements import service
 from carebridge.entitlements.rulebook import Rulebook
 from carebridge.entitlements.vocabulary import (
@@ -380,11 +381,7 @@ def format_day(day: dt.date | None, lang: str) -> str:
 
 
 def today() -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    from carebridge.config import get_settings
-
-    return dt.datetime.now(ZoneInfo(get_settings().timezone)).date()
+    return clock.today()
 
 
 @dataclass
