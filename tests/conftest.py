@@ -61,6 +61,16 @@ def fixed_clock() -> Iterator[dt.datetime]:
         yield moment
 
 
+@pytest.fixture(autouse=True)
+def _fresh_download_cache() -> Iterator[None]:
+    """Each test starts with an empty leaflet/audio cache (entitlements.pages.downloads)."""
+    from carebridge.entitlements import pages
+
+    pages._downloads = None
+    yield
+    pages._downloads = None
+
+
 def require(what: str, available: bool, how_to_get_it: str) -> None:
     """Skip a test whose real dependency is missing, loudly; under CI, fail instead."""
     if available:

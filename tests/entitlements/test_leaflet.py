@@ -3,6 +3,7 @@ logical order (Arabic and Farsi too), the Arabic-script font embedded, and a pag
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -204,3 +205,95 @@ def test_a_date_at_the_end_of_a_line_moves_whole_to_the_next(lang):
         lines = {word[0] for word in placed_words(pdf) if word[3] and word[3] in words(view.rules_checked_text).split()}
         pieces.append(len(lines))
     assert pieces  # the sweep ran
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Made once, served from the cache (entitlements.pages.downloads)
+
+ANSWERS = {"lang": "ar", "jurisdiction": "GB-ENG", "status": "undocumented", "age": "34", "pregnant": "yes"}
+
+
+@pytest.fixture
+def counted(monkeypatch):  # noqa: ANN001, ANN201
+    """The real leaflet and audio makers, counted."""
+    from carebridge.entitlements import pages
+
+    calls = {"pdf": 0, "mp3": 0}
+    real_leaflet, real_audio = leaflet.render_leaflet, pages._audio
+
+    def count_leaflet(view):  # noqa: ANN001, ANN202
+        calls["pdf"] += 1
+        return real_leaflet(view)
+
+    def count_audio(view):  # noqa: ANN001, ANN202
+        calls["mp3"] += 1
+        return real_audio(view)
+
+    monkeypatch.setattr(leaflet, "render_leaflet", count_leaflet)
+    monkeypatch.setattr(pages, "_audio", count_audio)
+    return calls
+
+
+def test_a_second_request_is_served_without_making_the_leaflet_again(client, counted):
+    first = client.get(presentation.LEAFLET_PATH, params=ANSWERS)
+    second = client.get(presentation.LEAFLET_PATH, params=ANSWERS)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.content.startswith(b"%PDF-")
+    assert counted["pdf"] == 1
+    assert first.headers["etag"] == second.headers["etag"] and first.headers["etag"].startswith('W/"')
+    assert first.headers["cache-control"] == "no-store"
+    # Another language, another answer, another day: another leaflet.
+    client.get(presentation.LEAFLET_PATH, params={**ANSWERS, "lang": "fa"})
+    client.get(presentation.LEAFLET_PATH, params={**ANSWERS, "age": "35"})
+    from carebridge.kit import clock
+
+    with clock.pinned(dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)):
+        third = client.get(presentation.LEAFLET_PATH, params=ANSWERS)
+    assert counted["pdf"] == 4 and third.headers["etag"] != first.headers["etag"]
+
+
+def test_if_none_match_gets_304_without_making_anything(client, counted):
+    first = client.get(presentation.LEAFLET_PATH, params=ANSWERS)
+    etag = first.headers["etag"]
+    again = client.get(presentation.LEAFLET_PATH, params=ANSWERS, headers={"If-None-Match": f'"other", {etag}'})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    strong = client.get(presentation.LEAFLET_PATH, params=ANSWERS, headers={"If-None-Match": etag.removeprefix("W/")})
+    assert strong.status_code == 304  # If-None-Match compares weakly
+    assert again.headers["cache-control"] == "no-store"
+    stale = client.get(presentation.LEAFLET_PATH, params=ANSWERS, headers={"If-None-Match": 'W/"0000"'})
+    assert stale.status_code == 200 and stale.content == first.content
+    assert counted["pdf"] == 1
+
+
+def test_the_recording_is_cached_too(client, counted):
+    root = __import__("carebridge.entitlements.audio", fromlist=["tools_available"])
+    if not root.tools_available():
+        pytest.skip("espeak-ng and lame are needed (`make system-deps`)")
+    answers = {**ANSWERS, "lang": "en"}
+    first = client.get(presentation.AUDIO_PATH, params=answers)
+    second = client.get(presentation.AUDIO_PATH, params=answers, headers={"If-None-Match": "*"})
+    third = client.get(presentation.AUDIO_PATH, params=answers)
+    assert first.status_code == 200 and second.status_code == 304 and third.content == first.content
+    assert counted["mp3"] == 1
+
+
+def test_concurrent_requests_for_one_leaflet_make_it_once(client, counted):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(6) as pool:
+        responses = list(pool.map(lambda _: client.get(presentation.LEAFLET_PATH, params=ANSWERS), range(6)))
+    assert [response.status_code for response in responses] == [200] * 6
+    assert len({response.content for response in responses}) == 1
+    assert counted["pdf"] == 1
+
+
+def test_the_cache_stays_within_its_bounds(client, counted, monkeypatch):
+    from carebridge.entitlements import pages
+    from carebridge.kit.cache import GeneratedCache
+
+    cache = GeneratedCache(3, 400_000)
+    monkeypatch.setattr(pages, "_downloads", cache)
+    for age in range(20, 26):
+        assert client.get(presentation.LEAFLET_PATH, params={**ANSWERS, "age": str(age)}).status_code == 200
+        assert len(cache) <= 3 and cache.bytes <= 400_000
+    assert counted["pdf"] == 6 and len(cache) >= 1
