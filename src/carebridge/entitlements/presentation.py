@@ -49,7 +49,7 @@ def N_(message: str) -> str:
 
 UNKNOWN = "unknown"
 YES, NO = "yes", "no"
-MAX_VALUE_LENGTH = 16
+MAX_VALUE_LENGTH = 32  # the longest status, "refused-asylum-seeker", is 21: 16 cut it and refused it
 START_PATH = "/entitlements"
 QUESTION_PATH = "/entitlements/question"
 RESULT_PATH = "/entitlements/result"
