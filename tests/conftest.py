@@ -61,6 +61,13 @@ def fixed_clock() -> Iterator[dt.datetime]:
         yield moment
 
 
+@pytest.fixture(params=list(DATE_SPREAD.values()), ids=list(DATE_SPREAD))
+def spread_moment(request: pytest.FixtureRequest) -> Iterator[dt.datetime]:
+    """A test that takes this fixture runs once per moment of DATE_SPREAD, with the clock pinned there."""
+    with clock.pinned(request.param) as moment:
+        yield moment
+
+
 @pytest.fixture(autouse=True)
 def _fresh_download_cache() -> Iterator[None]:
     """Each test starts with an empty leaflet/audio cache (entitlements.pages.downloads)."""

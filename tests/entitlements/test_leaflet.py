@@ -297,3 +297,17 @@ def test_the_cache_stays_within_its_bounds(client, counted, monkeypatch):
         assert client.get(presentation.LEAFLET_PATH, params={**ANSWERS, "age": str(age)}).status_code == 200
         assert len(cache) <= 3 and cache.bytes <= 400_000
     assert counted["pdf"] == 6 and len(cache) >= 1
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa", "uk"])
+def test_the_leaflets_dates_stay_whole_on_any_day(spread_moment, lang):
+    """Today's date is on the leaflet, so its length and the lines it falls on change every day: every moment of
+    the spread (month ends, 29 February, 31 December, London's clock changes), the dates are drawn whole."""
+    from zoneinfo import ZoneInfo
+
+    view = view_for(PEOPLE["undocumented in France"], lang)
+    assert view.on_date == spread_moment.astimezone(ZoneInfo("Europe/London")).date()
+    pdf = leaflet.render_leaflet(view)
+    assert page_count(pdf) == 1
+    for date in (view.on_date_text, view.rules_checked_text):
+        assert_drawn_whole(pdf, date, i18n.direction(lang))
