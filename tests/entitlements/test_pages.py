@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from carebridge.entitlements import presentation, service
 from carebridge.entitlements.vocabulary import FACTS, QUESTION_ORDER, STATUSES
+from carebridge.kit.text import without_isolates
 
 JURISDICTIONS = [rulebook.jurisdiction for rulebook in service.jurisdictions()]
 DISCLAIMER = "This is information, not legal advice."
@@ -26,7 +27,9 @@ ANSWERED = re.compile(r'name="answered" value="([^"]+)"')
 def text_of(page: str) -> str:
     """The visible text of a page, squeezed, for assertions about what a person reads."""
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
+    page = re.sub(r"</?bdi\b[^>]*>", "", page)  # inline isolation, not a break between words
+    # Dates and codes are bidi-isolated (kit.text.isolate): the isolates are invisible, not part of the words.
+    return re.sub(r"\s+", " ", without_isolates(html.unescape(re.sub(r"<[^>]+>", " ", page)))).strip()
 
 
 def asked_fact(page: str) -> str:

@@ -19,6 +19,7 @@ from carebridge.entitlements import presentation, service
 from carebridge.entitlements.presentation import UNKNOWN, Answers, parse_value
 from carebridge.entitlements.vocabulary import FACTS, QUESTION_ORDER, SERVICE_CATEGORIES, STATUSES
 from carebridge.web import template_environment
+from carebridge.kit.text import isolate
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "locale"
@@ -192,7 +193,8 @@ def test_the_audio_script_reads_what_matters_without_links_or_citations():
     script = presentation.audio_script(presentation.present(rulebook, answers, "en", TODAY))
     assert script.startswith("What care you can get in England.")
     assert "This is information, not legal advice." in script
-    assert "The rules were last checked on 22 November 2026." in script
+    # The date is one isolated piece (kit.text.isolate): it keeps its order when read in Arabic or Farsi too.
+    assert f"The rules were last checked on {isolate('22 November 2026')}." in script
     assert "http" not in script and "SI 2015/238" not in script
     assert "Anyone in England can see a GP (family doctor) for free." in script
     # Results that would be read out the same are read once, naming each kind of care.

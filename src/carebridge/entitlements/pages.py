@@ -49,6 +49,7 @@ from carebridge.entitlements.presentation import (
 from carebridge.entitlements.rulebook import Rulebook
 from carebridge.entitlements.vocabulary import FACTS, QUESTION_ORDER, SERVICE_CATEGORIES, STATUS_LABELS, STATUSES
 from carebridge.kit.cache import GeneratedCache
+from carebridge.kit.text import isolate
 from carebridge.web import LanguageDep, render
 
 router = APIRouter(include_in_schema=False)
@@ -108,7 +109,7 @@ def _country_page(
             i18n.gettext(
                 lang,
                 N_("Rules last checked on %(date)s"),
-                date=presentation.format_day(rulebook.last_reviewed, lang),
+                date=isolate(presentation.format_day(rulebook.last_reviewed, lang)),
             ),
         )
         for rulebook in _rulebooks()

@@ -29,6 +29,7 @@ from markupsafe import Markup
 
 from carebridge import i18n
 from carebridge.kit import clock
+from carebridge.kit.text import isolate
 from carebridge.entitlements import service
 from carebridge.entitlements.rulebook import Rulebook
 from carebridge.entitlements.vocabulary import (
@@ -632,7 +633,7 @@ def audio_script(view: ResultView) -> str:
     paragraphs = [
         _sentence(i18n.gettext(lang, N_("What care you can get in %(place)s"), place=view.name)),
         _sentence(translate(N_("This is information, not legal advice."))),
-        _sentence(i18n.gettext(lang, N_("The rules were last checked on %(date)s."), date=view.rules_checked_text)),
+        _sentence(i18n.gettext(lang, N_("The rules were last checked on %(date)s."), date=isolate(view.rules_checked_text))),
     ]
     groups: list[tuple[list[str], tuple[str, ...]]] = []
     for need in view.needs:
