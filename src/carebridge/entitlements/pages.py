@@ -15,7 +15,8 @@ state either. Any answer that is not valid — from an old bookmark or a hand-ed
 explanation; nothing a person can type into the address bar gives a server error.
 
 Every checker page says that this is information, not legal advice, which country's rules it uses, and when those
-rules were last checked. Results, leaflets and audio are made on request and never stored.
+rules were last checked. Results, leaflets and audio are made on request and never written to disk; leaflets and audio are kept in a bounded
+in-memory cache keyed by a digest of (rules revision, language, date, answers), with a weak ETag.
 """
 
 from __future__ import annotations
