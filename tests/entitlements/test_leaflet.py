@@ -311,3 +311,13 @@ def test_the_leaflets_dates_stay_whole_on_any_day(spread_moment, lang):
     assert page_count(pdf) == 1
     for date in (view.on_date_text, view.rules_checked_text):
         assert_drawn_whole(pdf, date, i18n.direction(lang))
+
+
+def test_leaflets_and_recordings_are_made_off_the_event_loop():
+    """Plain `def` routes run in the server's thread pool: a leaflet being made never blocks the event loop."""
+    import inspect
+
+    from carebridge.entitlements import pages
+
+    for route in (pages.result_leaflet, pages.result_audio):
+        assert callable(route) and not inspect.iscoroutinefunction(route)

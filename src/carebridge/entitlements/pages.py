@@ -351,12 +351,10 @@ def _serve_download(request: Request, lang: str, kind: str, make: Callable[[pres
     wanted = {tag.strip().removeprefix("W/") for tag in request.headers.get("if-none-match", "").split(",")}
     if etag.removeprefix("W/") in wanted or "*" in wanted:
         return _private(Response(status_code=304, headers=headers))
-    views: list[presentation.ResultView] = []
 
     def generate() -> bytes:
         view, _instead = _view_for_download(request, lang)
         assert view is not None
-        views.append(view)
         return make(view)
 
     body = downloads().get_or_make(key, generate)
