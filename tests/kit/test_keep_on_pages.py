@@ -75,3 +75,15 @@ def test_checker_result_and_clinician_view_keep_their_dates_whole(client, lang):
         assert checked in values and today in values, values[:6]
     start = client.get("/entitlements", params={"lang": lang}).text  # the country list, filled in in Python
     assert f"{FSI}{checked.replace(' ', chr(0xA0))}{PDI}" in start
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_postcodes_in_addresses_are_left_to_right_isolates(client, lang):
+    results = client.get("/find/results", params={"lang": lang, "category": "food", "near": "FH1 1AA",
+                                                  "language": "any"}).text
+    postcode = re.compile(LRI + r"FH\d{1,2}\u00a0\d[A-Z]{2}" + PDI)
+    assert postcode.search(results), results[:300]
+    assert not re.search(r"(?<!\u2066)FH\d{1,2} \d[A-Z]{2}(?!\u2069)", results.split("<main", 1)[-1].split("</form>")[-1])
+    links = re.findall(r'href="(/services/[^"?]+)', results)
+    addresses = [client.get(link, params={"lang": lang}).text for link in links[:5]]
+    assert any(postcode.search(page.split('class="address"', 1)[-1][:400]) for page in addresses)
