@@ -265,10 +265,11 @@ def test_if_none_match_gets_304_without_making_anything(client, counted):
     assert counted["pdf"] == 1
 
 
-def test_the_recording_is_cached_too(client, counted):
-    root = __import__("carebridge.entitlements.audio", fromlist=["tools_available"])
-    if not root.tools_available():
-        pytest.skip("espeak-ng and lame are needed (`make system-deps`)")
+def test_the_recording_is_cached_too(client, counted, pytestconfig):
+    from carebridge.entitlements import audio
+
+    root = pytestconfig.pluginmanager.get_plugin(str(Path(__file__).resolve().parents[1] / "conftest.py"))
+    root.require("espeak-ng and lame", audio.tools_available(), "install Debian's espeak-ng and lame (`make system-deps`)")
     answers = {**ANSWERS, "lang": "en"}
     first = client.get(presentation.AUDIO_PATH, params=answers)
     second = client.get(presentation.AUDIO_PATH, params=answers, headers={"If-None-Match": "*"})
