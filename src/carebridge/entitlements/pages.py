@@ -290,14 +290,16 @@ def result(request: Request, lang: LanguageDep) -> Response:
     return _private(render(request, "public/entitlements/result.html", context, language=lang))
 
 
-def _view_for_download(request: Request, lang: str) -> tuple[presentation.ResultView | None, Response | None]:
+def _view_for_download(
+    request: Request, lang: str, on_date: dt.date | None = None
+) -> tuple[presentation.ResultView | None, Response | None]:
     """The result for a leaflet or a recording, or the page to show instead: an answer that is not valid is asked
     again, with the error explained, exactly as on the result page."""
     rulebook, answers, instead = _checked(request, lang)
     if instead is not None:
         return None, instead
     assert rulebook is not None
-    on_date = _today()
+    on_date = on_date or _today()
     asked, _next = presentation.asked_sequence(rulebook, answers, on_date)
     return presentation.present(rulebook, answers, lang, on_date, asked=asked), None
 
@@ -329,19 +331,20 @@ def rules_revision(rulebook: Rulebook) -> str:
         return f"{rulebook.jurisdiction}@{id(rulebook)}"
 
 
-def _download_key(kind: str, request: Request, lang: str) -> tuple[str, str, Response | None]:
+def _download_key(kind: str, request: Request, lang: str, on_date: dt.date) -> tuple[str, str, Response | None]:
     """The cache key (a digest: the answers are not kept readable) of a leaflet or recording, or the page to show."""
     rulebook, answers, instead = _checked(request, lang)
     if instead is not None:
         return "", "", instead
     assert rulebook is not None
-    material = [kind, rules_revision(rulebook), lang, _today().isoformat(), sorted(answers.params(lang).items())]
+    material = [kind, rules_revision(rulebook), lang, on_date.isoformat(), sorted(answers.params(lang).items())]
     return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()[:40], rulebook.jurisdiction, None
 
 
 def _serve_download(request: Request, lang: str, kind: str, make: Callable[[presentation.ResultView], bytes],
                     media_type: str) -> Response:
-    key, jurisdiction, instead = _download_key(kind, request, lang)
+    on_date = _today()  # once: the key, the content and the file name agree even at midnight
+    key, jurisdiction, instead = _download_key(kind, request, lang, on_date)
     if instead is not None:
         return instead
     # A weak ETag: the same key is the same leaflet in meaning (a remade PDF differs only in its metadata).
@@ -353,12 +356,12 @@ def _serve_download(request: Request, lang: str, kind: str, make: Callable[[pres
         return _private(Response(status_code=304, headers=headers))
 
     def generate() -> bytes:
-        view, _instead = _view_for_download(request, lang)
+        view, _instead = _view_for_download(request, lang, on_date)
         assert view is not None
         return make(view)
 
     body = downloads().get_or_make(key, generate)
-    filename = f"carebridge-{jurisdiction.lower()}-{_today().isoformat()}.{kind}"
+    filename = f"carebridge-{jurisdiction.lower()}-{on_date.isoformat()}.{kind}"
     headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return _private(Response(body, media_type=media_type, headers=headers))
 
