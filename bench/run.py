@@ -8,6 +8,8 @@ bench/serve_bench.py), and load it with wrk (Debian's package; installed with ap
   (a) the floor: GET /api/v1/health, the app's trivial endpoint;
   (b) a mix of realistic searches: radius + language + category + open now + free, at varied points and values.
 
+Then bench/leaflets.py: the search mix's latency while 4 clients download leaflets, leaflet cache off and on.
+
 Reported: wrk's median and p99 latency and requests/second, the server-side median and p99 (timing middleware),
 the search/floor median ratio, peak memory (RSS) of the server, index build time; pass/fail against the targets
 (search median <= 2x floor median; search p99 <= 50 ms server-side). Whole run bounded (about 5-8 minutes).
@@ -317,6 +319,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=30, help="seconds of load per endpoint, over all rounds")
     parser.add_argument("--rounds", type=int, default=5, help="alternating floor/search rounds")
     parser.add_argument("--write-docs", action="store_true", help="put the figures into docs/performance.md")
+    parser.add_argument("--leaflet-seconds", type=int, default=20,
+                        help="search under leaflet load, per cache mode (bench/leaflets.py); 0 skips it")
     args = parser.parse_args()
     command = "python bench/run.py" + "".join(f" {arg}" for arg in sys.argv[1:])
     wrk = ensure_wrk()
@@ -334,8 +338,19 @@ def main() -> int:
         for kind in kinds:
             reports.append(bench_database(kind, tables, mix, args, wrk, Path(folder)))
     entitlements = entitlements_benchmark()
+    leaflet_table = None
+    if args.leaflet_seconds > 0:
+        import leaflets
+
+        log("search while 4 clients download leaflets, leaflet cache off and on (bench/leaflets.py)")
+        leaflet_results = leaflets.measure(seconds=args.leaflet_seconds)
+        leaflet_table = leaflets.markdown(leaflet_results, command, 20_000, args.leaflet_seconds, 4)
     table = markdown(reports, args, command)
     print("\n" + table + "\n")
+    if leaflet_table is not None:
+        print(leaflet_table + "\n")
+        if args.write_docs:
+            leaflets.write_docs(leaflet_table)
     if entitlements is not None:
         print(f"bench/bench_entitlements.py (exit {entitlements['exit_code']}, {entitlements['seconds']} s):")
         print(entitlements["output"])

@@ -9,6 +9,7 @@ PostgreSQL runs are skipped and the summary says so loudly; under CI (CI=true) a
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from carebridge.cli import upgrade_database
 from carebridge.db import make_engine
+from carebridge.kit import clock
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_URL = os.environ.get("CAREBRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -28,6 +30,52 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = PROJECT_ROOT.parent / "shared"
 
 _skipped_for_missing: dict[str, str] = {}
+
+# Every test runs at this moment, whatever day it is run on: Monday 23 November 2026, noon in London (GMT, so also
+# 12:00 UTC), the day after the seeded rules' review (22 November 2026) and a weekday when most demo services are
+# open. A test that needs another moment uses `clock.pinned(...)` or the `DATE_SPREAD` below.
+FIXED_NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+# Moments across a year for the date-sensitive tests (leaflets, opening hours and open now, "last checked",
+# staleness): month ends, a leap day, the year's end, and both sides of Europe/London's clock changes (last
+# Sunday of March and of October, at 01:00 UTC).
+DATE_SPREAD = {
+    "31 Jan 23:59 UTC": dt.datetime(2027, 1, 31, 23, 59, tzinfo=dt.UTC),
+    "28 Feb 2027 (not leap)": dt.datetime(2027, 2, 28, 12, 0, tzinfo=dt.UTC),
+    "29 Feb 2028 (leap day)": dt.datetime(2028, 2, 29, 12, 0, tzinfo=dt.UTC),
+    "before BST starts": dt.datetime(2027, 3, 28, 0, 59, tzinfo=dt.UTC),
+    "BST started": dt.datetime(2027, 3, 28, 1, 0, tzinfo=dt.UTC),
+    "30 Apr 23:30 UTC (1 May in London)": dt.datetime(2027, 4, 30, 23, 30, tzinfo=dt.UTC),
+    "30 Jun": dt.datetime(2027, 6, 30, 16, 0, tzinfo=dt.UTC),
+    "31 Aug 23:00 UTC (1 Sep in London)": dt.datetime(2027, 8, 31, 23, 0, tzinfo=dt.UTC),
+    "before BST ends": dt.datetime(2026, 10, 25, 0, 59, tzinfo=dt.UTC),
+    "BST ended": dt.datetime(2026, 10, 25, 1, 0, tzinfo=dt.UTC),
+    "30 Nov": dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC),
+    "31 Dec 23:59 UTC": dt.datetime(2026, 12, 31, 23, 59, tzinfo=dt.UTC),
+}
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock() -> Iterator[dt.datetime]:
+    """Pin kit.clock for every test (see FIXED_NOW); the server itself reads the real clock."""
+    with clock.pinned(FIXED_NOW) as moment:
+        yield moment
+
+
+@pytest.fixture(params=list(DATE_SPREAD.values()), ids=list(DATE_SPREAD))
+def spread_moment(request: pytest.FixtureRequest) -> Iterator[dt.datetime]:
+    """A test that takes this fixture runs once per moment of DATE_SPREAD, with the clock pinned there."""
+    with clock.pinned(request.param) as moment:
+        yield moment
+
+
+@pytest.fixture(autouse=True)
+def _fresh_download_cache() -> Iterator[None]:
+    """Each test starts with an empty leaflet/audio cache (entitlements.pages.downloads)."""
+    from carebridge.entitlements import pages
+
+    pages._downloads = None
+    yield
+    pages._downloads = None
 
 
 def require(what: str, available: bool, how_to_get_it: str) -> None:

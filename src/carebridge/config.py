@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     search_index_check_seconds: float = 5.0
     # Records not verified for longer than this are flagged as stale.
     verification_stale_days: int = 365
+    # Checker leaflets (PDF) and audio are made once per (rules, language, date, answers) and kept in memory, at
+    # most this many and this many megabytes per worker process, least recently used out first. 0 turns it off.
+    download_cache_items: int = 256
+    download_cache_mb: float = 64.0
     # Where the compiled gettext catalogs (*.mo) are; the server refuses to start if they are missing.
     locale_dir: Path = Field(default_factory=_default_locale_dir)
     # Shows that the site runs on made-up demo data (the banner and the note on /about). Off in a real deployment.

@@ -14,11 +14,13 @@ import orjson
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from carebridge import i18n
 from carebridge.config import get_settings
 from carebridge.errors import N_, PROBLEM_TYPE_BASE, CarebridgeError, FieldError
+from carebridge.kit.text import is_left_to_right, isolate
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -99,6 +101,17 @@ def url_with(request: Request, **changes: Any) -> str:
     return path + (f"?{query}" if query else "")
 
 
+def keep(value: object, kind: str = "date") -> Markup:
+    """The `keep` template filter: a date, a number with its unit, a postcode, a phone number or a code as one
+    isolated piece that never reorders in right-to-left text and never breaks across lines (kit.text.isolate;
+    `.keep` in the CSS stops wrapping). `{{ day|keep }}`, `{{ phone|keep('phone') }}`. Empty values stay empty."""
+    text = isolate(value, kind, unbreak=False)
+    if not text.strip():
+        return Markup("")
+    direction = Markup(' dir="ltr"') if is_left_to_right(kind) else Markup("")
+    return Markup('<bdi class="keep"%s>%s</bdi>') % (direction, text)
+
+
 @lru_cache(maxsize=len(i18n.LANGUAGES) + 1)
 def template_environment(language: str) -> Environment:
     """One Jinja environment per language, each with that language's catalog installed (thread-safe)."""
@@ -113,6 +126,7 @@ def template_environment(language: str) -> Environment:
     # extraction and at render time, so wrapped template text still finds its translation.
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(i18n.get_translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["keep"] = keep
     env.globals.update(
         languages=i18n.LANGUAGES,
         static_url=static_url,

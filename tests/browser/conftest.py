@@ -165,16 +165,20 @@ def finder_pages(live_database_url: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(live_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(live_database_url: str, tmp_path_factory: pytest.TempPathFactory,
+                pytestconfig: pytest.Config) -> Iterator[str]:
     """The app served over real HTTP by uvicorn in its own process (its own settings, caches and search index)."""
     compile_catalogs()
     port = _free_port()
     log_path = tmp_path_factory.mktemp("live-log") / "uvicorn.log"
-    env = {**os.environ, "CAREBRIDGE_DATABASE_URL": live_database_url}
+    # The live server runs at the tests' fixed moment too (FIXED_NOW of tests/conftest.py; tests/browser/pinned_app.py).
+    fixed_now = pytestconfig.pluginmanager.get_plugin(str(PROJECT_ROOT / "tests" / "conftest.py")).FIXED_NOW
+    env = {**os.environ, "CAREBRIDGE_DATABASE_URL": live_database_url, "CAREBRIDGE_TEST_FIXED_NOW": fixed_now.isoformat()}
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [
-                sys.executable, "-m", "uvicorn", "carebridge.app:create_app", "--factory",
+                sys.executable, "-m", "uvicorn", "pinned_app:create_app", "--factory",
+                "--app-dir", str(PROJECT_ROOT / "tests" / "browser"),
                 "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
             ],
             cwd=PROJECT_ROOT,

@@ -11,6 +11,7 @@ import pytest
 
 from carebridge import i18n
 from carebridge.entitlements import presentation, service
+from carebridge.kit.text import without_isolates
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +33,7 @@ def expect_rules_notice(page, lang: str, country: str | None = "England") -> Non
     """Every checker page says it is not legal advice, whose rules these are and how many a lawyer has not checked."""
     notice = page.get_by_role("complementary", name=t(lang, "About these rules"))
     assert notice.is_visible()
-    text = " ".join(notice.inner_text().split())
+    text = " ".join(without_isolates(notice.inner_text()).split())  # the date is bidi-isolated (kit.text.isolate)
     assert t(lang, "This is information, not legal advice.") in text
     if country:
         rulebook = next(r for r in service.jurisdictions() if r.name == country)

@@ -617,11 +617,13 @@ def test_schedule_time_zones(session: Session) -> None:
 
 
 def test_last_modified_is_the_import_time_when_the_publisher_does_not_say(session: Session) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
+
+    from carebridge.kit import clock
 
     given, unsaid = valid_service("given"), valid_service("unsaid")
     del unsaid["last_modified"]
-    started = datetime.now(UTC) - timedelta(seconds=1)
+    started = clock.utc_now() - timedelta(seconds=1)
     import_one(session, given, unsaid)
     stated = service.get_service(session, given["id"])
     stamped = service.get_service(session, unsaid["id"])

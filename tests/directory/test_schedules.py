@@ -368,3 +368,60 @@ def test_weekly_table_on_the_fixtures() -> None:
     assert table.open_mask(utc(2026, 3, 29, 4, 59).timestamp()).tolist() == [False, False, False, True]
     assert table.open_mask(utc(2026, 3, 29, 5, 0).timestamp()).tolist() == [False, False, False, False]
     assert table.open_mask(utc(2026, 11, 23, 15, 0).timestamp()).tolist() == [False, True, False, False]
+
+
+# --- the same answers on any day of the year (tests/conftest.py DATE_SPREAD: month ends, 29 Feb, 31 Dec, and both
+# sides of London's clock changes) ----------------------------------------------------------------------------------
+
+
+def _open_by_hand(local: datetime) -> bool:
+    """Weekdays 09:00-17:00 London time, worked out from the wall clock rather than by the code under test."""
+    return local.weekday() < 5 and 9 <= local.hour < 17
+
+
+def test_open_now_and_next_opening_on_any_day(spread_moment: datetime) -> None:
+    from carebridge.kit import clock
+
+    now = clock.utc_now()
+    assert now == spread_moment  # the clock is pinned at this moment of the spread
+    rows = [weekly(WEEKDAYS, "09:00", "17:00")]
+    local = now.astimezone(LONDON)
+    assert is_open_at(rows, now) is _open_by_hand(local)
+    opening = next_opening(rows, now)
+    assert opening is not None
+    opening_local = opening.astimezone(LONDON)
+    if _open_by_hand(local):
+        assert opening <= now  # open now: the next opening is now
+    else:
+        assert (opening_local.hour, opening_local.minute) == (9, 0) and opening_local.weekday() < 5
+    assert opening_local.utcoffset() == LONDON.utcoffset(opening_local.replace(tzinfo=None))
+    assert is_open_at(rows, opening) and (opening <= now or not is_open_at(rows, opening - timedelta(minutes=1)))
+    # Nothing opens between now and then: check every half hour by hand.
+    probe = now
+    while probe < opening - timedelta(minutes=1):
+        assert not _open_by_hand(probe.astimezone(LONDON)) or opening <= now
+        probe += timedelta(minutes=30)
+    if is_open_at(rows, now):
+        until = open_until(rows, now)
+        assert until is not None and until.astimezone(LONDON).hour == 17 and until.astimezone(LONDON).date() == local.date()
+
+
+def test_opens_today_or_tomorrow_in_london_time_on_any_day(spread_moment: datetime) -> None:
+    from carebridge.directory.pages import describe_next_opening
+
+    local = spread_moment.astimezone(LONDON)
+    later_today = local.replace(hour=23, minute=59) if local.hour < 23 else local
+    tomorrow = (local + timedelta(days=1)).replace(hour=9, minute=0)
+    assert describe_next_opening(later_today, "en").startswith("Opens today at")
+    assert describe_next_opening(tomorrow.replace(tzinfo=None).replace(tzinfo=LONDON), "en") == "Opens tomorrow at 09:00"
+
+
+def test_staleness_counts_london_days_on_any_day(spread_moment: datetime) -> None:
+    from carebridge.config import get_settings
+    from carebridge.directory.pages import is_stale
+
+    today = spread_moment.astimezone(LONDON).date()
+    limit = get_settings().verification_stale_days
+    assert not is_stale(today - timedelta(days=limit))
+    assert is_stale(today - timedelta(days=limit + 1))
+    assert not is_stale(today) and is_stale(None)

@@ -130,16 +130,47 @@ def test_the_id3_title_is_readable_in_any_script():
     assert "ما الرعاية".encode("utf-16-le") in tag
 
 
-def test_the_length_tag_is_the_real_length_not_espeaks_placeholder():
-    """espeak-ng writes placeholder sizes when it streams; uncorrected, players would call a minute 'hours'."""
-    wav = audio.speak_to_wav(SENTENCES["en"], "en")
-    mp3 = audio.wav_to_mp3(wav)
+def claimed_lengths(mp3: bytes) -> list[float]:
+    """Every length the file states about itself, in seconds: an ID3 TLEN frame, a Xing/Info frame count."""
+    claims = []
     tag = mp3[: id3v2_length(mp3)]
     if b"TLEN" in tag:
         start = tag.index(b"TLEN") + 10
         size = int.from_bytes(tag[start - 6 : start - 2], "big")
-        milliseconds = int(tag[start + 1 : start + size].decode("latin-1").strip("\x00"))
-        assert abs(milliseconds / 1000 - wav_seconds(wav)) < 0.2
+        claims.append(int(tag[start + 1 : start + size].decode("latin-1").strip("\x00")) / 1000)
+    first = mp3[id3v2_length(mp3) : id3v2_length(mp3) + 200]
+    for marker in (b"Xing", b"Info"):
+        if marker in first:
+            at = first.index(marker)
+            if int.from_bytes(first[at + 4 : at + 8], "big") & 1:
+                claims.append(int.from_bytes(first[at + 8 : at + 12], "big") * 576 / audio.SAMPLE_RATE)
+    return claims
+
+
+def test_the_length_a_player_shows_is_the_real_length_not_espeaks_placeholder(tmp_path):
+    """espeak-ng writes placeholder sizes when it streams; uncorrected, players would call a minute 'hours'.
+
+    A player takes the length from a tag if there is one, else (constant bit rate) from the file size. All of them
+    are measured here, and each is compared with the speech: the count of measures proves the checks ran."""
+    raw = subprocess.run(["espeak-ng", "-v", "en-gb", "--stdout"], input=SENTENCES["en"].encode(),
+                         capture_output=True, check=True).stdout
+    assert int.from_bytes(raw[4:8], "little") != len(raw) - 8  # espeak-ng's placeholder: what is being fixed
+    wav = audio.speak_to_wav(SENTENCES["en"], "en")
+    speech = wav_seconds(wav)
+    assert int.from_bytes(wav[4:8], "little") == len(wav) - 8 and speech > 2
+    mp3 = audio.wav_to_mp3(wav, title="Carebridge")
+    (tmp_path / "reading.mp3").write_bytes(mp3)
+    subprocess.run(["lame", "--quiet", "--decode", str(tmp_path / "reading.mp3"), str(tmp_path / "back.wav")],
+                   check=True)
+    measured = [
+        (len(mp3) - id3v2_length(mp3)) * 8 / (audio.BIT_RATE_KBPS * 1000),  # a CBR player's estimate from the size
+        mp3_seconds(mp3),  # the frames
+        wav_seconds((tmp_path / "back.wav").read_bytes()),  # decoded
+        *claimed_lengths(mp3),  # whatever the file says about itself
+    ]
+    assert len(measured) >= 3
+    for seconds in measured:
+        assert abs(seconds - speech) < 0.2, (measured, speech)
 
 
 def test_wav_sizes_are_set_from_the_real_length():

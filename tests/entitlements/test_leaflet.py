@@ -3,6 +3,7 @@ logical order (Arabic and Farsi too), the Arabic-script font embedded, and a pag
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -72,6 +73,39 @@ def text_of(pdf: bytes) -> str:
     return words(poppler("pdftotext", pdf))
 
 
+RIGHT_TO_LEFT_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+BOX = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
+
+
+def placed_words(pdf: bytes) -> list[tuple[float, float, float, str]]:
+    """Every word on the page with where it is drawn: (line top, left, right, letters in logical order).
+
+    pdftotext -bbox-layout gives each word's box and its letters in drawing (visual) order; a right-to-left word is
+    turned back to reading order."""
+    found = []
+    for x_min, y_min, x_max, text in BOX.findall(poppler("pdftotext", pdf, "-bbox-layout")):
+        text = text.replace("&amp;", "&")
+        if RIGHT_TO_LEFT_LETTER.search(text):
+            text = text[::-1]
+        found.append((round(float(y_min), 1), float(x_min), float(x_max), words(text)))
+    return found
+
+
+def assert_drawn_whole(pdf: bytes, value: str, direction: str) -> None:
+    """`value` (a date) is drawn on one line, its words side by side in reading order: left to right on a
+    left-to-right page, right to left on a right-to-left one. pdftotext's plain text is no proof of this: in a
+    right-to-left line it moves the space after a number before it ("22 نوفمبر" comes out "22نوفمبر")."""
+    wanted = words(value).split()
+    placed = placed_words(pdf)
+    reading = sorted(placed, key=lambda word: (word[0], -word[1] if direction == "rtl" else word[1]))
+    texts = [word[3] for word in reading]
+    starts = [index for index in range(len(texts)) if texts[index:index + len(wanted)] == wanted]
+    assert starts, (value, texts[:60])
+    for start in starts:
+        run = reading[start:start + len(wanted)]
+        assert len({word[0] for word in run}) == 1, ("the value is split across lines", value, run)
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("who", list(PEOPLE))
 def test_the_leaflet_is_one_page_in_the_readers_language(lang, who):
@@ -85,7 +119,11 @@ def test_the_leaflet_is_one_page_in_the_readers_language(lang, who):
     for sentence in (translate("This is information, not legal advice."),
                      i18n.gettext(lang, "What care you can get in %(place)s", place=view.name)):
         assert words(sentence) in text, (lang, sentence, text[:400])
-    assert words(view.rules_checked_text) in text
+    # The dates (today's and the rules' review) are each drawn whole, on one line and in reading order.
+    for date in (view.on_date_text, view.rules_checked_text):
+        if i18n.direction(lang) == "ltr":
+            assert words(date) in text, (lang, date)
+        assert_drawn_whole(pdf, date, i18n.direction(lang))
     # How the results were checked (every demo rule is pending; test_review has both kinds). pdftotext drops the space
     # where a Latin name meets a right-to-left word, so the sentence's words are compared in order, spaces aside.
     reviews = {item.review_text for item in view.categories.values() if item.review_text}
@@ -180,3 +218,137 @@ def test_the_pdf_says_how_each_result_was_checked_and_names_the_law_only_for_a_c
     for review in reviews:
         assert words(review) in text, (lang, review)
     assert "Me Claire Juriste" in text
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa", "en"])
+def test_a_date_at_the_end_of_a_line_moves_whole_to_the_next(lang):
+    """Wherever the line ends, the rules' date is never split: the notice is lengthened a word at a time so that
+    the line ends before, inside and after the date (without isolation and no-wrap, some of these split it)."""
+    view = view_for(PEOPLE["asylum seeker in Germany"], lang)
+    name = view.name
+    pieces = []
+    for extra in range(0, 36, 3):
+        view.name = " ".join([name] + [name[:4]] * extra)
+        html = leaflet.leaflet_html(view)
+        pdf = leaflet._document(html).write_pdf()
+        assert_drawn_whole(pdf, view.rules_checked_text, i18n.direction(lang))
+        lines = {word[0] for word in placed_words(pdf) if word[3] and word[3] in words(view.rules_checked_text).split()}
+        pieces.append(len(lines))
+    assert pieces  # the sweep ran
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Made once, served from the cache (entitlements.pages.downloads)
+
+ANSWERS = {"lang": "ar", "jurisdiction": "GB-ENG", "status": "undocumented", "age": "34", "pregnant": "yes"}
+
+
+@pytest.fixture
+def counted(monkeypatch):  # noqa: ANN001, ANN201
+    """The real leaflet and audio makers, counted."""
+    from carebridge.entitlements import pages
+
+    calls = {"pdf": 0, "mp3": 0}
+    real_leaflet, real_audio = leaflet.render_leaflet, pages._audio
+
+    def count_leaflet(view):  # noqa: ANN001, ANN202
+        calls["pdf"] += 1
+        return real_leaflet(view)
+
+    def count_audio(view):  # noqa: ANN001, ANN202
+        calls["mp3"] += 1
+        return real_audio(view)
+
+    monkeypatch.setattr(leaflet, "render_leaflet", count_leaflet)
+    monkeypatch.setattr(pages, "_audio", count_audio)
+    return calls
+
+
+def test_a_second_request_is_served_without_making_the_leaflet_again(client, counted):
+    first = client.get(presentation.LEAFLET_PATH, params=ANSWERS)
+    second = client.get(presentation.LEAFLET_PATH, params=ANSWERS)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.content.startswith(b"%PDF-")
+    assert counted["pdf"] == 1
+    assert first.headers["etag"] == second.headers["etag"] and first.headers["etag"].startswith('W/"')
+    assert first.headers["cache-control"] == "no-store"
+    # Another language, another answer, another day: another leaflet.
+    client.get(presentation.LEAFLET_PATH, params={**ANSWERS, "lang": "fa"})
+    client.get(presentation.LEAFLET_PATH, params={**ANSWERS, "age": "35"})
+    from carebridge.kit import clock
+
+    with clock.pinned(dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)):
+        third = client.get(presentation.LEAFLET_PATH, params=ANSWERS)
+    assert counted["pdf"] == 4 and third.headers["etag"] != first.headers["etag"]
+
+
+def test_if_none_match_gets_304_without_making_anything(client, counted):
+    first = client.get(presentation.LEAFLET_PATH, params=ANSWERS)
+    etag = first.headers["etag"]
+    again = client.get(presentation.LEAFLET_PATH, params=ANSWERS, headers={"If-None-Match": f'"other", {etag}'})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    strong = client.get(presentation.LEAFLET_PATH, params=ANSWERS, headers={"If-None-Match": etag.removeprefix("W/")})
+    assert strong.status_code == 304  # If-None-Match compares weakly
+    assert again.headers["cache-control"] == "no-store"
+    stale = client.get(presentation.LEAFLET_PATH, params=ANSWERS, headers={"If-None-Match": 'W/"0000"'})
+    assert stale.status_code == 200 and stale.content == first.content
+    assert counted["pdf"] == 1
+
+
+def test_the_recording_is_cached_too(client, counted, pytestconfig):
+    from carebridge.entitlements import audio
+
+    root = pytestconfig.pluginmanager.get_plugin(str(Path(__file__).resolve().parents[1] / "conftest.py"))
+    root.require("espeak-ng and lame", audio.tools_available(), "install Debian's espeak-ng and lame (`make system-deps`)")
+    answers = {**ANSWERS, "lang": "en"}
+    first = client.get(presentation.AUDIO_PATH, params=answers)
+    second = client.get(presentation.AUDIO_PATH, params=answers, headers={"If-None-Match": "*"})
+    third = client.get(presentation.AUDIO_PATH, params=answers)
+    assert first.status_code == 200 and second.status_code == 304 and third.content == first.content
+    assert counted["mp3"] == 1
+
+
+def test_concurrent_requests_for_one_leaflet_make_it_once(client, counted):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(6) as pool:
+        responses = list(pool.map(lambda _: client.get(presentation.LEAFLET_PATH, params=ANSWERS), range(6)))
+    assert [response.status_code for response in responses] == [200] * 6
+    assert len({response.content for response in responses}) == 1
+    assert counted["pdf"] == 1
+
+
+def test_the_cache_stays_within_its_bounds(client, counted, monkeypatch):
+    from carebridge.entitlements import pages
+    from carebridge.kit.cache import GeneratedCache
+
+    cache = GeneratedCache(3, 400_000)
+    monkeypatch.setattr(pages, "_downloads", cache)
+    for age in range(20, 26):
+        assert client.get(presentation.LEAFLET_PATH, params={**ANSWERS, "age": str(age)}).status_code == 200
+        assert len(cache) <= 3 and cache.bytes <= 400_000
+    assert counted["pdf"] == 6 and len(cache) >= 1
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa", "uk"])
+def test_the_leaflets_dates_stay_whole_on_any_day(spread_moment, lang):
+    """Today's date is on the leaflet, so its length and the lines it falls on change every day: every moment of
+    the spread (month ends, 29 February, 31 December, London's clock changes), the dates are drawn whole."""
+    from zoneinfo import ZoneInfo
+
+    view = view_for(PEOPLE["undocumented in France"], lang)
+    assert view.on_date == spread_moment.astimezone(ZoneInfo("Europe/London")).date()
+    pdf = leaflet.render_leaflet(view)
+    assert page_count(pdf) == 1
+    for date in (view.on_date_text, view.rules_checked_text):
+        assert_drawn_whole(pdf, date, i18n.direction(lang))
+
+
+def test_leaflets_and_recordings_are_made_off_the_event_loop():
+    """Plain `def` routes run in the server's thread pool: a leaflet being made never blocks the event loop."""
+    import inspect
+
+    from carebridge.entitlements import pages
+
+    for route in (pages.result_leaflet, pages.result_audio):
+        assert callable(route) and not inspect.iscoroutinefunction(route)

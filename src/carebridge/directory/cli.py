@@ -199,7 +199,7 @@ def write_export(session: Any, out: IO[bytes], export_format: str, *, redact: bo
 
 
 def declassify_command(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
+    from carebridge.kit import clock
 
     from carebridge.db import session_scope
     from carebridge.directory.service import declassify
@@ -222,7 +222,7 @@ def declassify_command(args: argparse.Namespace) -> int:
             return 1
     try:
         with session_scope() as session:
-            declassify(session, args.location_id, args.reason, datetime.now(UTC))
+            declassify(session, args.location_id, args.reason, clock.utc_now())
     except NotFound:
         _say(f"carebridge: no confidential location has the id {args.location_id}; nothing was changed.")
         return 1

@@ -40,6 +40,7 @@ from sqlalchemy import Date, DateTime, Float, Integer, String
 
 from carebridge.directory import models, taxonomy
 from carebridge.errors import N_, FieldError, InvalidInput
+from carebridge.kit import clock
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "hsds_schema"
 HSDS_VERSION = "3.1"
@@ -1095,7 +1096,7 @@ class _Planner:
         """Carebridge's own terms have rules: where they may be attached and what their value holds."""
         plan = self.plan
         seen: dict[tuple[str, str, str, str | None], str] = {}
-        today = date.today()
+        today = clock.today()
         for row in plan.rows["attribute"].values():
             term = taxonomy.TERMS_BY_ID.get(row.values.get("taxonomy_term_id", ""))
             if term is None:
@@ -1389,7 +1390,7 @@ def redact_location(location: dict[str, Any]) -> dict[str, Any]:
             "id": _redaction_id(location_id, "redacted"),
             "resource_id": location_id,
             "resource_type": "location",
-            "last_action_date": datetime.now(UTC).date().isoformat(),
+            "last_action_date": clock.utc_now().date().isoformat(),
             "last_action_type": REDACTED_ACTION,
             "field_name": "*",
             "previous_value": "",

@@ -45,6 +45,8 @@ from carebridge.directory import search, taxonomy
 from carebridge.directory import service as directory_service
 from carebridge.emergency import EMERGENCY_CATEGORY, emergency_numbers
 from carebridge.errors import N_, NotFound
+from carebridge.kit import clock
+from carebridge.kit.text import isolate
 from carebridge.web import LanguageDep, SessionDep, render, template_environment
 
 router = APIRouter(include_in_schema=False)
@@ -293,7 +295,7 @@ def weekday_name(moment: datetime | date, lang: str) -> str:
 
 
 def deployment_now() -> datetime:
-    return datetime.now(ZoneInfo(get_settings().timezone))
+    return clock.now()
 
 
 def describe_next_opening(value: str | datetime | None, lang: str, now: datetime | None = None) -> str | None:
@@ -512,7 +514,7 @@ def location_view(service_at_location: dict[str, Any], lang: str) -> dict[str, A
                 for line in (
                     (address or {}).get("address_1"),
                     (address or {}).get("address_2"),
-                    " ".join(part for part in ((address or {}).get("city"), (address or {}).get("postal_code")) if part),
+                    " ".join(part for part in ((address or {}).get("city"), isolate((address or {}).get("postal_code"), "postcode")) if part),
                 )
                 if line
             ],
@@ -775,7 +777,7 @@ def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str
         opening = describe_next_opening(result.get("next_opening"), lang) or i18n.gettext(lang, N_("Closed"))
     address_text = None
     if not confidential and address:
-        parts = (result.get("location_name"), address.get("address_1"), address.get("address_2"), address.get("postal_code"))
+        parts = (result.get("location_name"), address.get("address_1"), address.get("address_2"), isolate(address.get("postal_code"), "postcode"))
         address_text = ", ".join(part for part in parts if part)
     amounts = [
         (float(option["amount"]), option.get("currency"))

@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,6 +52,7 @@ from carebridge.directory.schedules import (
     as_date,
     compile_schedule,
 )
+from carebridge.kit import clock as _clock
 from carebridge.kit import geo
 from carebridge.kit.text import compact, words
 
@@ -343,7 +344,7 @@ def normalize_language(code: str | None) -> str | None:
 def build_search_index(session: Session, default_zone: str, now: datetime | None = None) -> SearchIndex:
     """Read the whole directory with plain Core selects and build the index."""
     started = monotonic_time.perf_counter()
-    now = now or datetime.now(UTC)
+    now = now or _clock.utc_now()
     m = models
     session = session.connection()  # type: ignore[assignment]  # Core rows: no ORM result processing
     revision = session.execute(select(m.DirectoryRevision.revision).where(m.DirectoryRevision.id == 1)).scalar() or 0
@@ -881,7 +882,7 @@ class SearchIndexHolder:
         self.stale_days = settings.verification_stale_days
         bind = getattr(session_factory, "kw", {}).get("bind")
         self.background = isinstance(bind, Engine) if background is None else background
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or _clock.utc_now
         self.index: SearchIndex | None = None
         self._lock = threading.Lock()
         self._checked_at = 0.0

@@ -16,6 +16,7 @@ from carebridge.directory import hsds, repository, taxonomy
 from carebridge.directory.hsds import ENTITIES, WRITE_ORDER, ImportPlan, PlannedRow, Record
 from carebridge.directory.repository import ListFilters
 from carebridge.errors import N_, FieldError, InvalidInput, NotFound
+from carebridge.kit import clock
 
 SUMMARY_ENTITIES = (
     ("service", "services"),
@@ -265,7 +266,7 @@ def _default_last_modified(session: Session, plan: ImportPlan) -> None:
     """HSDS's last_modified is when a service or anything about it last changed. When the publisher does not say,
     the time of this import is the best we know: a complete record without it, or a new one, gets it, so that
     `modified_after` finds what an import brought in."""
-    now = datetime.now(UTC)
+    now = clock.utc_now()
     services = plan.rows["service"]
     new = set(services) - repository.existing_ids(session, "service", services)
     for row in services.values():

@@ -22,6 +22,7 @@ from carebridge.entitlements.rulebook import Rule
 from carebridge.entitlements.vocabulary import OUTCOME_LABELS
 from carebridge.errors import N_, FieldError, InvalidInput
 from carebridge.problems import problem_responses
+from carebridge.kit import clock
 
 router = APIRouter(tags=["entitlements"])
 
@@ -74,7 +75,7 @@ def _json(data: Any) -> Response:
 async def evaluate_entitlements(body: schemas.EvaluateRequest, request: Request) -> Response:
     language = _language(request, body.language)
     translate = i18n.get_translations(language).gettext
-    on_date = body.on_date or dt.date.today()
+    on_date = body.on_date or clock.today()
     evaluation = service.evaluate(body.jurisdiction, body.person, on_date, translate=translate)
     rulebook = service.get_rulebook(body.jurisdiction)
     return _json({
@@ -158,7 +159,7 @@ def next_question(body: schemas.NextQuestionRequest, request: Request) -> schema
     # A plain `def`: with few answers the engine may think for some milliseconds, so it runs off the event loop.
     language = _language(request, body.language)
     translate = i18n.get_translations(language).gettext
-    on_date = body.on_date or dt.date.today()
+    on_date = body.on_date or clock.today()
     question = service.next_question(body.jurisdiction, body.person, on_date, declined=body.declined,
                                      translate=translate)
     return schemas.NextQuestionResponse(

@@ -2,7 +2,7 @@
 
 The script (plain sentences in the reader's language, built by `presentation.audio_script`) is spoken by espeak-ng
 with the voice for that language and encoded to MP3 by LAME, all through pipes in memory: nothing personal is
-written to disk and nothing is cached.
+written to disk. The MP3 is kept only in memory, in the bounded cache of entitlements.pages (kit.cache).
 
 Why MP3 (mono, 22.05 kHz, 32 kbit/s constant bit rate): it plays on every phone, old or new, in every browser and
 in messaging apps, without an app to install. Ogg Opus would be about a third smaller at the same clarity, but older

@@ -7,7 +7,7 @@ Arabic (Arabic and Persian letters), named in the template's CSS.
 
 It must fit on one A4 page: a long result (many "it depends" answers, long translations) is laid out again at a
 smaller scale until it does, and as a last resort the least essential lines (the steps after the first two) are
-left out — the page says where to see everything. The PDF is made in memory and never stored.
+left out — the page says where to see everything. The PDF is made in memory and never written to disk; entitlements.pages keeps recent ones in a bounded in-memory cache.
 """
 
 from __future__ import annotations

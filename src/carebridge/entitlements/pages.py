@@ -15,12 +15,19 @@ state either. Any answer that is not valid — from an old bookmark or a hand-ed
 explanation; nothing a person can type into the address bar gives a server error.
 
 Every checker page says that this is information, not legal advice, which country's rules it uses, and how many
-of them a lawyer has not yet checked; every result says how its own rule was checked. Results, leaflets and audio are made on request and never stored.
+of them a lawyer has not yet checked; every result says how its own rule was checked. Results, leaflets and audio are
+made on request and never written to disk; leaflets and audio are kept in a bounded in-memory cache keyed by a digest
+of (rules revision, language, date, answers), with a weak ETag.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,6 +50,7 @@ from carebridge.entitlements.presentation import (
 )
 from carebridge.entitlements.rulebook import Rulebook
 from carebridge.entitlements.vocabulary import FACTS, QUESTION_ORDER, SERVICE_CATEGORIES, STATUS_LABELS, STATUSES
+from carebridge.kit.cache import GeneratedCache
 from carebridge.web import LanguageDep, render
 
 router = APIRouter(include_in_schema=False)
@@ -280,51 +288,95 @@ def result(request: Request, lang: LanguageDep) -> Response:
     return _private(render(request, "public/entitlements/result.html", context, language=lang))
 
 
-def _view_for_download(request: Request, lang: str) -> tuple[presentation.ResultView | None, Response | None]:
+def _view_for_download(
+    request: Request, lang: str, on_date: dt.date | None = None
+) -> tuple[presentation.ResultView | None, Response | None]:
     """The result for a leaflet or a recording, or the page to show instead: an answer that is not valid is asked
     again, with the error explained, exactly as on the result page."""
     rulebook, answers, instead = _checked(request, lang)
     if instead is not None:
         return None, instead
     assert rulebook is not None
-    on_date = _today()
+    on_date = on_date or _today()
     asked, _next = presentation.asked_sequence(rulebook, answers, on_date)
     return presentation.present(rulebook, answers, lang, on_date, asked=asked), None
 
 
-@router.get(LEAFLET_PATH)
-def result_leaflet(request: Request, lang: LanguageDep) -> Response:
-    view, instead = _view_for_download(request, lang)
+# Leaflets and recordings take 0.3-1.2 s of CPU each: each is made once per (rules revision, language, date,
+# answers) and kept in a bounded in-memory cache (kit.cache; settings.download_cache_items / _mb, 0 turns it off).
+_downloads: GeneratedCache | None = None
+
+
+def downloads() -> GeneratedCache:
+    global _downloads
+    if _downloads is None:
+        settings = get_settings()
+        _downloads = GeneratedCache(settings.download_cache_items, int(settings.download_cache_mb * 1024 * 1024))
+    return _downloads
+
+
+@lru_cache(maxsize=64)
+def _file_digest(path: str, modified_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def rules_revision(rulebook: Rulebook) -> str:
+    """The revision of a rulebook: a digest of its file (a changed file is a new revision, whatever it says)."""
+    try:
+        stat = Path(rulebook.path).stat()
+        return _file_digest(rulebook.path, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return f"{rulebook.jurisdiction}@{id(rulebook)}"
+
+
+def _download_key(kind: str, request: Request, lang: str, on_date: dt.date) -> tuple[str, str, Response | None]:
+    """The cache key (a digest: the answers are not kept readable) of a leaflet or recording, or the page to show."""
+    rulebook, answers, instead = _checked(request, lang)
+    if instead is not None:
+        return "", "", instead
+    assert rulebook is not None
+    material = [kind, rules_revision(rulebook), lang, on_date.isoformat(), sorted(answers.params(lang).items())]
+    return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()[:40], rulebook.jurisdiction, None
+
+
+def _serve_download(request: Request, lang: str, kind: str, make: Callable[[presentation.ResultView], bytes],
+                    media_type: str) -> Response:
+    on_date = _today()  # once: the key, the content and the file name agree even at midnight
+    key, jurisdiction, instead = _download_key(kind, request, lang, on_date)
     if instead is not None:
         return instead
-    assert view is not None
-    pdf = leaflet.render_leaflet(view)
-    filename = f"carebridge-{view.jurisdiction.lower()}-{view.on_date.isoformat()}.pdf"
-    return _private(
-        Response(
-            pdf,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{filename}"', "Content-Language": lang},
-        )
-    )
+    # A weak ETag: the same key is the same leaflet in meaning (a remade PDF differs only in its metadata).
+    etag = f'W/"{key}"'
+    headers = {"ETag": etag, "Content-Language": lang}
+    # If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/"x" and "x" both match; "*" matches any.
+    wanted = {tag.strip().removeprefix("W/") for tag in request.headers.get("if-none-match", "").split(",")}
+    if etag.removeprefix("W/") in wanted or "*" in wanted:
+        return _private(Response(status_code=304, headers=headers))
+
+    def generate() -> bytes:
+        view, _instead = _view_for_download(request, lang, on_date)
+        assert view is not None
+        return make(view)
+
+    body = downloads().get_or_make(key, generate)
+    filename = f"carebridge-{jurisdiction.lower()}-{on_date.isoformat()}.{kind}"
+    headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return _private(Response(body, media_type=media_type, headers=headers))
+
+
+def _audio(view: presentation.ResultView) -> bytes:
+    title = i18n.gettext(view.language, N_("What care you can get in %(place)s"), place=view.name)
+    return audio.read_aloud(presentation.audio_script(view), view.language, title=title)
+
+
+@router.get(LEAFLET_PATH)
+def result_leaflet(request: Request, lang: LanguageDep) -> Response:
+    return _serve_download(request, lang, "pdf", leaflet.render_leaflet, "application/pdf")
 
 
 @router.get(AUDIO_PATH)
 def result_audio(request: Request, lang: LanguageDep) -> Response:
-    view, instead = _view_for_download(request, lang)
-    if instead is not None:
-        return instead
-    assert view is not None
-    title = i18n.gettext(lang, N_("What care you can get in %(place)s"), place=view.name)
-    mp3 = audio.read_aloud(presentation.audio_script(view), lang, title=title)
-    filename = f"carebridge-{view.jurisdiction.lower()}-{view.on_date.isoformat()}.mp3"
-    return _private(
-        Response(
-            mp3,
-            media_type=audio.MEDIA_TYPE,
-            headers={"Content-Disposition": f'inline; filename="{filename}"', "Content-Language": lang},
-        )
-    )
+    return _serve_download(request, lang, "mp3", _audio, audio.MEDIA_TYPE)
 
 
 # ---------------------------------------------------------------------------------------------------------------

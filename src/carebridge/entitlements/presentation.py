@@ -29,6 +29,9 @@ from markupsafe import Markup
 
 from carebridge import i18n
 from carebridge.emergency import emergency_numbers
+from carebridge.kit import clock
+from carebridge.kit import text as kit_text
+from carebridge.kit.text import isolate
 from carebridge.entitlements import service
 from carebridge.entitlements.rulebook import Rulebook
 from carebridge.entitlements.vocabulary import (
@@ -49,7 +52,7 @@ def N_(message: str) -> str:
 
 UNKNOWN = "unknown"
 YES, NO = "yes", "no"
-MAX_VALUE_LENGTH = 16
+MAX_VALUE_LENGTH = 32  # the longest status, "refused-asylum-seeker", is 21: 16 cut it and refused it
 START_PATH = "/entitlements"
 QUESTION_PATH = "/entitlements/question"
 RESULT_PATH = "/entitlements/result"
@@ -438,10 +441,11 @@ def review_text(
     if review is None or day is None:
         return None
     start, end = (FSI, PDI) if isolate else ("", "")
+    date = kit_text.isolate(format_day(day, lang)) if isolate else format_day(day, lang)
     if review == "checked":
-        return i18n.gettext(lang, REVIEW_CHECKED, reviewer=f"{start}{reviewer or ''}{end}", date=format_day(day, lang))
+        return i18n.gettext(lang, REVIEW_CHECKED, reviewer=f"{start}{reviewer or ''}{end}", date=date)
     source = i18n.get_translations(lang).gettext(taken_from) if taken_from else ""
-    return i18n.gettext(lang, REVIEW_PENDING, source=f"{start}{source}{end}", date=format_day(day, lang))
+    return i18n.gettext(lang, REVIEW_PENDING, source=f"{start}{source}{end}", date=date)
 
 
 def rules_review_text(rulebook: Rulebook, lang: str) -> str:
@@ -449,7 +453,7 @@ def rules_review_text(rulebook: Rulebook, lang: str) -> str:
     coverage = rulebook.coverage
     if coverage.pending_entries == 0:
         return i18n.gettext(lang, N_("A lawyer checked all these rules against the law. The oldest check was on "
-                                     "%(date)s."), date=format_day(rulebook.last_reviewed, lang))
+                                     "%(date)s."), date=isolate(format_day(rulebook.last_reviewed, lang)))
     return i18n.gettext(lang, N_("Rules not yet checked by a lawyer: %(pending)s of %(total)s. Each result says how "
                                  "it was checked."),
                         pending=coverage.pending_entries, total=coverage.entries)
@@ -464,11 +468,7 @@ def coverage_text(rulebook: Rulebook, lang: str) -> str:
 
 
 def today() -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    from carebridge.config import get_settings
-
-    return dt.datetime.now(ZoneInfo(get_settings().timezone)).date()
+    return clock.today()
 
 
 @dataclass

@@ -32,6 +32,7 @@ from carebridge.entitlements.rulebook import (
     compile_directory,
 )
 from carebridge.entitlements.vocabulary import DISCLOSURE_FACTS, FACTS, SERVICE_CATEGORIES, STATUSES
+from carebridge.kit import clock
 
 REVIEW_INTERVAL_MONTHS = 12
 
@@ -51,7 +52,7 @@ def validate(rules_dir: Path | None = None, today: dt.date | None = None) -> lis
     """Every problem in every rules base, sorted by file and line."""
     rulebooks, problems = compile_directory(rules_dir or RULES_DIR)
     for rulebook in rulebooks.values():
-        problems.extend(check_rulebook(rulebook, today or dt.date.today()))
+        problems.extend(check_rulebook(rulebook, today or clock.today()))
     return sorted(set(problems))
 
 

@@ -35,7 +35,8 @@ def fold(text: str) -> str:
     """Case-folded text without diacritics, with Arabic-script letter variants unified."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Compatibility forms first, then case: "𝐀" (mathematical bold) becomes "A" only after NFKD, and must still fold.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return unicodedata.normalize("NFC", stripped.translate(_FOLD))
 
@@ -73,3 +74,56 @@ def query_words(text: str | None) -> list[str]:
         if word and word not in found:
             found.append(word)
     return found
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Values that must stay whole: dates, numbers with their unit, postcodes, phone numbers, codes
+#
+# In right-to-left text the Unicode bidi algorithm reorders the parts of such a value ("22 نوفمبر 2026" can come out
+# as "2026 نوفمبر 22" next to a comma, "+44 20 7946" as "7946 20 44+"), and line breaking can split it in two. Each
+# value is therefore isolated (FSI … PDI, or LRI … PDI for values that are always left-to-right: phone numbers,
+# postcodes, codes) and kept on one line. The isolates are real characters, so the value stays whole wherever the
+# text goes: a web page, the PDF leaflet (WeasyPrint ignores CSS `unicode-bidi`, but Pango honours the characters),
+# an audio script, a copy and paste. Pages wrap the value in <bdi class="keep"> (CSS: no wrapping); plain text uses
+# no-break spaces and word joiners instead.
+
+FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
+NBSP, WORD_JOINER = "\u00a0", "\u2060"
+# The kinds of value, and whether each is always left-to-right (True) or takes the direction of its own letters.
+KINDS: dict[str, bool] = {
+    "date": False,  # "22 November 2026", "22 نوفمبر 2026": in the reader's script
+    "quantity": False,  # a number with its unit: "2.5 km", "٣ كم", "20 months"
+    "distance": False,
+    "phone": True,  # "+44 20 7946 0000", "112"
+    "postcode": True,  # "FH1 1AA"
+    "code": True,  # "SI 2017/756", "GB-ENG"
+}
+_BREAKS = re.compile(r"[ \t\n\r\u2009\u202f]+")
+_BREAK_AFTER = re.compile(r"([-/\u2010\u2013])")
+ISOLATES = re.compile("[\u2066-\u2069]")
+
+
+def unbreakable(text: str) -> str:
+    """The text with no place where a line may break: spaces become no-break spaces, and a word joiner follows each
+    hyphen or slash (the characters themselves are kept, so the value reads, copies and searches the same)."""
+    return _BREAK_AFTER.sub("\\1" + WORD_JOINER, _BREAKS.sub(NBSP, text.strip()))
+
+
+def isolate(value: object, kind: str = "date", *, unbreak: bool = True) -> str:
+    """`value` as plain text that keeps its order inside any sentence, in either direction, and (with `unbreak`)
+    never breaks across lines. Empty values stay empty. An unknown kind is an error in our code, not in the data."""
+    text = "" if value is None else str(value)
+    if not text.strip():
+        return text
+    opener = LRI if KINDS[kind] else FSI
+    body = unbreakable(text) if unbreak else text.strip()
+    return f"{opener}{body}{PDI}"
+
+
+def is_left_to_right(kind: str) -> bool:
+    return KINDS[kind]
+
+
+def without_isolates(text: str) -> str:
+    """The text without bidi isolates and with ordinary spaces: what a comparison of words wants."""
+    return ISOLATES.sub("", text).replace(NBSP, " ").replace(WORD_JOINER, "")

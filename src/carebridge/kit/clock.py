@@ -1,0 +1,67 @@
+"""The one place the code asks what time it is.
+
+`now()` is the current moment in the deployment's time zone (settings.timezone, Europe/London by default), always
+timezone-aware; `today()` is the date there — not the server's local date, which on a UTC host is "yesterday"
+between midnight and 01:00 in a British summer. `utc_now()` is the same moment in UTC, for stamps stored in the
+database.
+
+The server reads the real clock. Tests pin it: tests/conftest.py sets a fixed moment for every test (autouse), and
+tests that need another moment call `pinned(...)`, so no test depends on the day it runs. Nothing else in `src`
+calls `datetime.now()` or `date.today()`; a test greps for it (tests/kit/test_clock.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+_source: Callable[[], dt.datetime] | None = None
+
+
+def _zone() -> ZoneInfo:
+    from carebridge.config import get_settings
+
+    return ZoneInfo(get_settings().timezone)
+
+
+def utc_now() -> dt.datetime:
+    """The current moment in UTC (aware)."""
+    moment = _source() if _source is not None else dt.datetime.now(dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def now() -> dt.datetime:
+    """The current moment in the deployment's time zone (aware)."""
+    return utc_now().astimezone(_zone())
+
+
+def today() -> dt.date:
+    """Today's date in the deployment's time zone."""
+    return now().date()
+
+
+def pin(moment: dt.datetime | None) -> None:
+    """Fix the clock at `moment` (aware; a naive moment is read in the deployment's zone), or back to the real
+    clock with None. For tests and benchmarks; the server never pins it."""
+    global _source
+    if moment is None:
+        _source = None
+        return
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_zone())
+    fixed = moment.astimezone(dt.UTC)
+    _source = lambda: fixed  # noqa: E731
+
+
+@contextmanager
+def pinned(moment: dt.datetime) -> Iterator[dt.datetime]:
+    """`with pinned(moment):` — the clock reads `moment` inside the block, and what it read before after it."""
+    global _source
+    before = _source
+    pin(moment)
+    try:
+        yield moment
+    finally:
+        _source = before
