@@ -78,11 +78,13 @@ def connection(engine):  # noqa: ANN001, ANN201 - overrides tests/conftest.py's,
 
 @pytest.fixture
 def night_client(app, session_factory):  # noqa: ANN001, ANN201
-    """The app with its search index held at the fixed night-time clock."""
+    """The app, its pages and its search index held at the fixed night-time clock."""
     from fastapi.testclient import TestClient
 
+    from carebridge.kit import clock
+
     app.state.search_index = SearchIndexHolder(session_factory, clock=lambda: NIGHT, check_seconds=0, background=False)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with clock.pinned(NIGHT), TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
 

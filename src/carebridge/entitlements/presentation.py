@@ -748,7 +748,7 @@ def audio_script(view: ResultView) -> str:
             if category.caveat:
                 lines.append(_sentence(category.caveat))
             if category.review_text:
-                lines.append(_sentence(category.review_text.replace(FSI, "").replace(PDI, "")))
+                lines.append(_sentence(kit_text.without_isolates(category.review_text)))
             lines.extend(_sentence(better.text) for better in category.better_if)
             body = tuple(line for line in lines if line)
             if groups and groups[-1][1] == body:
