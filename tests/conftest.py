@@ -166,6 +166,46 @@ def session_factory(connection) -> sessionmaker[Session]:  # noqa: ANN001
     return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
 
 
+@pytest.fixture(scope="module")
+def demo_city_connection(engine: Engine):  # noqa: ANN201
+    """One transaction for a whole module with the fictional Fairhaven directory loaded once, rolled back at the
+    end. A module whose tests only read uses it as its `connection`:
+
+        @pytest.fixture(scope="module")
+        def connection(demo_city_connection):
+            return demo_city_connection
+    """
+    from carebridge.directory.service import load_demo_data
+
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        session = Session(bind=connection, join_transaction_mode="create_savepoint")
+        load_demo_data(session)
+        session.commit()
+        session.close()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture(scope="session")
+def compiled_catalogs() -> None:
+    """Pages are rendered with the compiled catalogs: compile any .po newer than its .mo (as `make translations`)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from carebridge import i18n
+    from carebridge.config import get_settings
+
+    for po_path in get_settings().locale_dir.glob("*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=po_path.parts[-3])
+            with mo_path.open("wb") as mo_file:
+                write_mo(mo_file, catalog)
+    i18n.get_translations.cache_clear()
+
+
 @pytest.fixture
 def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     session = session_factory()

@@ -26,37 +26,13 @@ FH1_1AA = "FH1 1AA"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _compiled_catalogs() -> None:
-    """Pages are rendered with the compiled catalogs; compile them if a .po is newer (as `make translations`)."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    for po_path in (pages.get_settings().locale_dir).glob("*/LC_MESSAGES/*.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
-            with po_path.open("rb") as po_file:
-                catalog = read_po(po_file, locale=po_path.parts[-3])
-            with mo_path.open("wb") as mo_file:
-                write_mo(mo_file, catalog)
-    i18n.get_translations.cache_clear()
+def _compiled_catalogs(compiled_catalogs) -> None:  # noqa: ANN001
+    """Pages are rendered with the compiled catalogs (tests/conftest.py compiles them when a .po is newer)."""
 
 
 @pytest.fixture(scope="module")
-def connection(engine):  # noqa: ANN001, ANN201 - overrides tests/conftest.py's, for this module only
-    """One transaction for the whole module with the fictional Fairhaven directory loaded once, rolled back at the
-    end. These tests only read, so sharing it is safe, and it saves loading the city for every test."""
-    from sqlalchemy.orm import Session
-
-    from carebridge.directory.service import load_demo_data
-
-    with engine.connect() as connection:
-        transaction = connection.begin()
-        session = Session(bind=connection, join_transaction_mode="create_savepoint")
-        load_demo_data(session)
-        session.commit()
-        session.close()
-        yield connection
-        transaction.rollback()
+def connection(demo_city_connection):  # noqa: ANN001, ANN201 - overrides tests/conftest.py's: the demo city, loaded once
+    return demo_city_connection
 
 
 @pytest.fixture

@@ -25,18 +25,8 @@ NOW = datetime(2026, 12, 2, 10, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def connection(engine):  # noqa: ANN001, ANN201 - overrides tests/conftest.py's, for this module only
-    """One transaction for the module with the demo city loaded once (these tests only read)."""
-    from sqlalchemy.orm import Session
-
-    with engine.connect() as connection:
-        transaction = connection.begin()
-        session = Session(bind=connection, join_transaction_mode="create_savepoint")
-        service.load_demo_data(session)
-        session.commit()
-        session.close()
-        yield connection
-        transaction.rollback()
+def connection(demo_city_connection):  # noqa: ANN001, ANN201 - overrides tests/conftest.py's: the demo city, loaded once
+    return demo_city_connection
 
 
 def _confidential_places() -> list[places.Place]:

@@ -16,19 +16,8 @@ KEPT = re.compile(r'<bdi class="keep"( dir="ltr")?>([\u2066\u2068])([^<]*)\u2069
 
 
 @pytest.fixture(scope="module")
-def connection(engine):  # noqa: ANN001, ANN201 - overrides tests/conftest.py's: the demo city, loaded once
-    from sqlalchemy.orm import Session
-
-    from carebridge.directory.service import load_demo_data
-
-    with engine.connect() as connection:
-        transaction = connection.begin()
-        session = Session(bind=connection, join_transaction_mode="create_savepoint")
-        load_demo_data(session)
-        session.commit()
-        session.close()
-        yield connection
-        transaction.rollback()
+def connection(demo_city_connection):  # noqa: ANN001, ANN201 - overrides tests/conftest.py's: the demo city, loaded once
+    return demo_city_connection
 
 
 def kept(html: str) -> list[tuple[bool, str, str]]:
