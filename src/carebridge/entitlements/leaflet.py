@@ -47,11 +47,24 @@ def columns(view: ResultView) -> list[list[CategoryView]]:
     return [items[:split], items[split:]]
 
 
+def emergency_groups(view: ResultView) -> list[tuple[list[Any], str]]:
+    """The emergency numbers in their order, numbers next to each other that answer the same calls sharing one
+    label ("999 / 112 Ambulance, fire service and police"): the page has no height to spare for a label twice."""
+    groups: list[tuple[list[Any], str]] = []
+    for item in view.emergency_numbers:
+        if groups and groups[-1][1] == item.label:
+            groups[-1][0].append(item)
+        else:
+            groups.append(([item], item.label))
+    return groups
+
+
 def leaflet_html(view: ResultView, *, font_size: float = SCALES[0], max_steps: int | None = None) -> str:
     env = template_environment(view.language)
     return env.get_template(TEMPLATE).render(
         view=view,
         columns=columns(view),
+        emergency=emergency_groups(view),
         lang=view.language,
         dir=i18n.direction(view.language),
         font_size=font_size,
