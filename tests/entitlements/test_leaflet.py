@@ -412,3 +412,27 @@ def test_numbers_that_answer_the_same_calls_share_one_label():
         (["999", "112"], "Ambulance, fire service and police"), (["15"], "Ambulance and emergency doctor"),
         (["17"], "Police")]
     assert leaflet.leaflet_html(view).count("Ambulance, fire service and police") == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_long_citations_wrap_inside_their_column_and_their_codes_stay_whole(lang):
+    """England's citations are wider than a column ("NHS (Charges to Overseas Visitors) (Amendment) Regulations
+    2017, SI 2017/756, ..."): kept on one line they ran across the other column's text. They wrap, inside their
+    column; the statutory instrument's number ("SI 2017/756") still never splits."""
+    view = view_for(PEOPLE["undocumented pregnant woman"], lang)
+    assert any(len(item.sources[0].citation) > 60 for item in view.categories.values() if item.sources)
+    pdf = leaflet.render_leaflet(view)
+    middle = float(re.search(r'<page width="([\d.]+)"', poppler("pdftotext", pdf, "-bbox-layout")).group(1)) / 2
+    cited = {word for item in view.categories.values() for source in item.sources[:1]
+             for word in words(source.citation).split() if len(word) > 3}
+    checked = 0
+    for _top, left, right, word in placed_words(pdf):
+        if word in cited:
+            checked += 1
+            assert not (left < middle - 1 < middle + 1 < right), (lang, word, left, right, "runs into the other column")
+    assert checked > 10  # the citations' words were found and measured
+    codes = {match.group(0) for item in view.categories.values() for source in item.sources[:1]
+             for match in re.finditer(r"SI \d{4}/\d+", source.citation)}
+    assert codes
+    for code in codes:
+        assert_drawn_whole(pdf, code, "ltr")  # a code is left to right on any page
