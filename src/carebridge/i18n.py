@@ -17,6 +17,7 @@ from babel.support import NullTranslations, Translations
 from starlette.requests import HTTPConnection
 
 from carebridge.config import get_settings
+from carebridge.kit.text import fill
 
 LANG_COOKIE = "carebridge_lang"
 
@@ -143,5 +144,8 @@ def get_translations(code: str) -> NullTranslations:
 
 
 def gettext(code: str, message: str, **params: object) -> str:
+    """`message` in language `code`, with its named placeholders filled. A value that ends with a full stop (a
+    Ukrainian date: "22 листопада 2026 р.") is not followed by a second one at the end of a sentence
+    (kit.text.fill)."""
     text = get_translations(code).gettext(message)
-    return text % params if params else text
+    return fill(text, params) if params else text

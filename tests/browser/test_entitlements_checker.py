@@ -233,6 +233,65 @@ def test_the_clinician_view_fits_a_phone_and_a_desk_screen(live_server: str, bro
         context.close()
 
 
+STACKED_PAGES = {
+    "clinician view": CLINICIAN_RESULT,
+    "result page": "/entitlements/result?jurisdiction=GB-ENG&status=undocumented&age=34&pregnant=yes"
+                   "&trafficking_victim=no&torture_or_violence_survivor=no",
+}
+# Each label and the value after it in a .summary-list: the label's box and the value's box.
+LABEL_VALUE_BOXES = """() => [...document.querySelectorAll('main .summary-list:not(.hours) > dt')]
+    .filter(dt => dt.nextElementSibling && dt.nextElementSibling.tagName === 'DD')
+    .map(dt => [dt.getBoundingClientRect(), dt.nextElementSibling.getBoundingClientRect()]
+        .map(r => ({top: r.top, bottom: r.bottom, left: r.left, right: r.right})))"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("width", [360, 1366])
+@pytest.mark.parametrize("name", list(STACKED_PAGES))
+def test_label_and_value_lists_stack_on_a_phone(live_server: str, browser, lang: str, width: int,
+                                                name: str) -> None:  # noqa: ANN001
+    """At 360 px each label of a label/value list sits above its value, starting at the same edge (the right edge
+    in Arabic); on a desk screen they stay side by side."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        path = STACKED_PAGES[name]
+        page.goto(f"{live_server}{path}&lang={lang}")
+        expect_direction(page, lang)
+        pairs = page.evaluate(LABEL_VALUE_BOXES)
+        assert len(pairs) >= 4, (name, lang, "no label/value list measured")
+        for label, value in pairs:
+            if width == 360:
+                assert value["top"] >= label["bottom"] - 1, (name, lang, "value beside its label", label, value)
+                edge = "right" if lang == "ar" else "left"
+                assert abs(value[edge] - label[edge]) <= 1, (name, lang, "value not under its label", label, value)
+            else:
+                assert value["top"] < label["bottom"], (name, lang, "value below its label on a wide screen")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("name", list(STACKED_PAGES))
+def test_the_stacked_lists_are_axe_clean_at_360_px(live_server: str, browser, pytestconfig, lang: str,
+                                                    name: str) -> None:  # noqa: ANN001
+    """The axe check of the other tests runs at a desk width; the stacked layout is checked at a phone's."""
+    browser_conftest = pytestconfig.pluginmanager.get_plugin(str(Path(__file__).resolve().parent / "conftest.py"))
+    browser_conftest.require(pytestconfig, "axe-core", browser_conftest.AXE_PATH.is_file(), "run `npm ci`")
+    context = browser.new_context(viewport={"width": 360, "height": 800}, java_script_enabled=True, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}{STACKED_PAGES[name]}&lang={lang}")
+        expect_direction(page, lang)
+        page.add_script_tag(content=browser_conftest.AXE_PATH.read_text(encoding="utf-8"))
+        results = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            browser_conftest.AXE_TAGS)
+        assert not results["violations"], browser_conftest.format_violations(page.url, results["violations"])
+    finally:
+        context.close()
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Every checker page: axe-clean both ways, and within the page budget
 

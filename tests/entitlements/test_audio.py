@@ -222,3 +222,25 @@ def test_nothing_is_written_to_disk(tmp_path, monkeypatch):
     audio.read_aloud(SENTENCES["en"], "en", title="Carebridge")
     assert list(tmp_path.iterdir()) == []
     assert shutil.which("espeak-ng")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Emergency numbers, read the way they are dialled
+
+def phonemes(text: str, language: str) -> str:
+    """espeak-ng's phonemes for `text` in the voice of `language` (what it will say, without making audio)."""
+    completed = subprocess.run(["espeak-ng", "-v", audio.VOICES[language], "-q", "-x", "-b", "1"],
+                               input=text.encode("utf-8"), capture_output=True, check=True)
+    return " ".join(completed.stdout.decode("utf-8").split())
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "fa"])
+@pytest.mark.parametrize("number", ["112", "999", "116 117"])
+def test_espeak_reads_an_emergency_number_digit_by_digit(language, number):
+    """Written whole, espeak-ng says "112" as "one hundred and twelve" (and its Arabic and Persian equivalents); the
+    script writes the digits apart, and espeak-ng then says exactly the digits, one after another."""
+    spoken = presentation.spoken_number(number)
+    digits = [char for char in number if char.isdigit()]
+    one_by_one = " ".join(phonemes(digit, language) for digit in digits)
+    assert phonemes(spoken, language).replace(",", "") == one_by_one.replace(",", "")
+    assert phonemes(number, language) != one_by_one  # why: the number written whole is read as a quantity

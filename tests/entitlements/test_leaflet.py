@@ -361,3 +361,87 @@ def test_leaflets_and_recordings_are_made_off_the_event_loop():
 
     for route in (pages.result_leaflet, pages.result_audio):
         assert callable(route) and not inspect.iscoroutinefunction(route)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Emergency first: the country's emergency numbers head the leaflet, large, each one whole and left to right
+
+HEIGHTS = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>')
+
+
+def word_heights(pdf: bytes) -> list[tuple[float, float, str]]:
+    """(top, height, letters in logical order) of every word drawn on the page (see placed_words)."""
+    return [(float(top), float(bottom) - float(top), text[::-1] if RIGHT_TO_LEFT_LETTER.search(text) else text)
+            for top, bottom, text in HEIGHTS.findall(poppler("pdftotext", pdf, "-bbox-layout"))]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("who", ["undocumented pregnant woman", "undocumented in France"])
+def test_the_emergency_numbers_come_first_large_and_whole(lang, who):
+    from carebridge.web import keep
+
+    view = view_for(PEOPLE[who], lang)
+    numbers = [item.number for item in view.emergency_numbers]
+    assert "112" in numbers and len(numbers) >= 2  # England: 999 and 112; France: 112, 15, 17, 18
+    html = leaflet.leaflet_html(view)
+    for number in numbers:  # isolated left to right and kept on one line, as on the web page
+        assert str(keep(number, "phone")) in html
+    pdf = leaflet.render_leaflet(view)
+    assert page_count(pdf) == 1
+    text = text_of(pdf)
+    heading = words(i18n.gettext(lang, "What care you can get in %(place)s", place=view.name))
+    title = words(i18n.get_translations(lang).gettext("In an emergency, call now"))
+    assert text.index(title) < text.index(heading), (lang, text[:300])
+    before_heading = text[:text.index(heading)]
+    placed = word_heights(pdf)
+    body = sorted(height for _top, height, _word in placed)
+    median = body[len(body) // 2]
+    for number in numbers:
+        drawn = [(top, height) for top, height, word in placed if words(word) == number]
+        assert drawn, (lang, number, "not drawn whole")
+        assert re.search(rf"(?<!\d){number}(?!\d)", before_heading), (lang, number, "not before the heading")
+        height = max(height for _top, height in drawn)
+        assert height > 1.3 * median, (lang, number, height, median, "not large")
+
+
+def test_a_result_without_emergency_numbers_has_no_empty_box():
+    view = view_for(PEOPLE["undocumented pregnant woman"], "en")
+    view.emergency_numbers = ()
+    assert "data-emergency-numbers" not in leaflet.leaflet_html(view)
+
+
+def test_numbers_that_answer_the_same_calls_share_one_label():
+    from carebridge.emergency import EmergencyNumber
+
+    view = view_for(PEOPLE["undocumented in France"], "en")
+    view.emergency_numbers = (EmergencyNumber("999", "all"), EmergencyNumber("112", "all"),
+                              EmergencyNumber("15", "ambulance"), EmergencyNumber("17", "police"))
+    groups = leaflet.emergency_groups(view)
+    assert [([item.number for item in items], label) for items, label in groups] == [
+        (["999", "112"], "Ambulance, fire service and police"), (["15"], "Ambulance and emergency doctor"),
+        (["17"], "Police")]
+    assert leaflet.leaflet_html(view).count("Ambulance, fire service and police") == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_long_citations_wrap_inside_their_column_and_their_codes_stay_whole(lang):
+    """England's citations are wider than a column ("NHS (Charges to Overseas Visitors) (Amendment) Regulations
+    2017, SI 2017/756, ..."): kept on one line they ran across the other column's text. They wrap, inside their
+    column; the statutory instrument's number ("SI 2017/756") still never splits."""
+    view = view_for(PEOPLE["undocumented pregnant woman"], lang)
+    assert any(len(item.sources[0].citation) > 60 for item in view.categories.values() if item.sources)
+    pdf = leaflet.render_leaflet(view)
+    middle = float(re.search(r'<page width="([\d.]+)"', poppler("pdftotext", pdf, "-bbox-layout")).group(1)) / 2
+    cited = {word for item in view.categories.values() for source in item.sources[:1]
+             for word in words(source.citation).split() if len(word) > 3}
+    checked = 0
+    for _top, left, right, word in placed_words(pdf):
+        if word in cited:
+            checked += 1
+            assert not (left < middle - 1 < middle + 1 < right), (lang, word, left, right, "runs into the other column")
+    assert checked > 10  # the citations' words were found and measured
+    codes = {match.group(0) for item in view.categories.values() for source in item.sources[:1]
+             for match in re.finditer(r"SI \d{4}/\d+", source.citation)}
+    assert codes
+    for code in codes:
+        assert_drawn_whole(pdf, code, "ltr")  # a code is left to right on any page

@@ -190,7 +190,9 @@ def test_the_audio_script_reads_what_matters_without_links_or_citations():
     rulebook = service.get_rulebook("GB-ENG")
     answers = Answers.from_query({"jurisdiction": "GB-ENG", "status": "undocumented", "age": "34"})
     script = presentation.audio_script(presentation.present(rulebook, answers, "en", TODAY))
-    assert script.startswith("What care you can get in England.")
+    # First who to call in an emergency, each number digit by digit (see test_audio for how espeak-ng reads them).
+    assert script.startswith("In an emergency, call 9 9 9: Ambulance, fire service and police. In an emergency, "
+                             "call 1 1 2: Ambulance, fire service and police.\n\nWhat care you can get in England.")
     assert "This is information, not legal advice." in script
     rules = len(rulebook.entries)
     assert f"Rules not yet checked by a lawyer: {rules} of {rules}. Each result says how it was checked." in script
@@ -200,10 +202,37 @@ def test_the_audio_script_reads_what_matters_without_links_or_citations():
     # Results that would be read out the same are read once, naming each kind of care.
     view = presentation.present(rulebook, answers, "en", TODAY)
     paragraphs = script.split("\n\n")
-    bodies = [paragraph.split(". ", 1)[1] for paragraph in paragraphs[3:-1]]
+    bodies = [paragraph.split(". ", 1)[1] for paragraph in paragraphs[4:-1]]
     assert len(bodies) == len(set(bodies))
     labels = [category.label for need in view.needs for category in need.categories]
     assert all(label in script for label in labels)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("jurisdiction", ["GB-ENG", "FR", "DE"])
+def test_the_audio_script_says_the_emergency_numbers_first_in_every_language(lang, jurisdiction):
+    rulebook = service.get_rulebook(jurisdiction)
+    view = presentation.present(rulebook, Answers.from_query({"jurisdiction": jurisdiction}), lang, TODAY)
+    assert view.emergency_numbers
+    first, rest = presentation.audio_script(view).split("\n\n", 1)
+    translate = i18n.get_translations(lang).gettext
+    expected = [i18n.gettext(lang, "In an emergency, call %(number)s: %(answers)s.",
+                             number=presentation.spoken_number(item.number), answers=translate(item.label))
+                for item in view.emergency_numbers]
+    assert first == " ".join(expected)
+    if lang != "en":  # in the reader's language
+        assert "In an emergency" not in first
+    for item in view.emergency_numbers:
+        assert presentation.spoken_number(item.number) in first
+        assert not re.search(rf"(?<!\d){item.number}(?!\d)", first)  # never written whole ("112" is "a hundred...")
+    assert rest.startswith(presentation._sentence(i18n.gettext(lang, "What care you can get in %(place)s",
+                                                                place=view.name)))
+
+
+@pytest.mark.parametrize(("number", "spoken"), [("112", "1 1 2"), ("999", "9 9 9"), ("15", "1 5"),
+                                                 ("116 117", "1 1 6, 1 1 7"), ("0800 123", "0 8 0 0, 1 2 3")])
+def test_emergency_numbers_are_spoken_digit_by_digit(number, spoken):
+    assert presentation.spoken_number(number) == spoken
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

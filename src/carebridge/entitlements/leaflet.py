@@ -12,10 +12,12 @@ left out — the page says where to see everything. The PDF is made in memory an
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from carebridge import i18n
 from carebridge.entitlements.presentation import CategoryView, ResultView, text_attributes
+from carebridge.kit.text import isolate, unbreakable
 from carebridge.web import template_environment
 
 TEMPLATE = "public/entitlements/leaflet.html"
@@ -47,16 +49,41 @@ def columns(view: ResultView) -> list[list[CategoryView]]:
     return [items[:split], items[split:]]
 
 
+# A statutory instrument's number and the like ("SI 2017/756", "BGBl. I 2025/12"): never split across lines.
+_CODE_IN_CITATION = re.compile(r"\b[A-Z][A-Za-z.]{0,5}(?: [IV]{1,3})? \d{1,4}/\d+")
+
+
+def citation_text(citation: str) -> str:
+    """A legal citation for the leaflet: left to right in a page of either direction (isolated), free to wrap
+    between its words ("NHS (Charges to Overseas Visitors) (Amendment) Regulations 2017, SI 2017/756, regulation 4"
+    is wider than a column: kept on one line it runs across the other column), but its codes stay whole."""
+    return isolate(_CODE_IN_CITATION.sub(lambda match: unbreakable(match.group(0)), citation), "code", unbreak=False)
+
+
+def emergency_groups(view: ResultView) -> list[tuple[list[Any], str]]:
+    """The emergency numbers in their order, numbers next to each other that answer the same calls sharing one
+    label ("999 / 112 Ambulance, fire service and police"): the page has no height to spare for a label twice."""
+    groups: list[tuple[list[Any], str]] = []
+    for item in view.emergency_numbers:
+        if groups and groups[-1][1] == item.label:
+            groups[-1][0].append(item)
+        else:
+            groups.append(([item], item.label))
+    return groups
+
+
 def leaflet_html(view: ResultView, *, font_size: float = SCALES[0], max_steps: int | None = None) -> str:
     env = template_environment(view.language)
     return env.get_template(TEMPLATE).render(
         view=view,
         columns=columns(view),
+        emergency=emergency_groups(view),
         lang=view.language,
         dir=i18n.direction(view.language),
         font_size=font_size,
         max_steps=max_steps,
         text_attrs=lambda text: text_attributes(text, view.language),
+        citation=citation_text,
     )
 
 

@@ -714,6 +714,30 @@ def _sentence(text: str | None) -> str:
     return text
 
 
+# The emergency numbers come first in the audio too, one whole sentence per number (a listener who catches only one
+# still has a number to call). `answers` is the phrase the page shows beside the number (carebridge.emergency).
+EMERGENCY_CALL = N_("In an emergency, call %(number)s: %(answers)s.")
+
+
+def spoken_number(number: str) -> str:
+    """A phone number as espeak-ng reads it digit by digit, the way it is dialled: "112" -> "1 1 2", "116 117" ->
+    "1 1 6, 1 1 7". Written whole, espeak-ng reads "112" as "one hundred and twelve" (en), "مئة واثنا عشر" (ar),
+    "صد و دوازده" (fa) and "999" as "nine hundred and ninety-nine"; digits apart, it reads each digit in every
+    voice ("one one two", "واحد واحد اثنان", "یک یک دو"). The groups of a longer number are kept with a pause."""
+    groups = ["".join(char for char in group if char.isdigit()) for group in number.split()]
+    return ", ".join(" ".join(group) for group in groups if group)
+
+
+def emergency_sentences(view: ResultView) -> str:
+    """The emergency numbers as sentences to read aloud ("In an emergency, call 1 1 2: Ambulance, ...")."""
+    translate = i18n.get_translations(view.language).gettext
+    return " ".join(
+        _sentence(i18n.gettext(view.language, EMERGENCY_CALL, number=spoken_number(item.number),
+                               answers=translate(item.label)))
+        for item in view.emergency_numbers
+    )
+
+
 def audio_script(view: ResultView) -> str:
     """The result as plain sentences to be read aloud: what matters first, no links, no legal citations.
 
@@ -726,6 +750,8 @@ def audio_script(view: ResultView) -> str:
     lang = view.language
     translate = i18n.get_translations(lang).gettext
     paragraphs = [
+        # First, before anything else: who to call in an emergency (the result always covers emergency care).
+        emergency_sentences(view),
         _sentence(i18n.gettext(lang, N_("What care you can get in %(place)s"), place=view.name)),
         _sentence(translate(N_("This is information, not legal advice."))),
         _sentence(view.rules_review_text),
@@ -758,4 +784,4 @@ def audio_script(view: ResultView) -> str:
     for labels, body in groups:
         paragraphs.append(" ".join((_sentence(format_list(labels, locale=i18n.formatting_locale(lang))), *body)))
     paragraphs.append(_sentence(view.where_to_ask))
-    return "\n\n".join(paragraphs)
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)

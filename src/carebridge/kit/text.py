@@ -127,3 +127,29 @@ def is_left_to_right(kind: str) -> bool:
 def without_isolates(text: str) -> str:
     """The text without bidi isolates and with ordinary spaces: what a comparison of words wants."""
     return ISOLATES.sub("", text).replace(NBSP, " ").replace(WORD_JOINER, "")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Filling a sentence with values that may end in a full stop
+#
+# Some values end with an abbreviation's full stop: Ukrainian long dates ("22 листопада 2026 р.", babel's format,
+# "р." for "року"), a name like "Smith & Co.". Put at the end of a sentence ("... on %(date)s."), the sentence's own
+# stop doubles it: "р..". `fill` drops the sentence's stop after such a value (the value's stop ends the sentence,
+# as typography wants), whatever the language and wherever the translator put the value.
+
+_STOPS = ".\u2026"  # a full stop, or an ellipsis, already ends the sentence
+
+
+def ends_with_stop(value: object) -> bool:
+    """Whether `value`, read as text (bidi isolates and trailing spaces aside), ends with a full stop."""
+    text = without_isolates(str(value)).rstrip()
+    return bool(text) and text[-1] in _STOPS
+
+
+def fill(template: str, params: dict[str, object]) -> str:
+    """`template % params`, without a doubled full stop where a value ending in one is followed by the sentence's
+    stop ("%(date)s." with "22 листопада 2026 р." gives "… 2026 р.", not "… 2026 р..")."""
+    for name, value in params.items():
+        if ends_with_stop(value):
+            template = template.replace(f"%({name})s.", f"%({name})s")
+    return template % params
