@@ -17,8 +17,9 @@ postcode; `languages_offered(session)` lists the ISO 639 codes any service speak
 Rules: parameters are AND-combined; booleans set to false mean "no filter". With a point (lat+lon or near) results
 are sorted by distance (services without a position last), else by name; searches for urgent or emergency care
 (category `emergency`) put the services open now first, then sort each group so. A confidential location's distance is
-worked out from its position rounded to a ~1 km grid cell and reported (and compared with radius_km) in whole
-kilometres, so that repeated searches cannot locate it; its address and coordinates are never in a result.
+worked out from the public centre of its published area (search_index._area_position; none when the gazetteer lacks
+the area), never from its own position, and reported (and compared with radius_km) in whole kilometres, so that no
+sequence of searches can locate it within its area; its address and coordinates are never in a result.
 `open_now`/`open_at` keep services open at that instant; every result's `open_now`, `next_opening` and `open_until`
 are about the real present moment (`next_opening` is the present moment when open now; `open_until` is null when the
 opening does not end within 8 days; all three are null for a service that publishes no hours, `has_schedule` false). `verification_stale` is true when a record was never verified or was verified
@@ -537,7 +538,8 @@ def run_search(
     candidates: np.ndarray | None = None
     point = latitude is not None and longitude is not None
     if point and query.radius_km is not None:
-        # Half a kilometre wider: a confidential place counts as inside when its whole-kilometre distance is.
+        # Half a kilometre wider: a confidential place (at its area's centre) counts as inside when its
+        # whole-kilometre distance is.
         low, high, half_width = geo.bounding_box(latitude, longitude, query.radius_km + 0.5)  # type: ignore[arg-type]
         if half_width is not None and -180.0 <= longitude - half_width and longitude + half_width <= 180.0:  # type: ignore[operator]
             # The box, one slice per grid row (a little more than the box; the radius is checked exactly below).
