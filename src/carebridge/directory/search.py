@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -311,12 +312,20 @@ def find_place(session: Session, text: str | None, index_holder: SearchIndexHold
     return resolve_place(index, text)
 
 
+def ascii_digits(text: str) -> str:
+    """Every decimal digit of any script as its ASCII digit: a postcode typed with Arabic-Indic ("FH١ ١AA") or
+    Persian ("FH۱ ۱AA") digits is the same postcode as "FH1 1AA". Other characters are kept."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
+
+
 def resolve_place(index: SearchIndex, text: str) -> Place | None:
     """The place a person typed: a neighbourhood, the city's own name, a postcode district or a postcode the
-    gazetteer lists, in any case and spacing; a full postcode it does not list is its district. So every unlisted
+    gazetteer lists, in any case and spacing and with the digits of any script (ascii_digits); a full postcode it does not list is its district. So every unlisted
     postcode of a district gives the same place, and the same answer, whatever is at it: guessing postcodes cannot
     find a confidential place (the gazetteer never holds their postcodes, see demo/build.py). None when unknown."""
-    key = compact(text)
+    key = compact(ascii_digits(text))
     if not key:
         return None
     place = index.places.get(key)
