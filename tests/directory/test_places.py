@@ -144,8 +144,10 @@ def test_the_where_page_shows_examples_from_the_gazetteer(client, lang: str) -> 
     page = client.get("/find/where", params={"lang": lang, "category": "food"})
     assert page.status_code == 200
     hint = page.text.split('id="near-hint"', 1)[1].split("</p>", 1)[0]
+    assert any(" " in name for name in examples)  # a name of two words ("Ashby Park") is among them
     for name in examples:
-        assert f'<bdi dir="auto">{name}</bdi>' in hint
+        # Each example whole and isolated: no line break inside (the keep class), its own direction, in order.
+        assert f'<bdi class="keep" dir="auto">\u2068{name}\u2069</bdi>' in hint
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ from carebridge.directory import service as directory_service
 from carebridge.emergency import EMERGENCY_CATEGORY, emergency_numbers
 from carebridge.errors import N_, NotFound
 from carebridge.kit import clock
-from carebridge.kit.text import isolate
+from carebridge.kit.text import FSI, PDI, isolate
 from carebridge.web import LanguageDep, SessionDep, render, template_environment
 
 router = APIRouter(include_in_schema=False)
@@ -249,11 +249,12 @@ def find_place(session: Session, text: str) -> search.Place | None:
 
 def place_examples(session: Session, lang: str) -> Markup | None:
     """Names a person could type on the "where" page, from the gazetteer, as a list in the page's language; each
-    isolated so that a postcode keeps its order in right-to-left text."""
+    isolated and kept whole (the `keep` class: no line break inside; FSI ... PDI so that a copy keeps its order too)
+    so that "Ashby Park" or "FH1 1AA" is never split across lines or reordered in right-to-left text."""
     names = search.place_examples(search.search_index_for_session(session).get())
     if not names:
         return None
-    items = [str(Markup('<bdi dir="auto">{}</bdi>').format(name)) for name in names]
+    items = [str(Markup('<bdi class="keep" dir="auto">{}</bdi>').format(f"{FSI}{name}{PDI}")) for name in names]
     return Markup(format_list(items, locale=i18n.formatting_locale(lang)))  # noqa: S704 - every item escaped above
 
 
