@@ -478,6 +478,29 @@ def test_reception_card_in_the_local_language_only_when_nobody_needs_another(cli
     assert "I speak Tigrinya. I need an interpreter, please." in " ".join("".join(halves[0].itertext()).split())
 
 
+def test_who_can_use_it_is_said_once(client, demo) -> None:  # noqa: ANN001
+    # The safe house's record says "For people aged 18 and over." and has minimum_age 18: the page said both.
+    service_id = demo.scalars(select(models.Service.id).where(models.Service.name == "Safe house for survivors of trafficking")).one()
+    assert demo.get(models.Service, service_id).eligibility_description == "For people aged 18 and over."
+    section = get(client, f"/services/{service_id}?lang=en").text_of("main")
+    assert section.count("aged 18") == 1 and "For people aged 18 or older." in section
+    refuge = demo.scalars(select(models.Service.id).where(models.Service.name == "Women's refuge")).one()
+    main = get(client, f"/services/{refuge}?lang=en").text_of("main")
+    assert main.count("aged 16") == 1 and "Only for women." in main
+
+
+def test_an_eligibility_text_that_says_more_than_the_fields_is_kept() -> None:
+    view = {"minimum_age": 18, "maximum_age": None, "eligible_gender": None}
+    assert pages.eligibility_text({**view, "eligibility_description": "For people aged 18 and over."}) is None
+    assert pages.eligibility_text({**view, "eligibility_description": "for people aged 18+"}) is None
+    kept = "For people aged 18 and over who live in Fairhaven."
+    assert pages.eligibility_text({**view, "eligibility_description": kept}) == kept
+    other = {"minimum_age": None, "maximum_age": None, "eligible_gender": None, "eligibility_description": "For people aged 18 and over."}
+    assert pages.eligibility_text(other) == "For people aged 18 and over."  # no field says it: the text is all there is
+    women = {"minimum_age": None, "maximum_age": None, "eligible_gender": "female", "eligibility_description": "For women only."}
+    assert pages.eligibility_text(women) is None
+
+
 @pytest.mark.parametrize("service_id", ["no-such-service", "x" * 500, "%00", "..%2F..%2Fetc"])
 def test_unknown_service_is_a_404_page(client, service_id: str) -> None:  # noqa: ANN001
     response = client.get(f"/services/{service_id}?lang=fr")

@@ -46,7 +46,7 @@ from carebridge.directory import service as directory_service
 from carebridge.emergency import EMERGENCY_CATEGORY, emergency_numbers
 from carebridge.errors import N_, NotFound
 from carebridge.kit import clock
-from carebridge.kit.text import FSI, PDI, isolate
+from carebridge.kit.text import FSI, PDI, compact, isolate
 from carebridge.web import LanguageDep, SessionDep, render, template_environment
 
 router = APIRouter(include_in_schema=False)
@@ -919,6 +919,40 @@ def open_status(service: dict[str, Any], lang: str, now: datetime | None = None)
     )
 
 
+def _restatements(view: dict[str, Any]) -> set[str]:
+    """The ways a record's English eligibility text can say no more than its age and gender fields (as the demo
+    build and many publishers write it), compacted: "For people aged 18 and over." for minimum_age 18."""
+    low, high = view.get("minimum_age"), view.get("maximum_age")
+    gender = view.get("eligible_gender")
+    if low is None and high is None and gender not in ("female", "male"):
+        return set()
+    whos = {"female": ("women", "females"), "male": ("men", "males")}.get(gender or "", ("people", "anyone", "adults"))
+    ages: list[str] = []
+    if low is not None and high is not None:
+        ages = [f"aged {int(low)} to {int(high)}", f"aged {int(low)}-{int(high)}", f"aged between {int(low)} and {int(high)}"]
+    elif low is not None:
+        ages = [f"aged {int(low)} {tail}" for tail in ("and over", "or over", "or older", "and older", "plus")]
+        ages.append(f"aged {int(low)}+")
+    elif high is not None:
+        ages = [f"aged {int(high)} {tail}" for tail in ("and under", "or under", "or younger", "and younger")]
+    phrases = {f"for {who} {age}" for who in whos for age in ages}
+    if not ages:
+        phrases |= {f"for {who} only" for who in whos} | {f"only for {who}" for who in whos}
+    return {compact(phrase) for phrase in phrases}
+
+
+def eligibility_text(view: dict[str, Any]) -> str | None:
+    """The record's eligibility text, unless it only restates the age and gender fields, which the page already
+    says in the reader's language (_who_can_use): the page said "For people aged 18 or older. For people aged 18
+    and over." for the safe house."""
+    text = view.get("eligibility_description")
+    if not text or not str(text).strip():
+        return None
+    if compact(str(text)) in _restatements(view):
+        return None
+    return str(text)
+
+
 def _who_can_use(view: dict[str, Any], lang: str) -> list[str]:
     texts = []
     low, high = view.get("minimum_age"), view.get("maximum_age")
@@ -990,6 +1024,7 @@ def service_page(service_id: str, request: Request, session: SessionDep, lang: L
         "interpreter_names": _language_list(view["interpreter_languages"], lang),
         "costs": _costs(view, lang),
         "who_text": _who_can_use(view, lang),
+        "eligibility_text": eligibility_text(view),
         "back_href": answers.url(PATHS["results"], lang) if has_answers else f"/?lang={lang}",
         # A&E and other urgent care (by their category term) carry the emergency numbers on their page.
         "emergency_numbers": _emergency_numbers_for(EMERGENCY_CATEGORY if EMERGENCY_CATEGORY in view["categories"] else None),
