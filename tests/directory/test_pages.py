@@ -478,6 +478,29 @@ def test_reception_card_in_the_local_language_only_when_nobody_needs_another(cli
     assert "I speak Tigrinya. I need an interpreter, please." in " ".join("".join(halves[0].itertext()).split())
 
 
+def test_reception_card_asks_for_an_interpreter_only_where_staff_do_not_speak_the_language(client, demo) -> None:  # noqa: ANN001
+    name = "GP practice for refugees, people seeking asylum and people without a home"
+    service_id = demo.scalars(select(models.Service.id).where(models.Service.name == name)).one()
+    spoken = set(demo.scalars(select(models.Language.code).where(models.Language.service_id == service_id)))
+    assert "ar" in spoken and "uk" not in spoken
+    arabic = get(client, f"/services/{service_id}?lang=ar&language=ar")
+    halves = [" ".join("".join(half.itertext()).split()) for half in arabic.all(".reception .reception__half")]
+    assert len(halves) == 2 and "I speak Arabic." in halves[0]
+    assert "interpreter" not in halves[0]
+    assert i18n.gettext("ar", "I need an interpreter, please.") not in halves[1]
+    ukrainian = get(client, f"/services/{service_id}?lang=en&language=uk").text_of(".reception")
+    assert "I speak Ukrainian. I need an interpreter, please." in ukrainian
+
+
+def test_no_reception_card_for_a_place_with_no_reception_desk(client, demo) -> None:  # noqa: ANN001
+    # Every place of the refuge is confidential: there is no desk to show the card at.
+    refuge = demo.scalars(select(models.Service.id).where(models.Service.name == "Women's refuge")).one()
+    for query in ("lang=ar&language=ar", "lang=en&language=fa", "lang=fa"):
+        page = get(client, f"/services/{refuge}?{query}")
+        assert page.status == 200 and page.all("a[href^='tel:']")
+        assert not page.all(".reception"), query
+
+
 def test_who_can_use_it_is_said_once(client, demo) -> None:  # noqa: ANN001
     # The safe house's record says "For people aged 18 and over." and has minimum_age 18: the page said both.
     service_id = demo.scalars(select(models.Service.id).where(models.Service.name == "Safe house for survivors of trafficking")).one()

@@ -697,12 +697,25 @@ def about(request: Request, lang: LanguageDep) -> Response:
     )
 
 
+def speaks(languages: list[str] | tuple[str, ...], code: str) -> bool:
+    """Whether `code` is among `languages`, by primary language ("ar" is spoken where "ar-SY" is listed)."""
+    primary = code.split("-")[0].lower()
+    return any(language.split("-")[0].lower() == primary for language in languages)
+
+
 def render_reception_card(
-    service_name: str, service_language: str | None, spoken_language: str, reader_language: str
+    service_name: str,
+    service_language: str | None,
+    spoken_language: str,
+    reader_language: str,
+    service_languages: list[str] | tuple[str, ...] = (),
 ) -> list[Markup]:
     """The "show this at the reception desk" card: the same sentences in the local language (for the receptionist)
-    and in the reader's, each rendered with its own catalog and marked with its own lang and dir."""
+    and in the reader's, each rendered with its own catalog and marked with its own lang and dir. It asks for an
+    interpreter only when the language the person speaks is neither the local one nor one the staff speak
+    (`service_languages`, the service's published languages)."""
     local = get_settings().local_language
+    needs_interpreter = spoken_language != local and not speaks(service_languages, spoken_language)
     # A local language without a catalog would come out in English, so that half must say it is English.
     halves = dict.fromkeys(language if language in i18n.LANGUAGES else "en" for language in (local, reader_language))
     rendered = []
@@ -715,7 +728,7 @@ def render_reception_card(
             dir=i18n.direction(language),
             service_markup=service_markup,
             spoken_language=i18n.language_name(spoken_language, language),
-            needs_interpreter=spoken_language != local,
+            needs_interpreter=needs_interpreter,
         )
         rendered.append(Markup(html))
     return rendered
@@ -1005,8 +1018,11 @@ def service_page(service_id: str, request: Request, session: SessionDep, lang: L
     local = get_settings().local_language
     spoken = answers.language if answers.language not in (None, ANY_LANGUAGE) else lang
     reception = None
-    if spoken != local or lang != local:
-        reception = render_reception_card(view["name"], content_language, spoken, lang)
+    # No card where there is no reception desk to show it at: every place of the service is confidential (a refuge
+    # arranges a meeting by phone; the card would also tell an onlooker the person is going there).
+    only_confidential = bool(view["locations"]) and all(place["confidential"] for place in view["locations"])
+    if (spoken != local or lang != local) and not only_confidential:
+        reception = render_reception_card(view["name"], content_language, spoken, lang, view["languages"])
     has_answers = any((answers.category, answers.near, answers.anywhere, answers.language))
     context = {
         "service": view,
