@@ -501,6 +501,25 @@ def test_no_reception_card_for_a_place_with_no_reception_desk(client, demo) -> N
         assert not page.all(".reception"), query
 
 
+@pytest.mark.parametrize("lang", ["ar", "fa", "en"])
+def test_prices_are_isolated_and_kept_whole(client, demo, lang: str) -> None:  # noqa: ANN001
+    # QA saw "£UK 27.40" for the dental price in Arabic: the amount must be one left-to-right piece.
+    expected = pages.format_money(27.40, "GBP", lang).replace("\u200f", "").replace("\u200e", "")
+    page = get(client, f"/find/results?lang={lang}&category=emergency&near=FH1+1AA&language=ar")
+    assert page.status == 200
+    kept = [element for element in page.all(".result p bdi.keep") if "27" in "".join(element.itertext())]
+    assert kept, "no price on the urgent care results"
+    for element in kept:
+        assert element.get("dir") == "ltr"
+        assert "".join(element.itertext()) == f"\u2066{expected}\u2069"
+    # And on the service pages that list a price.
+    service_ids = demo.scalars(select(models.CostOption.service_id).where(models.CostOption.amount == 27.40)).all()
+    assert service_ids
+    service_page = get(client, f"/services/{service_ids[0]}?lang={lang}")
+    amounts = ["".join(element.itertext()) for element in service_page.all("main li bdi.keep")]
+    assert f"\u2066{expected}\u2069" in amounts
+
+
 def test_who_can_use_it_is_said_once(client, demo) -> None:  # noqa: ANN001
     # The safe house's record says "For people aged 18 and over." and has minimum_age 18: the page said both.
     service_id = demo.scalars(select(models.Service.id).where(models.Service.name == "Safe house for survivors of trafficking")).one()

@@ -35,7 +35,7 @@ from babel.numbers import format_currency, format_decimal
 from babel.units import format_unit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from carebridge import i18n
@@ -47,7 +47,7 @@ from carebridge.emergency import EMERGENCY_CATEGORY, emergency_numbers
 from carebridge.errors import N_, NotFound
 from carebridge.kit import clock
 from carebridge.kit.text import FSI, PDI, compact, isolate
-from carebridge.web import LanguageDep, SessionDep, render, template_environment
+from carebridge.web import LanguageDep, SessionDep, keep, render, template_environment
 
 router = APIRouter(include_in_schema=False)
 
@@ -586,6 +586,16 @@ def format_money(amount: float, currency: str | None, lang: str) -> str:
     return format_decimal(amount, locale=i18n.formatting_locale(lang))
 
 
+_BIDI_MARKS = re.compile("[\u200e\u200f\u061c]")
+
+
+def kept_money(amount: float, currency: str | None, lang: str) -> Markup:
+    """A price as one piece that keeps its order and never wraps inside a sentence in either direction (the `keep`
+    filter's "amount" kind): in Arabic "27.40 UK£" came out as "£UK 27.40" without it. The direction marks Babel
+    puts in some locales' patterns are left out: the isolate does their work."""
+    return keep(_BIDI_MARKS.sub("", format_money(amount, currency, lang)), "amount")
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Pages
 
@@ -802,7 +812,9 @@ def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str
         cost_text = None  # the "Free" tag says it
     elif amounts:
         amount, currency = min(amounts, key=lambda item: item[0])
-        cost_text = i18n.gettext(lang, N_("It costs money: from %(amount)s."), amount=format_money(amount, currency, lang))
+        cost_text = Markup(escape(i18n.gettext(lang, N_("It costs money: from %(amount)s.")))) % {
+            "amount": kept_money(amount, currency, lang)
+        }
     else:
         cost_text = i18n.gettext(lang, N_("You may have to pay. Ask the service."))
     return {
@@ -984,13 +996,13 @@ def _who_can_use(view: dict[str, Any], lang: str) -> list[str]:
     return texts
 
 
-def _costs(view: dict[str, Any], lang: str) -> list[str]:
+def _costs(view: dict[str, Any], lang: str) -> list[Markup]:
     costs = []
     for option in view["cost_options"]:
-        parts = [str(part) for part in (option.get("option"), option.get("amount_description")) if part]
+        parts = [escape(str(part)) for part in (option.get("option"), option.get("amount_description")) if part]
         if option.get("amount") is not None:
-            parts.append(format_money(float(option["amount"]), option.get("currency"), lang))
-        costs.append(": ".join(parts))
+            parts.append(kept_money(float(option["amount"]), option.get("currency"), lang))
+        costs.append(Markup(": ").join(parts))
     return costs
 
 
