@@ -10,6 +10,7 @@ templates/components/emergency.html.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from carebridge.config import Settings, get_settings
 from carebridge.errors import N_
@@ -42,6 +43,17 @@ class EmergencyNumber:
 
 
 FALLBACK = (EmergencyNumber("112", "all"),)
+
+
+def asks_for_emergency(request: Any) -> bool:
+    """Whether a request is about urgent or emergency care: a `category` query parameter (repeated or
+    comma-separated) names the emergency category. Reads only the query string, so it holds for any request,
+    however malformed its other parameters are (the error page of such a request still shows the numbers)."""
+    try:
+        values = request.query_params.getlist("category")
+    except Exception:  # noqa: BLE001 - an unreadable query string is simply not a request about emergencies
+        return False
+    return any(part.strip() == EMERGENCY_CATEGORY for value in values for part in value.split(","))
 
 
 def emergency_numbers(jurisdiction: str | None = None, settings: Settings | None = None) -> tuple[EmergencyNumber, ...]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from carebridge import i18n
 from carebridge.config import get_settings
+from carebridge.emergency import asks_for_emergency, emergency_numbers
 from carebridge.errors import N_, PROBLEM_TYPE_BASE, CarebridgeError, FieldError
 from carebridge.kit.text import is_left_to_right, isolate
 
@@ -224,9 +225,9 @@ def error_response(
             type_slug=type_slug,
             errors=errors,
         )
-    return render(
-        request,
-        "public/error.html",
-        {"status": status, "title": title, "detail": detail, "detail_params": detail_params or {}, "errors": errors or []},
-        status_code=status,
-    )
+    context = {"status": status, "title": title, "detail": detail, "detail_params": detail_params or {}, "errors": errors or []}
+    # Emergencies come first on every page, an error page included: a request about urgent or emergency care
+    # (category=emergency, whatever else is wrong with it) shows the numbers above the error (layouts/base.html).
+    if asks_for_emergency(request):
+        context["emergency_numbers"] = emergency_numbers()
+    return render(request, "public/error.html", context, status_code=status)

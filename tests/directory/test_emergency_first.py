@@ -127,6 +127,30 @@ def test_numbers_also_on_the_questions_after_choosing_emergency_care_but_not_for
         assert not get(night_client, url).all("[data-emergency-numbers]"), url
 
 
+@pytest.mark.parametrize(
+    ("url", "lang"),
+    [
+        ("/find/results?lang=en&category=emergency&near=FH1%011AA", "en"),  # a control character: refused up front
+        ("/find/results?lang=ar&category=emergency&language=%01", "ar"),
+        ("/find/results?lang=fa&category=dental%2Cemergency&near=%ZZ", "fa"),  # a broken percent-escape
+        ("/find/where?lang=uk&category=emergency&near=" + "x" * 5000 + "&answered=1", "uk"),
+    ],
+)
+def test_an_error_page_of_an_emergency_request_shows_the_numbers_first(night_client, url: str, lang: str) -> None:  # noqa: ANN001
+    response = night_client.get(url, follow_redirects=False)
+    assert response.status_code == 422
+    page = Page(response)
+    assert page.all(".error-summary"), "not the error page"
+    assert_numbers_first(page, lang, [("999", "all"), ("112", "all")])
+
+
+def test_an_error_page_of_another_request_shows_no_numbers(night_client) -> None:  # noqa: ANN001
+    for url in ("/find/results?lang=en&category=dental&near=FH1%011AA", "/find/results?lang=en&near=%01&category=emergencyx"):
+        response = night_client.get(url, follow_redirects=False)
+        assert response.status_code == 422
+        assert not Page(response).all("[data-emergency-numbers]"), url
+
+
 def test_urgent_care_results_put_an_open_a_and_e_before_a_nearer_closed_place(night_client, session) -> None:  # noqa: ANN001
     found = search.search_services(session, category="emergency", near="FH1 1AA", now=NIGHT, per_page=20).results
     by_id = {result["service_id"]: result for result in found}

@@ -454,6 +454,71 @@ def test_reception_card_in_the_local_language_only_when_nobody_needs_another(cli
     assert "I speak Tigrinya. I need an interpreter, please." in " ".join("".join(halves[0].itertext()).split())
 
 
+def test_reception_card_asks_for_an_interpreter_only_where_staff_do_not_speak_the_language(client, demo) -> None:  # noqa: ANN001
+    name = "GP practice for refugees, people seeking asylum and people without a home"
+    service_id = demo.scalars(select(models.Service.id).where(models.Service.name == name)).one()
+    spoken = set(demo.scalars(select(models.Language.code).where(models.Language.service_id == service_id)))
+    assert "ar" in spoken and "uk" not in spoken
+    arabic = get(client, f"/services/{service_id}?lang=ar&language=ar")
+    halves = [" ".join("".join(half.itertext()).split()) for half in arabic.all(".reception .reception__half")]
+    assert len(halves) == 2 and "I speak Arabic." in halves[0]
+    assert "interpreter" not in halves[0]
+    assert i18n.gettext("ar", "I need an interpreter, please.") not in halves[1]
+    ukrainian = get(client, f"/services/{service_id}?lang=en&language=uk").text_of(".reception")
+    assert "I speak Ukrainian. I need an interpreter, please." in ukrainian
+
+
+def test_no_reception_card_for_a_place_with_no_reception_desk(client, demo) -> None:  # noqa: ANN001
+    # Every place of the refuge is confidential: there is no desk to show the card at.
+    refuge = demo.scalars(select(models.Service.id).where(models.Service.name == "Women's refuge")).one()
+    for query in ("lang=ar&language=ar", "lang=en&language=fa", "lang=fa"):
+        page = get(client, f"/services/{refuge}?{query}")
+        assert page.status == 200 and page.all("a[href^='tel:']")
+        assert not page.all(".reception"), query
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa", "en"])
+def test_prices_are_isolated_and_kept_whole(client, demo, lang: str) -> None:  # noqa: ANN001
+    # QA saw "£UK 27.40" for the dental price in Arabic: the amount must be one left-to-right piece.
+    expected = pages.format_money(27.40, "GBP", lang).replace("\u200f", "").replace("\u200e", "")
+    page = get(client, f"/find/results?lang={lang}&category=emergency&near=FH1+1AA&language=ar")
+    assert page.status == 200
+    kept = [element for element in page.all(".result p bdi.keep") if "27" in "".join(element.itertext())]
+    assert kept, "no price on the urgent care results"
+    for element in kept:
+        assert element.get("dir") == "ltr"
+        assert "".join(element.itertext()) == f"\u2066{expected}\u2069"
+    # And on the service pages that list a price.
+    service_ids = demo.scalars(select(models.CostOption.service_id).where(models.CostOption.amount == 27.40)).all()
+    assert service_ids
+    service_page = get(client, f"/services/{service_ids[0]}?lang={lang}")
+    amounts = ["".join(element.itertext()) for element in service_page.all("main li bdi.keep")]
+    assert f"\u2066{expected}\u2069" in amounts
+
+
+def test_who_can_use_it_is_said_once(client, demo) -> None:  # noqa: ANN001
+    # The safe house's record says "For people aged 18 and over." and has minimum_age 18: the page said both.
+    service_id = demo.scalars(select(models.Service.id).where(models.Service.name == "Safe house for survivors of trafficking")).one()
+    assert demo.get(models.Service, service_id).eligibility_description == "For people aged 18 and over."
+    section = get(client, f"/services/{service_id}?lang=en").text_of("main")
+    assert section.count("aged 18") == 1 and "For people aged 18 or older." in section
+    refuge = demo.scalars(select(models.Service.id).where(models.Service.name == "Women's refuge")).one()
+    main = get(client, f"/services/{refuge}?lang=en").text_of("main")
+    assert main.count("aged 16") == 1 and "Only for women." in main
+
+
+def test_an_eligibility_text_that_says_more_than_the_fields_is_kept() -> None:
+    view = {"minimum_age": 18, "maximum_age": None, "eligible_gender": None}
+    assert pages.eligibility_text({**view, "eligibility_description": "For people aged 18 and over."}) is None
+    assert pages.eligibility_text({**view, "eligibility_description": "for people aged 18+"}) is None
+    kept = "For people aged 18 and over who live in Fairhaven."
+    assert pages.eligibility_text({**view, "eligibility_description": kept}) == kept
+    other = {"minimum_age": None, "maximum_age": None, "eligible_gender": None, "eligibility_description": "For people aged 18 and over."}
+    assert pages.eligibility_text(other) == "For people aged 18 and over."  # no field says it: the text is all there is
+    women = {"minimum_age": None, "maximum_age": None, "eligible_gender": "female", "eligibility_description": "For women only."}
+    assert pages.eligibility_text(women) is None
+
+
 @pytest.mark.parametrize("service_id", ["no-such-service", "x" * 500, "%00", "..%2F..%2Fetc"])
 def test_unknown_service_is_a_404_page(client, service_id: str) -> None:  # noqa: ANN001
     response = client.get(f"/services/{service_id}?lang=fr")

@@ -57,6 +57,10 @@ def _place(client, near: str) -> Any:  # noqa: ANN001
         ("fh1", "FH1", "district"),
         ("FH1 9ZZ", "FH1", "district"),  # a full postcode not in the table: its district
         ("fh19zz", "FH1", "district"),
+        ("FH١ ١AA", "FH1 1AA", "postcode"),  # Arabic-Indic digits
+        ("FH۱ ۱AA", "FH1 1AA", "postcode"),  # Persian digits
+        ("fh۳", "FH3", "district"),
+        ("FH١ ٩ZZ", "FH1", "district"),
     ],
 )
 def test_a_place_can_be_typed_any_way(client, typed: str, name: str, kind: str) -> None:  # noqa: ANN001
@@ -130,11 +134,16 @@ def test_the_where_page_shows_examples_from_the_gazetteer(client, lang: str) -> 
     page = client.get("/find/where", params={"lang": lang, "category": "food"})
     assert page.status_code == 200
     hint = page.text.split('id="near-hint"', 1)[1].split("</p>", 1)[0]
+    assert any(" " in name for name in examples)  # a name of two words ("Ashby Park") is among them
     for name in examples:
-        assert f'<bdi dir="auto">{name}</bdi>' in hint
+        # Each example whole and isolated: no line break inside (the keep class), its own direction, in order.
+        assert f'<bdi class="keep" dir="auto">\u2068{name}\u2069</bdi>' in hint
 
 
-@pytest.mark.parametrize(("typed", "canonical"), [("fairhaven", "Fairhaven"), ("fh3 9zz", "FH3"), ("FH33TQ", "FH3")])
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [("fairhaven", "Fairhaven"), ("fh3 9zz", "FH3"), ("FH33TQ", "FH3"), ("FH١ ١AA", "FH1+1AA"), ("FH۱ ۱AA", "FH1+1AA")],
+)
 def test_the_where_question_accepts_the_city_and_full_postcodes(client, typed: str, canonical: str) -> None:  # noqa: ANN001
     response = client.get("/find/where", params={"lang": "en", "category": "food", "near": typed, "answered": "1"}, follow_redirects=False)
     assert response.status_code == 303

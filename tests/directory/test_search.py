@@ -21,6 +21,8 @@ WEEKDAYS = "MO,TU,WE,TH,FR"
 SECRET_STREET = "7 Secret Lane"
 SECRET_POSTCODE = "FH2 9ZZ"
 SECRET_POSITION = (54.2147, 2.1261)
+# The public centre of the Safe House's published area (its city, Fairhaven): where it counts as being for search.
+AREA_CENTRE = (54.2150, 2.1250)
 
 
 @pytest.fixture
@@ -29,6 +31,7 @@ def directory(session: Session) -> DirectoryBuilder:
     build.place("FH1 1AA", "postcode", *CENTRE, area="Town Centre")
     build.place("Town Centre", "neighbourhood", 54.2000, 2.1000)
     build.place("Northgate", "neighbourhood", 54.2270, 2.0960)
+    build.place("Fairhaven", "city", *AREA_CENTRE)
     build.service(
         "Harbour Health Centre", 54.2000, 2.1000, languages=("en", "ar"), categories=("primary-care",), free=True,
         no_status_check=True, schedules=(weekly(WEEKDAYS, "09:00", "17:00"),), last_verified=date(2026, 9, 1),
@@ -119,8 +122,8 @@ def test_radius_around_a_postcode_sorted_by_distance(session: Session, directory
     assert distances == sorted(distances)
     expected_shelter = geo.haversine_km(*CENTRE, 54.1935, 2.1230)
     assert distances[3] == round(expected_shelter, 1)
-    # The confidential one: whole kilometres from its ~1 km grid cell.
-    assert distances[4] == round(geo.haversine_km(*CENTRE, *geo.snap_to_grid(*SECRET_POSITION)))
+    # The confidential one: whole kilometres from the public centre of its area, never from its own position.
+    assert distances[4] == round(geo.haversine_km(*CENTRE, *AREA_CENTRE))
     assert page.model_dump()["place"] == {"name": "FH1 1AA", "kind": "postcode"}
     assert "Northgate Dental" in names(find(session, near="FH1 1AA", radius_km=4))
 
@@ -248,23 +251,23 @@ def test_confidential_location_never_leaks(session: Session, directory: Director
         assert result["phone"] is None and "01632 960999" not in text and result["area"]
         if result["distance_km"] is not None:
             assert result["distance_km"] == int(result["distance_km"])
-    # Searching from the exact position says "about 0 or 1 km", never less.
+    # Searching from the exact position says how far the centre of its area is, nothing about the place.
     standing_on_it = find(session, lat=54.2147, lon=2.1261, category="housing").results[0]
-    assert standing_on_it["distance_km"] in (0.0, 1.0)
+    assert standing_on_it["name"] == "Safe House"
+    assert standing_on_it["distance_km"] == round(geo.haversine_km(*SECRET_POSITION, *AREA_CENTRE))
     # The street and postcode are not searchable either.
     assert find(session, q="secret").total == 0
 
 
 def test_confidential_radius_compares_whole_kilometres(session: Session, directory: DirectoryBuilder) -> None:
-    snapped = geo.snap_to_grid(*SECRET_POSITION)
-    reported = round(geo.haversine_km(*CENTRE, *snapped))
+    reported = round(geo.haversine_km(*CENTRE, *AREA_CENTRE))
     assert "Safe House" in names(find(session, near="FH1 1AA", radius_km=reported, category="housing"))
     assert "Safe House" not in names(find(session, near="FH1 1AA", radius_km=reported - 0.5, category="housing"))
 
 
 def test_confidential_place_at_the_edge_of_the_radius(session: Session, directory: DirectoryBuilder) -> None:
-    # 2.4 km south of the grid cell's centre: reported as 2 km, so a 2 km radius includes it.
-    cell_latitude, cell_longitude = geo.snap_to_grid(*SECRET_POSITION)
+    # 2.4 km south of its area's centre: reported as 2 km, so a 2 km radius includes it.
+    cell_latitude, cell_longitude = AREA_CENTRE
     south = cell_latitude - 2.4 / geo.KM_PER_DEGREE_LATITUDE
     result = find(session, lat=south, lon=cell_longitude, radius_km=2, category="housing").results
     assert ("Safe House", 2.0) in [(r["name"], r["distance_km"]) for r in result]
@@ -376,3 +379,63 @@ def test_radius_across_grid_rows_and_the_antimeridian(session: Session, director
     assert names(find(session, lat=-17.02, lon=179.99, radius_km=3)) == ["Suva East Clinic", "Southern Clinic"]
     assert names(find(session, lat=-17.02, lon=179.99, radius_km=2)) == []
     assert names(find(session, lat=-17.0449, lon=179.99, radius_km=1)) == ["Southern Clinic"]
+
+
+def _sweep(session: Session) -> list[bytes]:
+    """Every answer a person could get by probing around the Safe House: points on a grid over and around it,
+    radii from half a kilometre up, places by name, with and without a category."""
+    answers: list[bytes] = []
+    probes = [(54.19 + 0.007 * row, 2.09 + 0.009 * column) for row in range(7) for column in range(7)]
+    probes += [SECRET_POSITION, MOVED_POSITION, AREA_CENTRE]
+    for category in ("housing", None):
+        for latitude, longitude in probes:
+            for radius in (None, 0.5, 1, 1.5, 2, 3, 5, 10):
+                answers.append(
+                    find(session, lat=latitude, lon=longitude, radius_km=radius, category=category, per_page=100).body
+                )
+        for near in ("FH1 1AA", "Town Centre", "Northgate", "Fairhaven"):
+            for radius in (None, 1, 2, 3):
+                answers.append(find(session, near=near, radius_km=radius, category=category, per_page=100).body)
+    return answers
+
+
+# Another position inside the same area (Fairhaven), in another ~1 km cell, ~2 km from SECRET_POSITION.
+MOVED_POSITION = (54.2301, 2.1402)
+
+
+def test_no_search_tells_two_positions_of_a_confidential_place_in_its_area_apart(
+    session: Session, directory: DirectoryBuilder
+) -> None:
+    from sqlalchemy import update
+
+    from carebridge.directory import models
+
+    before = _sweep(session)
+    assert any(b'"Safe House"' in answer and b'"distance_km":null' not in answer for answer in before)
+    location_id = directory.built["Safe House"].location_id
+    session.execute(
+        update(models.Location).where(models.Location.id == location_id).values(
+            latitude=MOVED_POSITION[0], longitude=MOVED_POSITION[1]
+        )
+    )
+    bump_revision(session)
+    session.commit()
+    assert search_index_for_session(session).get().revision != 0
+    after = _sweep(session)
+    assert len(after) == len(before)
+    for number, (first, second) in enumerate(zip(before, after, strict=True)):
+        assert first == second, number
+
+
+def test_a_confidential_place_whose_area_the_gazetteer_lacks_has_no_position(
+    session: Session, directory: DirectoryBuilder
+) -> None:
+    directory.service("Hidden Refuge", 54.2001, 2.1003, categories=("housing",), confidential=True, city="Elsewhere",
+        postcode="FH9 9ZZ",
+    )
+    directory.done()
+    everything = {result["name"]: result for result in find(session, near="FH1 1AA", per_page=100).results}
+    assert everything["Hidden Refuge"]["distance_km"] is None and everything["Hidden Refuge"]["area"] == "Elsewhere"
+    assert everything["Safe House"]["distance_km"] is not None
+    for radius in (0.5, 1, 5, 20):
+        assert "Hidden Refuge" not in names(find(session, near="FH1 1AA", radius_km=radius, per_page=100))

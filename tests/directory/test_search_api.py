@@ -23,6 +23,7 @@ def api(app, client, session: Session):  # noqa: ANN001, ANN201
     build = DirectoryBuilder(session)
     build.place("FH1 1AA", "postcode", 54.2001, 2.1003)
     build.place("Town Centre", "neighbourhood", 54.2000, 2.1000)
+    build.place("Fairhaven", "city", 54.2100, 2.1100)  # the Refuge's area: where it counts as being for search
     build.service(
         "Harbour Health Centre", 54.2000, 2.1000, languages=("en", "ar"), categories=("primary-care",), free=True,
         schedules=(weekly("MO,TU,WE,TH,FR", "09:00", "17:00"),), last_verified="2026-09-01",

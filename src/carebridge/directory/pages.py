@@ -35,7 +35,7 @@ from babel.numbers import format_currency, format_decimal
 from babel.units import format_unit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from carebridge import i18n
@@ -46,8 +46,8 @@ from carebridge.directory import service as directory_service
 from carebridge.emergency import EMERGENCY_CATEGORY, emergency_numbers
 from carebridge.errors import N_, NotFound
 from carebridge.kit import clock
-from carebridge.kit.text import isolate
-from carebridge.web import LanguageDep, SessionDep, render, template_environment
+from carebridge.kit.text import FSI, PDI, compact, isolate
+from carebridge.web import LanguageDep, SessionDep, keep, render, template_environment
 
 router = APIRouter(include_in_schema=False)
 
@@ -249,11 +249,12 @@ def find_place(session: Session, text: str) -> search.Place | None:
 
 def place_examples(session: Session, lang: str) -> Markup | None:
     """Names a person could type on the "where" page, from the gazetteer, as a list in the page's language; each
-    isolated so that a postcode keeps its order in right-to-left text."""
+    isolated and kept whole (the `keep` class: no line break inside; FSI ... PDI so that a copy keeps its order too)
+    so that "Ashby Park" or "FH1 1AA" is never split across lines or reordered in right-to-left text."""
     names = search.place_examples(search.search_index_for_session(session).get())
     if not names:
         return None
-    items = [str(Markup('<bdi dir="auto">{}</bdi>').format(name)) for name in names]
+    items = [str(Markup('<bdi class="keep" dir="auto">{}</bdi>').format(f"{FSI}{name}{PDI}")) for name in names]
     return Markup(format_list(items, locale=i18n.formatting_locale(lang)))  # noqa: S704 - every item escaped above
 
 
@@ -585,6 +586,16 @@ def format_money(amount: float, currency: str | None, lang: str) -> str:
     return format_decimal(amount, locale=i18n.formatting_locale(lang))
 
 
+_BIDI_MARKS = re.compile("[\u200e\u200f\u061c]")
+
+
+def kept_money(amount: float, currency: str | None, lang: str) -> Markup:
+    """A price as one piece that keeps its order and never wraps inside a sentence in either direction (the `keep`
+    filter's "amount" kind): in Arabic "27.40 UK£" came out as "£UK 27.40" without it. The direction marks Babel
+    puts in some locales' patterns are left out: the isolate does their work."""
+    return keep(_BIDI_MARKS.sub("", format_money(amount, currency, lang)), "amount")
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Pages
 
@@ -696,12 +707,25 @@ def about(request: Request, lang: LanguageDep) -> Response:
     )
 
 
+def speaks(languages: list[str] | tuple[str, ...], code: str) -> bool:
+    """Whether `code` is among `languages`, by primary language ("ar" is spoken where "ar-SY" is listed)."""
+    primary = code.split("-")[0].lower()
+    return any(language.split("-")[0].lower() == primary for language in languages)
+
+
 def render_reception_card(
-    service_name: str, service_language: str | None, spoken_language: str, reader_language: str
+    service_name: str,
+    service_language: str | None,
+    spoken_language: str,
+    reader_language: str,
+    service_languages: list[str] | tuple[str, ...] = (),
 ) -> list[Markup]:
     """The "show this at the reception desk" card: the same sentences in the local language (for the receptionist)
-    and in the reader's, each rendered with its own catalog and marked with its own lang and dir."""
+    and in the reader's, each rendered with its own catalog and marked with its own lang and dir. It asks for an
+    interpreter only when the language the person speaks is neither the local one nor one the staff speak
+    (`service_languages`, the service's published languages)."""
     local = get_settings().local_language
+    needs_interpreter = spoken_language != local and not speaks(service_languages, spoken_language)
     # A local language without a catalog would come out in English, so that half must say it is English.
     halves = dict.fromkeys(language if language in i18n.LANGUAGES else "en" for language in (local, reader_language))
     rendered = []
@@ -714,7 +738,7 @@ def render_reception_card(
             dir=i18n.direction(language),
             service_markup=service_markup,
             spoken_language=i18n.language_name(spoken_language, language),
-            needs_interpreter=spoken_language != local,
+            needs_interpreter=needs_interpreter,
         )
         rendered.append(Markup(html))
     return rendered
@@ -788,7 +812,9 @@ def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str
         cost_text = None  # the "Free" tag says it
     elif amounts:
         amount, currency = min(amounts, key=lambda item: item[0])
-        cost_text = i18n.gettext(lang, N_("It costs money: from %(amount)s."), amount=format_money(amount, currency, lang))
+        cost_text = Markup(escape(i18n.gettext(lang, N_("It costs money: from %(amount)s.")))) % {
+            "amount": kept_money(amount, currency, lang)
+        }
     else:
         cost_text = i18n.gettext(lang, N_("You may have to pay. Ask the service."))
     return {
@@ -918,6 +944,40 @@ def open_status(service: dict[str, Any], lang: str, now: datetime | None = None)
     )
 
 
+def _restatements(view: dict[str, Any]) -> set[str]:
+    """The ways a record's English eligibility text can say no more than its age and gender fields (as the demo
+    build and many publishers write it), compacted: "For people aged 18 and over." for minimum_age 18."""
+    low, high = view.get("minimum_age"), view.get("maximum_age")
+    gender = view.get("eligible_gender")
+    if low is None and high is None and gender not in ("female", "male"):
+        return set()
+    whos = {"female": ("women", "females"), "male": ("men", "males")}.get(gender or "", ("people", "anyone", "adults"))
+    ages: list[str] = []
+    if low is not None and high is not None:
+        ages = [f"aged {int(low)} to {int(high)}", f"aged {int(low)}-{int(high)}", f"aged between {int(low)} and {int(high)}"]
+    elif low is not None:
+        ages = [f"aged {int(low)} {tail}" for tail in ("and over", "or over", "or older", "and older", "plus")]
+        ages.append(f"aged {int(low)}+")
+    elif high is not None:
+        ages = [f"aged {int(high)} {tail}" for tail in ("and under", "or under", "or younger", "and younger")]
+    phrases = {f"for {who} {age}" for who in whos for age in ages}
+    if not ages:
+        phrases |= {f"for {who} only" for who in whos} | {f"only for {who}" for who in whos}
+    return {compact(phrase) for phrase in phrases}
+
+
+def eligibility_text(view: dict[str, Any]) -> str | None:
+    """The record's eligibility text, unless it only restates the age and gender fields, which the page already
+    says in the reader's language (_who_can_use): the page said "For people aged 18 or older. For people aged 18
+    and over." for the safe house."""
+    text = view.get("eligibility_description")
+    if not text or not str(text).strip():
+        return None
+    if compact(str(text)) in _restatements(view):
+        return None
+    return str(text)
+
+
 def _who_can_use(view: dict[str, Any], lang: str) -> list[str]:
     texts = []
     low, high = view.get("minimum_age"), view.get("maximum_age")
@@ -936,13 +996,13 @@ def _who_can_use(view: dict[str, Any], lang: str) -> list[str]:
     return texts
 
 
-def _costs(view: dict[str, Any], lang: str) -> list[str]:
+def _costs(view: dict[str, Any], lang: str) -> list[Markup]:
     costs = []
     for option in view["cost_options"]:
-        parts = [str(part) for part in (option.get("option"), option.get("amount_description")) if part]
+        parts = [escape(str(part)) for part in (option.get("option"), option.get("amount_description")) if part]
         if option.get("amount") is not None:
-            parts.append(format_money(float(option["amount"]), option.get("currency"), lang))
-        costs.append(": ".join(parts))
+            parts.append(kept_money(float(option["amount"]), option.get("currency"), lang))
+        costs.append(Markup(": ").join(parts))
     return costs
 
 
@@ -970,8 +1030,11 @@ def service_page(service_id: str, request: Request, session: SessionDep, lang: L
     local = get_settings().local_language
     spoken = answers.language if answers.language not in (None, ANY_LANGUAGE) else lang
     reception = None
-    if spoken != local or lang != local:
-        reception = render_reception_card(view["name"], content_language, spoken, lang)
+    # No card where there is no reception desk to show it at: every place of the service is confidential (a refuge
+    # arranges a meeting by phone; the card would also tell an onlooker the person is going there).
+    only_confidential = bool(view["locations"]) and all(place["confidential"] for place in view["locations"])
+    if (spoken != local or lang != local) and not only_confidential:
+        reception = render_reception_card(view["name"], content_language, spoken, lang, view["languages"])
     has_answers = any((answers.category, answers.near, answers.anywhere, answers.language))
     context = {
         "service": view,
@@ -989,6 +1052,7 @@ def service_page(service_id: str, request: Request, session: SessionDep, lang: L
         "interpreter_names": _language_list(view["interpreter_languages"], lang),
         "costs": _costs(view, lang),
         "who_text": _who_can_use(view, lang),
+        "eligibility_text": eligibility_text(view),
         "back_href": answers.url(PATHS["results"], lang) if has_answers else f"/?lang={lang}",
         # A&E and other urgent care (by their category term) carry the emergency numbers on their page.
         "emergency_numbers": _emergency_numbers_for(EMERGENCY_CATEGORY if EMERGENCY_CATEGORY in view["categories"] else None),

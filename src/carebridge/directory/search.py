@@ -17,8 +17,9 @@ postcode; `languages_offered(session)` lists the ISO 639 codes any service speak
 Rules: parameters are AND-combined; booleans set to false mean "no filter". With a point (lat+lon or near) results
 are sorted by distance (services without a position last), else by name; searches for urgent or emergency care
 (category `emergency`) put the services open now first, then sort each group so. A confidential location's distance is
-worked out from its position rounded to a ~1 km grid cell and reported (and compared with radius_km) in whole
-kilometres, so that repeated searches cannot locate it; its address and coordinates are never in a result.
+worked out from the public centre of its published area (search_index._area_position; none when the gazetteer lacks
+the area), never from its own position, and reported (and compared with radius_km) in whole kilometres, so that no
+sequence of searches can locate it within its area; its address and coordinates are never in a result.
 `open_now`/`open_at` keep services open at that instant; every result's `open_now`, `next_opening` and `open_until`
 are about the real present moment (`next_opening` is the present moment when open now; `open_until` is null when the
 opening does not end within 8 days; all three are null for a service that publishes no hours, `has_schedule` false). `verification_stale` is true when a record was never verified or was verified
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -310,12 +312,20 @@ def find_place(session: Session, text: str | None, index_holder: SearchIndexHold
     return resolve_place(index, text)
 
 
+def ascii_digits(text: str) -> str:
+    """Every decimal digit of any script as its ASCII digit: a postcode typed with Arabic-Indic ("FH١ ١AA") or
+    Persian ("FH۱ ۱AA") digits is the same postcode as "FH1 1AA". Other characters are kept."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
+
+
 def resolve_place(index: SearchIndex, text: str) -> Place | None:
     """The place a person typed: a neighbourhood, the city's own name, a postcode district or a postcode the
-    gazetteer lists, in any case and spacing; a full postcode it does not list is its district. So every unlisted
+    gazetteer lists, in any case and spacing and with the digits of any script (ascii_digits); a full postcode it does not list is its district. So every unlisted
     postcode of a district gives the same place, and the same answer, whatever is at it: guessing postcodes cannot
     find a confidential place (the gazetteer never holds their postcodes, see demo/build.py). None when unknown."""
-    key = compact(text)
+    key = compact(ascii_digits(text))
     if not key:
         return None
     place = index.places.get(key)
@@ -537,7 +547,8 @@ def run_search(
     candidates: np.ndarray | None = None
     point = latitude is not None and longitude is not None
     if point and query.radius_km is not None:
-        # Half a kilometre wider: a confidential place counts as inside when its whole-kilometre distance is.
+        # Half a kilometre wider: a confidential place (at its area's centre) counts as inside when its
+        # whole-kilometre distance is.
         low, high, half_width = geo.bounding_box(latitude, longitude, query.radius_km + 0.5)  # type: ignore[arg-type]
         if half_width is not None and -180.0 <= longitude - half_width and longitude + half_width <= 180.0:  # type: ignore[operator]
             # The box, one slice per grid row (a little more than the box; the radius is checked exactly below).

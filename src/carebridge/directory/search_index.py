@@ -543,6 +543,7 @@ def build_search_index(session: Session, default_zone: str, now: datetime | None
                 _entry(
                     base, service_id, link_id, location_id, location, confidential, addresses.get(location_id or ""),
                     phones, spoken, rules, facts_flags, organization_id, neighbourhoods, service_words[service_id],
+                    places,
                 )
             )
 
@@ -587,6 +588,7 @@ def _entry(
     organization_id: str | None,
     neighbourhoods: dict[str, str],
     service_words: list[str],
+    places: dict[str, Place] | None = None,
 ) -> dict[str, Any]:
     location_type = location[1] if location else None
     latitude = longitude = None
@@ -606,6 +608,7 @@ def _entry(
         )
         area_address = (redacted["addresses"] or [{}])[0]
         area = area_address.get("region") or area_address.get("city") or None
+        area_position = _area_position(places or {}, area_address)
         phone_keys: tuple[tuple[str, str | None], ...] = (("service", service_id), ("organization", organization_id))
         languages = sorted(spoken.get(("service", service_id), set()))
     else:
@@ -649,8 +652,9 @@ def _entry(
         open_weekends=bool(weekends),
         has_schedule=bool(rules),
     )
-    if confidential and latitude is not None:
-        distance_position = geo.snap_to_grid(latitude, longitude)  # type: ignore[arg-type]
+    if confidential:
+        # Never the stored position, not even rounded: the public centre of the place's published area, or none.
+        distance_position = area_position if latitude is not None else (None, None)
     else:
         distance_position = (latitude, longitude)
     text_words = service_words
@@ -670,6 +674,22 @@ def _entry(
         "rules": rules,
         "words": text_words,
     }
+
+
+AREA_PLACE_KINDS = frozenset({"city", "region", "neighbourhood"})
+
+
+def _area_position(places: dict[str, Place], area_address: dict[str, Any]) -> tuple[float | None, float | None]:
+    """Where a confidential place counts as being, for distance, radius and order: the gazetteer's own (public)
+    position of the area its redacted address publishes (its region, else its city), or no position when the
+    gazetteer has no such area. It depends on the published area alone, never on the stored position, so no
+    sequence of searches can tell two positions of the place inside the same area apart."""
+    for field_name in ("region", "city"):
+        key = compact(area_address.get(field_name) or "")
+        place = places.get(key) if key else None
+        if place is not None and place.kind in AREA_PLACE_KINDS:
+            return place.latitude, place.longitude
+    return None, None
 
 
 def _nearest_neighbourhoods(locations: dict[str, Any], neighbourhoods: list[Place]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Distances on the Earth, and the coarse positions that keep confidential places private."""
+"""Distances on the Earth, bounding boxes, grid cells and postcode districts."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import numpy as np
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180
-# Confidential locations are placed at the centre of a grid cell of this size (degrees) before any distance is
-# worked out, so that no sequence of searches can narrow their position below about a kilometre.
+# A grid cell size (degrees) for snap_to_grid. Search no longer places confidential locations on this grid (queries
+# could recover the cell's centre, about a kilometre from the place): they count at the public centre of their
+# area instead (directory/search_index._area_position).
 CONFIDENTIAL_GRID_DEGREES = 0.01
 # A full postcode in the British form, compacted (lower case, no spaces): the district ("fh3"), then the sector
 # digit and unit letters ("3tq"). "FH3 3TQ", "fh33tq" and " Fh3  3tq " are all "fh33tq".

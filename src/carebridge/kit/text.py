@@ -94,6 +94,7 @@ KINDS: dict[str, bool] = {
     "date": False,  # "22 November 2026", "22 نوفمبر 2026": in the reader's script
     "quantity": False,  # a number with its unit: "2.5 km", "٣ كم", "20 months"
     "distance": False,
+    "amount": True,  # a price with its currency, as Babel formats it: "£27.40", "27.40 UK£" (never "£UK 27.40")
     "phone": True,  # "+44 20 7946 0000", "112"
     "postcode": True,  # "FH1 1AA"
     "code": True,  # "SI 2017/756", "GB-ENG"
