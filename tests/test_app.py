@@ -176,3 +176,17 @@ def test_api_docs_have_a_self_only_content_security_policy() -> None:
         for source in sources.split():
             # 'self', 'none', and data: for Swagger UI's inline icons (data: loads nothing from anywhere).
             assert source in {"'self'", "'none'", "data:"}, (name, source)
+
+
+def test_static_files_named_by_their_digest_are_kept_for_a_year(client) -> None:  # noqa: ANN001
+    from carebridge.web import static_url
+
+    versioned = client.get(static_url("css/site.css"))
+    assert versioned.status_code == 200
+    assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    plain = client.get("/static/css/site.css")
+    assert plain.headers["cache-control"] == "public, max-age=86400"
+    missing = client.get("/static/css/none.css?v=1")
+    assert missing.status_code == 404 and "immutable" not in missing.headers.get("cache-control", "")
+    # Pages that use it name it by its digest.
+    assert static_url("css/site.css") in client.get("/").text

@@ -61,6 +61,10 @@ class HeadersMiddleware:
     # The API answers data: it loads nothing. /api/docs (Swagger UI, served by us) gets the page policy.
     API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
     NO_STORE = (b"cache-control", b"no-store")
+    # A static file asked for by its content digest (web.static_url adds ?v=...) never changes under that URL: cheap
+    # phones on slow connections keep it for a year. Without the digest, a day, revalidated by its ETag after that.
+    STATIC_VERSIONED = (b"cache-control", b"public, max-age=31536000, immutable")
+    STATIC_PLAIN = (b"cache-control", b"public, max-age=86400")
 
     def __init__(self, app: ASGIApp, secure_cookies: bool = False) -> None:
         self.app = app
@@ -83,7 +87,10 @@ class HeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", [])) + self.SECURITY_HEADERS
-                if not is_static:
+                if is_static:
+                    if message.get("status", 200) == 200:
+                        headers.append(self.STATIC_VERSIONED if b"v=" in query else self.STATIC_PLAIN)
+                else:
                     headers.append(self.API_CSP if is_api else self.PAGE_CSP)
                     route = scope.get("route")
                     if getattr(route, "path", None) not in CACHEABLE_ROUTES:
