@@ -155,6 +155,14 @@ def test_service_page_prints_without_the_site_chrome(live_server: str, page, fin
     assert page.get_by_role("heading", level=1).is_visible()
 
 
+def test_printed_results_are_the_list_without_the_filter_form(live_server: str, page, finder_pages: dict[str, str]) -> None:  # noqa: ANN001
+    page.goto(f"{live_server}{finder_pages['results']}&lang=en")
+    assert page.locator("form.filters").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator("form.filters").is_visible()
+    assert page.locator(".result").first.is_visible()
+
+
 def test_emergency_care_in_farsi_shows_the_numbers_first_and_the_language_step_starts_on_farsi(live_server: str, page) -> None:  # noqa: ANN001
     page.goto(f"{live_server}/find/need?lang=fa")
     page.locator("input[name=category][value=emergency]").check()
