@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from carebridge.app import create_app
@@ -190,3 +191,9 @@ def test_static_files_named_by_their_digest_are_kept_for_a_year(client) -> None:
     assert missing.status_code == 404 and "immutable" not in missing.headers.get("cache-control", "")
     # Pages that use it name it by its digest.
     assert static_url("css/site.css") in client.get("/").text
+
+
+@pytest.mark.parametrize("header", ["prs", "prs-AF,en;q=0.5", "fa-AF", "pes"])
+def test_dari_and_persian_readers_get_farsi_pages(client, header: str) -> None:  # noqa: ANN001
+    page = client.get("/", headers={"Accept-Language": header})
+    assert '<html lang="fa" dir="rtl">' in page.text

@@ -44,10 +44,16 @@ LANGUAGES: dict[str, Language] = {
 }
 
 
+# Languages we have no catalog for whose speakers read one we have: Dari and Iranian Persian read Farsi.
+# Only mutual intelligibility in writing counts here (Pashto speakers, say, are not sent to Farsi).
+READ_AS = {"prs": "fa", "pes": "fa"}
+
+
 def language_or_none(code: str | None) -> str | None:
     if not code:
         return None
     code = code.strip().lower().replace("_", "-").split("-")[0]
+    code = READ_AS.get(code, code)
     return code if code in LANGUAGES else None
 
 
