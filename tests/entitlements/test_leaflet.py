@@ -445,3 +445,92 @@ def test_long_citations_wrap_inside_their_column_and_their_codes_stay_whole(lang
     assert codes
     for code in codes:
         assert_drawn_whole(pdf, code, "ltr")  # a code is left to right on any page
+
+
+# Layout: nothing overlaps, nothing is lost (issue 7, QA findings P1.1 and P1.2)
+
+WORD_BOX = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+PAGE_SIZE = re.compile(r'width="([\d.]+)" height="([\d.]+)"')
+# Two situations per country: one with a known status, and every question declined (the longest result).
+SITUATIONS = {
+    "undocumented": {"status": "undocumented", "age": "30", "has_health_insurance": "no", "months_in_country": "5"},
+    "nothing known": PEOPLE["nothing known"],
+}
+
+
+def overlapping_words(pdf: bytes) -> list[tuple]:
+    """Word boxes that cross another word's, or lie outside the page, on any page.
+
+    pdftotext's word box is the font's full ascent to descent, taller than a line (Noto Naskh Arabic's is twice the
+    line), so the boxes of neighbouring lines always touch. The middle third of a box is where the letters are:
+    two of those that meet are text drawn over text (a citation running across the other column's heading)."""
+    found = []
+    for page in poppler("pdftotext", pdf, "-bbox-layout").split("<page ")[1:]:
+        width, height = map(float, PAGE_SIZE.match(page).groups())
+        boxes = []
+        for x_min, y_min, x_max, y_max, text in WORD_BOX.findall(page):
+            x_min, y_min, x_max, y_max = map(float, (x_min, y_min, x_max, y_max))
+            if x_min < 0 or y_min < 0 or x_max > width or y_max > height:
+                found.append(("outside the page", text))
+            third = (y_max - y_min) / 3
+            boxes.append((x_min, y_min + third, x_max, y_max - third, text))
+        for index, one in enumerate(boxes):
+            for other in boxes[index + 1:]:
+                across = min(one[2], other[2]) - max(one[0], other[0])
+                down = min(one[3], other[3]) - max(one[1], other[1])
+                if across > 0.5 and down > 0.5:
+                    found.append(("overlap", one[4], other[4]))
+    return found
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_a_long_citation_wraps_instead_of_crossing_the_other_column(lang):
+    """QA P1.1: "NHS (Charges to Overseas Visitors) Regulations 2015, …" was one unbreakable piece that ran across
+    the other column ("Dental care" struck through in English, "الأدوية" covered in Arabic)."""
+    view = view_for({"jurisdiction": "GB-ENG", "status": "refugee", "torture_or_violence_survivor": "yes"}, lang)
+    citations = [item.sources[0].citation for item in view.categories.values() if item.sources]
+    assert any(len(citation) > 60 for citation in citations)  # a citation wider than a column: the case is exercised
+    pdf = leaflet.render_leaflet(view)
+    assert overlapping_words(pdf) == []
+    # The citations are Latin; pdftotext glues a Latin run to the Arabic word before it, so Latin words are compared.
+    latin = re.compile(r"[A-Za-z0-9/]+")
+    text = latin.findall(text_of(pdf))
+    for citation in citations:
+        assert in_order(latin.findall(citation), text), citation
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("situation", list(SITUATIONS))
+@pytest.mark.parametrize("jurisdiction", [rulebook.jurisdiction for rulebook in service.jurisdictions()])
+def test_every_result_and_the_footer_are_on_the_leaflet_and_nothing_overlaps(jurisdiction, situation, lang):
+    """QA P1.2: Spain's and Italy's leaflets silently lost Mental health, Sexual health and the footer (only page 1
+    was kept). Every result's heading and the footer are there (on a second page if need be), and no words overlap."""
+    view = view_for({**SITUATIONS[situation], "jurisdiction": jurisdiction}, lang)
+    pdf = leaflet.render_leaflet(view)
+    assert page_count(pdf) in (1, 2)
+    tokens = text_of(pdf).split()
+    labels = [item.label for need in view.needs for item in need.categories]
+    assert len(labels) >= 9  # every area of the result page is checked
+    for label in labels:
+        assert in_order(words(label).split(), tokens), (jurisdiction, lang, label)
+    # pdftotext glues "Carebridge" to the right-to-left word before it ("الهجرةCarebridge"): split them again. (It
+    # may also leave an Arabic mark as a word of its own where a line ends: other words may come between.)
+    footer = " ".join(re.sub(r"(?<=[\u0600-\u06ff])(?=[A-Za-z])", " ", token) for token in tokens).split()
+    promise = i18n.gettext(lang, "We never share your information with immigration authorities.")
+    assert in_order(words(promise).split(), footer[-len(words(promise).split()) - 30:]), (jurisdiction, lang, promise)
+    assert overlapping_words(pdf) == [], (jurisdiction, lang)
+
+
+def test_results_with_the_same_text_share_one_card_under_all_their_headings():
+    """An undocumented person in France gets the same answer (AME) for every need: one card, every heading on it,
+    and the Ukrainian leaflet fits on one page again (before, it needed two and the second was thrown away)."""
+    view = view_for(PEOPLE["undocumented in France"], "uk")
+    labels = [item.label for need in view.needs for item in need.categories]
+    cards = leaflet.merged(view)
+    assert len(cards) < len(labels)
+    assert [label for card in cards for label in card.label.split(" · ")] == labels
+    pdf = leaflet.render_leaflet(view)
+    assert page_count(pdf) == 1
+    tokens = text_of(pdf).split()
+    for label in labels:
+        assert in_order(words(label).split(), tokens), label

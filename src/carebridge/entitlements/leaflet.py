@@ -5,14 +5,16 @@ laid out by WeasyPrint, which shapes Arabic script with HarfBuzz: letters join, 
 right way. The fonts are system fonts from Debian's fonts-noto-core: Noto Sans (Latin, Cyrillic) and Noto Naskh
 Arabic (Arabic and Persian letters), named in the template's CSS.
 
-It must fit on one A4 page: a long result (many "it depends" answers, long translations) is laid out again at a
-smaller scale until it does, and as a last resort the least essential lines (the steps after the first two) are
-left out — the page says where to see everything. The PDF is made in memory and never written to disk; entitlements.pages keeps recent ones in a bounded in-memory cache.
+It should fit on one A4 page: a long result (many "it depends" answers, long translations) is laid out again at a
+smaller scale until it does, then with only the first steps of each result (the footer says where to see
+everything). If it still does not fit, the whole leaflet is printed on a second page: results and the footer are
+never dropped. The PDF is made in memory and never written to disk; entitlements.pages keeps recent ones in a bounded in-memory cache.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from carebridge import i18n
@@ -35,9 +37,33 @@ def _weight(category: CategoryView) -> int:
     return sum(len(text) + 40 for text in texts if text)
 
 
+def _same_text(category: CategoryView) -> tuple:
+    """Everything the leaflet prints about a result except its heading."""
+    return (category.outcome, category.tone, category.outcome_label, category.caveat, category.explanation,
+            category.ask, category.cost, category.upfront_payment, category.upfront_text,
+            tuple(category.documents or ()), tuple(category.steps or ()),
+            tuple(better.text for better in category.better_if or ()),
+            category.safety if category.safety_from_rules else None,
+            category.sources[0].citation if category.sources else None, category.review_text)
+
+
+def merged(view: ResultView) -> list[CategoryView]:
+    """The results in reading order, results that would print the very same text merged into one card under all
+    their headings ("See a doctor · Emergency care · …"): an undocumented person in France gets the same answer for
+    every need, and ten copies of it do not fit on a page."""
+    cards: dict[tuple, CategoryView] = {}
+    for category in (category for need in view.needs for category in need.categories):
+        key = _same_text(category)
+        if key in cards:
+            cards[key] = replace(cards[key], label=f"{cards[key].label} · {category.label}")
+        else:
+            cards[key] = category
+    return list(cards.values())
+
+
 def columns(view: ResultView) -> list[list[CategoryView]]:
-    """The results in reading order, split in two columns of about the same length."""
-    items = [category for need in view.needs for category in need.categories]
+    """The results in reading order (identical ones merged), split in two columns of about the same length."""
+    items = merged(view)
     weights = [_weight(item) for item in items]
     total = sum(weights)
     best, running, split = total, 0, len(items)
@@ -95,13 +121,16 @@ def _document(html: str) -> Any:
 
 
 def render_leaflet(view: ResultView) -> bytes:
-    """The leaflet as PDF bytes, always exactly one page."""
-    document = None
+    """The leaflet as PDF bytes: one page when it fits, else two; nothing is ever left out silently.
+
+    Tries are largest first: full text at each scale, then with only the first steps of each result (the page's
+    footer says where to see everything). If even that does not fit on one page (a long Spanish or Italian result
+    does), the whole leaflet goes on as many pages as it needs at the smallest readable scale: every result and the
+    footer are always there."""
     for max_steps in (None, 2, 1):
         for font_size in SCALES:
             document = _document(leaflet_html(view, font_size=font_size, max_steps=max_steps))
             if len(document.pages) == 1:
                 return document.write_pdf()
-    # Still too long (it never is with the seeded rules): keep the first page, which has the most important needs.
-    assert document is not None
-    return document.copy(document.pages[:1]).write_pdf()
+    document = _document(leaflet_html(view, font_size=SCALES[-1], max_steps=None))
+    return document.write_pdf()
