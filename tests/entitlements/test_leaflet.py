@@ -213,7 +213,9 @@ def test_the_pdf_says_how_each_result_was_checked_and_names_the_law_only_for_a_c
     reviews = {item.review_text for item in view.categories.values() if item.review_text}
     assert len(reviews) == 2
     pdf = leaflet.render_leaflet(view)
-    assert page_count(pdf) == 1
+    # Two review sentences instead of one make this leaflet longer; in the longest languages it takes a second page
+    # rather than losing anything (test_every_result_and_the_footer_are_on_the_leaflet_and_nothing_overlaps).
+    assert page_count(pdf) <= 2
     text = text_of(pdf)
     for review in reviews:
         # Two columns: where a sentence wraps, pdftotext may put the other column's line between its pieces. Its
