@@ -87,10 +87,13 @@ def test_italy_is_not_shown_as_complete_and_the_counts_agree(client):
     assert italy.startswith("Our rules cover people without papers (10 of 10 areas of care). For other situations "
                             "we do not know yet.")
     assert italy in page
-    assert "Rules not yet checked by a lawyer: 3 of 3." in italy
+    entries = service.get_rulebook("IT").entries
+    pending = sum(1 for entry in entries if entry.review != "checked")
+    counts = f"Rules not yet checked by a lawyer: {pending} of {len(entries)}."
+    assert counts in italy
     result = unescape(client.get(presentation.RESULT_PATH, params={
         "lang": "en", "jurisdiction": "IT", "status": "undocumented"}).text)
-    assert "Rules not yet checked by a lawyer: 3 of 3." in re.sub(r"\s+", " ", result)
+    assert counts in re.sub(r"\s+", " ", result)
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
