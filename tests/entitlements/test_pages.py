@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from carebridge import i18n
 from carebridge.entitlements import presentation, service
 from carebridge.entitlements.vocabulary import FACTS, QUESTION_ORDER, STATUSES
 from carebridge.kit.text import without_isolates
@@ -454,6 +455,26 @@ def test_the_clinician_view_speaks_to_staff_with_codes_as_small_print(client):
     small_print = section.split('class="small muted code-print"')[1]
     assert re.search(r'<code dir="ltr">se-[a-z0-9-]+</code>', small_print)  # the rule code
     assert "You can get" not in text_of(section)  # staff are told about the patient, not addressed as the patient
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "fa", "uk", "fr", "es"])
+def test_the_clinician_view_status_options_and_safety_line_speak_to_staff(client, lang):
+    from carebridge.entitlements.vocabulary import STATUS_LABELS
+
+    translate = i18n.get_translations(lang).gettext
+    page = html.unescape(client.get("/staff/entitlements", params={
+        "lang": lang, "jurisdiction": "IT", "status": "eu-citizen", "on_date": "2026-11-23"}).text)
+    options = re.findall(r'<option value="([a-z-]+)"[^>]*>([^<]*)</option>', page.split('id="status"')[1].split("</select>")[0])
+    assert [value for value, _label in options] == list(STATUSES)
+    for value, label in options:
+        assert label == translate(presentation.STAFF_STATUS_LABELS[value])
+        assert label != translate(STATUS_LABELS[value])  # not "I have refugee status…"
+    # Italy's rules say nothing about status checks: staff get the staff sentence, not "A support group can tell you".
+    section = page.split('id="staff-primary-care"')[1].split("</section>")[0]
+    assert translate(presentation.STAFF_SAFETY_UNKNOWN) in section
+    assert translate(presentation.SAFETY_UNKNOWN) not in section
+    if lang == "en":
+        assert "I have" not in page and "A support group can tell you" not in page
 
 
 def test_the_clinician_view_shows_outcome_codes_upfront_payment_rule_ids_and_legal_references(client):

@@ -350,6 +350,25 @@ STAFF_LABELS: dict[str, str] = {
 }
 assert set(STAFF_LABELS) == set(QUESTION_ORDER), "every person field needs a label in the clinician view"
 
+# The clinician view's status options, in staff words about the patient (the checker's STATUS_LABELS speak as "I").
+STAFF_STATUS_LABELS: dict[str, str] = {
+    "refugee": N_("Refugee status or humanitarian protection"),
+    "asylum-seeker": N_("Asylum seeker waiting for a decision"),
+    "refused-asylum-seeker": N_("Refused asylum seeker"),
+    "temporary-protection": N_("Temporary protection (for example after fleeing the war in Ukraine)"),
+    "undocumented": N_("No papers that allow the patient to stay (undocumented)"),
+    "labour-migrant": N_("Work visa or work permit"),
+    "student": N_("Student visa"),
+    "eu-citizen": N_("Citizen of a country in the European Union"),
+    "visitor": N_("Visitor, for example a tourist"),
+}
+assert set(STAFF_STATUS_LABELS) == set(STATUSES), "every status needs a label in the clinician view"
+# Where no rule says whether staff may check status or report it: said to staff, not to the patient.
+STAFF_SAFETY_UNKNOWN = N_(
+    "Our rules do not say whether staff may check the patient's immigration status or pass it on to the "
+    "immigration authorities. Ask your overseas visitors team or safeguarding lead before doing either."
+)
+
 # The clinician view speaks to staff about the patient; the outcome codes stay as small print.
 STAFF_OUTCOME_LABELS: dict[str, str] = {
     "covered-free": N_("The patient can get this care free of charge."),
