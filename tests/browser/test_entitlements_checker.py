@@ -351,3 +351,28 @@ def test_the_pages_listed_are_real_pages(live_server: str) -> None:
             status = error.code
         expected = 422 if "error" in name else 200
         assert status == expected, (name, status)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The emergency numbers come first on the result page, within the first screen of a small phone
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_result_shows_the_emergency_numbers_above_the_notice_on_a_small_phone(live_server: str, browser,
+                                                                                   lang: str) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/entitlements/result?{ANSWERED}&lang={lang}")
+        expect_direction(page, lang)
+        numbers = page.locator("[data-emergency-numbers] a.emergency__number")
+        assert numbers.count() >= 1
+        first_number = numbers.first.bounding_box()
+        block = page.locator("[data-emergency-numbers]").bounding_box()
+        notice = page.get_by_role("complementary", name=t(lang, "About these rules")).bounding_box()
+        # Above the yellow "not legal advice" notice, and the first number wholly within the first screen.
+        assert block["y"] < notice["y"], (block, notice)
+        assert first_number["y"] + first_number["height"] <= 640, first_number
+        expect_rules_notice(page, lang)
+    finally:
+        context.close()

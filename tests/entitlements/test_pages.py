@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from carebridge import i18n
 from carebridge.entitlements import presentation, service
 from carebridge.entitlements.vocabulary import FACTS, QUESTION_ORDER, STATUSES
 from carebridge.kit.text import without_isolates
@@ -92,10 +93,15 @@ def test_the_start_page_asks_for_the_country_and_says_how_much_each_answers_and_
         assert f'value="{code}"' in response.text
         name = service.get_rulebook(code).name
         assert name in page
-    # England's rules answer 7 of the 10 areas of care (three are declared gaps), and none is checked by a lawyer yet:
-    # a thin rules base must not look like a full one.
-    assert "Areas of care our rules answer: 7 of 10. Not yet checked by a lawyer: 7 of them." in page
-    assert "Areas of care our rules answer: 10 of 10. Not yet checked by a lawyer: 10 of them." in page
+    # England's rules answer 7 of the 10 areas of care for every situation (three are declared gaps); Italy's answer
+    # only for people without papers: a thin rules base must not look like a full one. No rule is checked by a lawyer.
+    assert "Our rules answer for every situation: 7 of 10 areas of care." in page
+    assert ("Our rules cover people without papers (10 of 10 areas of care). For other situations we do not know "
+            "yet.") in page
+    assert "Areas of care our rules answer" not in page
+    for code in JURISDICTIONS:
+        entries = service.get_rulebook(code).entries
+        assert f"Rules not yet checked by a lawyer: {len(entries)} of {len(entries)}." in page
     assert "Rules last checked on" not in page
     assert response.headers["cache-control"] == "no-store"
 
@@ -449,6 +455,26 @@ def test_the_clinician_view_speaks_to_staff_with_codes_as_small_print(client):
     small_print = section.split('class="small muted code-print"')[1]
     assert re.search(r'<code dir="ltr">se-[a-z0-9-]+</code>', small_print)  # the rule code
     assert "You can get" not in text_of(section)  # staff are told about the patient, not addressed as the patient
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "fa", "uk", "fr", "es"])
+def test_the_clinician_view_status_options_and_safety_line_speak_to_staff(client, lang):
+    from carebridge.entitlements.vocabulary import STATUS_LABELS
+
+    translate = i18n.get_translations(lang).gettext
+    page = html.unescape(client.get("/staff/entitlements", params={
+        "lang": lang, "jurisdiction": "IT", "status": "eu-citizen", "on_date": "2026-11-23"}).text)
+    options = re.findall(r'<option value="([a-z-]+)"[^>]*>([^<]*)</option>', page.split('id="status"')[1].split("</select>")[0])
+    assert [value for value, _label in options] == list(STATUSES)
+    for value, label in options:
+        assert label == translate(presentation.STAFF_STATUS_LABELS[value])
+        assert label != translate(STATUS_LABELS[value])  # not "I have refugee status…"
+    # Italy's rules say nothing about status checks: staff get the staff sentence, not "A support group can tell you".
+    section = page.split('id="staff-primary-care"')[1].split("</section>")[0]
+    assert translate(presentation.STAFF_SAFETY_UNKNOWN) in section
+    assert translate(presentation.SAFETY_UNKNOWN) not in section
+    if lang == "en":
+        assert "I have" not in page and "A support group can tell you" not in page
 
 
 def test_the_clinician_view_shows_outcome_codes_upfront_payment_rule_ids_and_legal_references(client):

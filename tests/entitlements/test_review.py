@@ -196,8 +196,8 @@ def test_the_api_country_list_says_how_much_is_answered_and_checked(client):
     england = next(j for j in response.json()["jurisdictions"] if j["code"] == "GB-ENG")
     assert (england["areas_total"], england["areas_answered"], england["areas_not_reviewed"]) == (10, 7, 7)
     assert england["rules_not_reviewed"] == len(service.get_rulebook("GB-ENG").entries)
-    assert england["coverage_text"] == ("Areas of care our rules answer: 7 of 10. Not yet checked by a lawyer: "
-                                        "7 of them.")
+    assert england["coverage_text"] == ("Our rules answer for every situation: 7 of 10 areas of care. Rules not "
+                                        "yet checked by a lawyer: 21 of 21. Each result says how it was checked.")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -192,6 +192,7 @@ def next_question(body: schemas.NextQuestionRequest, request: Request) -> schema
 async def list_jurisdictions(request: Request) -> schemas.JurisdictionList:
     language = i18n.negotiate_language(request)
     translate = i18n.get_translations(language).gettext
+    on_date = clock.today()
     return schemas.JurisdictionList(jurisdictions=[
         schemas.Jurisdiction(
             code=rulebook.jurisdiction,
@@ -199,13 +200,21 @@ async def list_jurisdictions(request: Request) -> schemas.JurisdictionList:
             rules_last_reviewed=rulebook.last_reviewed,
             rule_count=len(rulebook.rules),
             gap_count=len(rulebook.gaps),
-            areas_total=rulebook.coverage.total,
-            areas_answered=rulebook.coverage.answered,
-            areas_not_reviewed=rulebook.coverage.not_reviewed,
-            rules_not_reviewed=rulebook.coverage.pending_entries,
-            coverage_text=presentation.coverage_text(rulebook, language),
+            areas_total=coverage.total,
+            areas_answered=coverage.answered,
+            areas_not_reviewed=coverage.not_reviewed,
+            rules_not_reviewed=coverage.pending_entries,
+            covered_statuses=list(coverage.covered_statuses),
+            situations=[
+                schemas.SituationCoverageOut(status=situation.status, areas_answered=len(situation.answered),
+                                             service_categories=list(situation.answered),
+                                             areas_always_answered=len(situation.always))
+                for situation in coverage.situations
+            ],
+            coverage_text=presentation.coverage_text(rulebook, language, on_date),
         )
         for rulebook in service.jurisdictions()
+        for coverage in (rulebook.coverage_on(on_date),)
     ])
 
 

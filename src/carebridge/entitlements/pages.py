@@ -49,7 +49,7 @@ from carebridge.entitlements.presentation import (
     N_,
 )
 from carebridge.entitlements.rulebook import Rulebook
-from carebridge.entitlements.vocabulary import FACTS, QUESTION_ORDER, SERVICE_CATEGORIES, STATUS_LABELS, STATUSES
+from carebridge.entitlements.vocabulary import FACTS, QUESTION_ORDER, SERVICE_CATEGORIES, STATUSES
 from carebridge.kit.cache import GeneratedCache
 from carebridge.web import LanguageDep, render
 
@@ -397,7 +397,7 @@ def _staff_form(
         value = None if value == UNKNOWN else value
         label = translate(presentation.STAFF_LABELS[name])
         if name == "status":
-            options = [(status, translate(STATUS_LABELS[status])) for status in STATUSES]
+            options = [(status, translate(presentation.STAFF_STATUS_LABELS[status])) for status in STATUSES]
             fields.append({"name": name, "label": label, "kind": "choice", "options": options, "value": value})
         elif FACTS[name].kind == "boolean":
             options = [("yes", translate(N_("Yes"))), ("no", translate(N_("No")))]
@@ -447,6 +447,7 @@ def clinician_view(request: Request, lang: LanguageDep) -> Response:
         "categories": SERVICE_CATEGORIES,
         "staff_labels": {name: translate(label) for name, label in presentation.STAFF_LABELS.items()},
         "staff_outcomes": {name: translate(label) for name, label in presentation.STAFF_OUTCOME_LABELS.items()},
+        "staff_safety_unknown": translate(presentation.STAFF_SAFETY_UNKNOWN),
         "coverage_text": presentation.coverage_text(rulebook, lang) if rulebook is not None else None,
         **_context(rulebook, lang),
     }

@@ -350,6 +350,25 @@ STAFF_LABELS: dict[str, str] = {
 }
 assert set(STAFF_LABELS) == set(QUESTION_ORDER), "every person field needs a label in the clinician view"
 
+# The clinician view's status options, in staff words about the patient (the checker's STATUS_LABELS speak as "I").
+STAFF_STATUS_LABELS: dict[str, str] = {
+    "refugee": N_("Refugee status or humanitarian protection"),
+    "asylum-seeker": N_("Asylum seeker waiting for a decision"),
+    "refused-asylum-seeker": N_("Refused asylum seeker"),
+    "temporary-protection": N_("Temporary protection (for example after fleeing the war in Ukraine)"),
+    "undocumented": N_("No papers that allow the patient to stay (undocumented)"),
+    "labour-migrant": N_("Work visa or work permit"),
+    "student": N_("Student visa"),
+    "eu-citizen": N_("Citizen of a country in the European Union"),
+    "visitor": N_("Visitor, for example a tourist"),
+}
+assert set(STAFF_STATUS_LABELS) == set(STATUSES), "every status needs a label in the clinician view"
+# Where no rule says whether staff may check status or report it: said to staff, not to the patient.
+STAFF_SAFETY_UNKNOWN = N_(
+    "Our rules do not say whether staff may check the patient's immigration status or pass it on to the "
+    "immigration authorities. Ask your overseas visitors team or safeguarding lead before doing either."
+)
+
 # The clinician view speaks to staff about the patient; the outcome codes stay as small print.
 STAFF_OUTCOME_LABELS: dict[str, str] = {
     "covered-free": N_("The patient can get this care free of charge."),
@@ -459,12 +478,67 @@ def rules_review_text(rulebook: Rulebook, lang: str) -> str:
                         pending=coverage.pending_entries, total=coverage.entries)
 
 
-def coverage_text(rulebook: Rulebook, lang: str) -> str:
-    """How much of the ten areas of care a country's rules answer, and how many of those are not yet checked."""
-    coverage = rulebook.coverage
-    return i18n.gettext(lang, N_("Areas of care our rules answer: %(answered)s of %(total)s. Not yet checked by a "
-                                 "lawyer: %(pending)s of them."),
-                        answered=coverage.answered, total=coverage.total, pending=coverage.not_reviewed)
+# Who a situation is, as a group of people, for the sentence that says which groups a country's rules cover.
+STATUS_GROUP_NAMES: dict[str, str] = {
+    "refugee": N_("refugees and people with humanitarian protection"),
+    "asylum-seeker": N_("people waiting for an answer to their asylum claim"),
+    "refused-asylum-seeker": N_("people whose asylum claim was refused"),
+    "temporary-protection": N_("people with temporary protection"),
+    "undocumented": N_("people without papers"),
+    "labour-migrant": N_("people with a work visa or a work permit"),
+    "student": N_("students with a student visa"),
+    "eu-citizen": N_("citizens of a country in the European Union"),
+    "visitor": N_("visitors, for example tourists"),
+}
+assert set(STATUS_GROUP_NAMES) == set(STATUSES), "every situation needs a group name"
+
+
+def situations_text(rulebook: Rulebook, lang: str, on_date: dt.date | None = None) -> str:
+    """Which situations a country's rules answer, in plain words, and how many areas of care for each: computed by
+    resolving every set of answers (Rulebook.coverage_on), so that a base that covers one group does not look full.
+    A situation answered "only for some answers" is one where some answer (for example "no" to a benefits question)
+    leaves every area at "We do not know yet"."""
+    from babel.lists import format_list
+
+    coverage = rulebook.coverage_on(on_date or today())
+    covered = [situation for situation in coverage.situations if situation.covered]
+    if not covered:
+        return i18n.gettext(lang, N_("Our rules do not answer for any situation yet. We do not know yet."))
+
+    def gated(situation: Any) -> bool:
+        return not situation.always
+
+    def item(situation: Any, group: str) -> str:
+        if gated(situation):
+            return i18n.gettext(lang, N_("%(group)s (%(answered)s of %(total)s areas of care, only for some "
+                                         "answers)"), group=group, answered=len(situation.answered),
+                                total=coverage.total)
+        return i18n.gettext(lang, N_("%(group)s (%(answered)s of %(total)s areas of care)"), group=group,
+                            answered=len(situation.answered), total=coverage.total)
+
+    translate = i18n.get_translations(lang).gettext
+    if len(covered) == len(coverage.situations):
+        kinds = {(len(situation.answered), gated(situation)) for situation in covered}
+        if len(kinds) == 1:
+            answered, only_some = kinds.pop()
+            if only_some:
+                return i18n.gettext(lang, N_("Our rules answer for every situation, but only for some answers: "
+                                             "%(answered)s of %(total)s areas of care. For other answers we do not "
+                                             "know yet."), answered=answered, total=coverage.total)
+            return i18n.gettext(lang, N_("Our rules answer for every situation: %(answered)s of %(total)s areas of "
+                                         "care."), answered=answered, total=coverage.total)
+        groups = [item(situation, translate(STATUS_GROUP_NAMES[situation.status])) for situation in covered]
+        return i18n.gettext(lang, N_("Our rules cover %(groups)s."),
+                            groups=format_list(groups, locale=i18n.formatting_locale(lang)))
+    groups = [item(situation, translate(STATUS_GROUP_NAMES[situation.status])) for situation in covered]
+    return i18n.gettext(lang, N_("Our rules cover %(groups)s. For other situations we do not know yet."),
+                        groups=format_list(groups, locale=i18n.formatting_locale(lang)))
+
+
+def coverage_text(rulebook: Rulebook, lang: str, on_date: dt.date | None = None) -> str:
+    """Which groups a country's rules answer, then how many of its rules a lawyer has not checked yet: the same
+    sentence and the same counts as the result page (rules_review_text), so the counts agree everywhere."""
+    return f"{situations_text(rulebook, lang, on_date)} {rules_review_text(rulebook, lang)}"
 
 
 def today() -> dt.date:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -387,15 +388,74 @@ class Epoch:
     cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     # Analyses worked out once per process for where every checker starts: nothing answered, or only the status.
     precomputed: dict[Any, Any] = field(default_factory=dict, repr=False)
+    coverage: Any = field(default=None, repr=False)  # SituationCoverage per status, worked out on first use
+
+
+@dataclass(frozen=True)
+class SituationCoverage:
+    """What a rules base answers for one situation (status): the areas of care in which at least one set of answers
+    gets an answer other than "We do not know yet", and of those the areas answered whatever the other answers are."""
+
+    status: str
+    answered: tuple[str, ...]  # service categories, in vocabulary order
+    always: tuple[str, ...]  # the answered areas that no other answer turns into "We do not know yet"
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.answered)
+
+    @property
+    def partly(self) -> bool:
+        """Some answers in this situation (for example "no" to a benefits question) still lead to "unknown"."""
+        return self.answered != self.always
 
 
 @dataclass(frozen=True)
 class Coverage:
     total: int  # areas of care (service categories) there are
-    answered: int  # areas at least one rule (not only a gap) answers
+    answered: int  # areas at least one rule (not only a gap) answers, for at least one situation
     not_reviewed: int  # answered areas with a rule that no lawyer has checked against the law yet
     pending_entries: int  # rules and gaps not yet checked
     entries: int  # rules and gaps
+    # Per situation (every status, in vocabulary order): what the rules in force answer for it.
+    situations: tuple[SituationCoverage, ...] = ()
+
+    @property
+    def covered_statuses(self) -> tuple[str, ...]:
+        return tuple(s.status for s in self.situations if s.covered)
+
+
+def _fact_values(name: str, rules: Iterable[Rule]) -> tuple[Any, ...]:
+    fact = FACTS[name]
+    if fact.kind == "boolean":
+        return (False, True)
+    values: set[int] = {fact.minimum or 0}
+    for rule in rules:
+        values |= rule.representative_values.get(name, frozenset())
+    return tuple(sorted(values))
+
+
+def situation_coverage(epoch: Epoch) -> tuple[SituationCoverage, ...]:
+    """For each status, the areas the rules in force answer: every combination of answers that can make a
+    difference (the representative values of each fact the area's rules read) is resolved as the engine resolves
+    a full set of answers: the best-ranked entry that applies wins, and only a rule (not a gap) answers."""
+    answered: dict[str, list[str]] = {status: [] for status in STATUSES}
+    always: dict[str, list[str]] = {status: [] for status in STATUSES}
+    for category in SERVICE_CATEGORIES:
+        candidates = epoch.candidates[category]
+        names = [name for name in epoch.reads[category] if name != "status"]
+        domains = [_fact_values(name, candidates) for name in names]
+        for status in STATUSES:
+            results = []
+            for values in itertools.product(*domains):
+                person = {"status": status, **dict(zip(names, values, strict=True))}
+                winner = next((entry for entry in candidates if entry.applies(person) is True), None)
+                results.append(winner is not None and winner.kind == "rule")
+            if any(results):
+                answered[status].append(category)
+                if all(results):
+                    always[status].append(category)
+    return tuple(SituationCoverage(status, tuple(answered[status]), tuple(always[status])) for status in STATUSES)
 
 
 @dataclass
@@ -427,13 +487,24 @@ class Rulebook:
 
     @property
     def coverage(self) -> Coverage:
-        """How many of the ten areas of care (service categories) its rules answer, and how many of those rest on
-        a rule no lawyer has checked yet: so that a thin rules base does not look like a full one."""
-        answered = {category for rule in self.rules for category in rule.categories}
-        pending = {category for rule in self.rules if rule.review != "checked" for category in rule.categories}
+        """Coverage of the rules in force today (the deployment's clock)."""
+        from carebridge.kit import clock
+
+        return self.coverage_on(clock.today())
+
+    def coverage_on(self, on_date: dt.date) -> Coverage:
+        """How many of the ten areas of care (service categories) its rules answer, for which situations, and how
+        many of those rest on a rule no lawyer has checked yet: so that a thin rules base does not look like a full
+        one. Worked out once per date range in which the rules in force do not change."""
+        epoch = self.epoch(on_date)
+        if epoch.coverage is None:  # the situations depend on the conditions only, which do not change
+            epoch.coverage = situation_coverage(epoch)
+        in_force = [entry for entry in epoch.rules if entry.kind == "rule"]
+        answered = {category for rule in in_force for category in rule.categories}
+        pending = {category for rule in in_force if rule.review != "checked" for category in rule.categories}
         return Coverage(total=len(SERVICE_CATEGORIES), answered=len(answered), not_reviewed=len(pending & answered),
                         pending_entries=sum(1 for entry in self.entries if entry.review != "checked"),
-                        entries=len(self.entries))
+                        entries=len(self.entries), situations=epoch.coverage)
 
     def epoch(self, on_date: dt.date) -> Epoch:
         return self.epochs[bisect.bisect_right(self.boundaries, on_date)]

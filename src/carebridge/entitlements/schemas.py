@@ -249,6 +249,15 @@ class NextQuestionResponse(BaseModel):
     question: Question | None
 
 
+class SituationCoverageOut(BaseModel):
+    status: str = Field(description="The situation (a status).")
+    areas_answered: int = Field(description="Areas of care in which at least one set of answers in this situation "
+                                            "gets an answer other than unknown.")
+    service_categories: list[str] = Field(description="Those areas.")
+    areas_always_answered: int = Field(description="Of those, the areas answered whatever the other answers are; "
+                                                   "0 means some answer leaves every area unknown.")
+
+
 class Jurisdiction(BaseModel):
     code: str
     name: str
@@ -256,12 +265,16 @@ class Jurisdiction(BaseModel):
     rule_count: int
     gap_count: int
     areas_total: int = Field(description="The areas of care (service categories) there are.")
-    areas_answered: int = Field(description="The areas at least one rule answers (the others are declared gaps "
-                                            "or not covered).")
+    areas_answered: int = Field(description="The areas at least one rule answers for at least one situation (the "
+                                            "others are declared gaps or not covered); see situations for which.")
     areas_not_reviewed: int = Field(description="Of the areas answered, those with a rule no lawyer has checked "
                                                 "against the law yet.")
     rules_not_reviewed: int = Field(description="Rules and gaps whose review is pending.")
-    coverage_text: str = Field(description="The same in plain words, in the negotiated language.")
+    covered_statuses: list[str] = Field(description="The situations (statuses) for which the rules answer at least "
+                                                    "one area; for the others every area is unknown.")
+    situations: list[SituationCoverageOut] = Field(description="Every situation, with the areas its rules answer.")
+    coverage_text: str = Field(description="The same in plain words, in the negotiated language: which groups are "
+                                           "covered, then how many rules no lawyer has checked yet.")
 
 
 class JurisdictionList(BaseModel):
