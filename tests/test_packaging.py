@@ -159,21 +159,23 @@ def test_missing_catalogs_names_every_missing_language_and_domain(tmp_path: Path
 
 
 def test_make_run_takes_host_and_port() -> None:
+    # Not as a sub-make of `make test`: without the parent's flags, and without "Entering/Leaving directory" lines.
+    environment = {key: value for key, value in os.environ.items() if key not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     planned = subprocess.run(
-        ["make", "--dry-run", "--always-make", "run", "HOST=0.0.0.0", "PORT=8001"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+        ["make", "--no-print-directory", "--dry-run", "--always-make", "run", "HOST=0.0.0.0", "PORT=8001"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True, env=environment,
     ).stdout.splitlines()
     assert planned[-1].endswith("carebridge serve --host 0.0.0.0 --port 8001"), planned[-3:]
     assert any("install-system-deps --runtime" in line for line in planned), "make run installs what the pages use"
 
 
-def _walk_to_a_result(client):  # noqa: ANN001, ANN202
-    import importlib.util
+def _a_result_page(client):  # noqa: ANN001, ANN202
+    from carebridge.entitlements import presentation
 
-    spec = importlib.util.spec_from_file_location("_entitlements_pages_helpers", ROOT / "tests/entitlements/test_pages.py")
-    helpers = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(helpers)
-    result, _asked = helpers.walk(client, "GB-ENG", {"status": "undocumented", "age": "34"})
+    answers = {"lang": "en", "jurisdiction": "GB-ENG", "status": "undocumented", "age": "34", "pregnant": "no",
+               "trafficking_victim": "no", "torture_or_violence_survivor": "no"}
+    result = client.get(presentation.RESULT_PATH, params=answers)
+    assert result.status_code == 200
     return result
 
 
@@ -184,7 +186,7 @@ def test_the_result_page_offers_audio_only_when_the_server_can_make_it(client, m
     monkeypatch.setattr(audio, "tools_available", lambda: espeak_installed)
     audio.available.cache_clear()
     try:
-        page = _walk_to_a_result(client).text
+        page = _a_result_page(client).text
     finally:
         audio.available.cache_clear()
     offered = 'type="audio/mpeg"' in page
