@@ -20,8 +20,10 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from carebridge.directory import hsds, service
+from carebridge.directory.schemas import NO_CONTROLS
 from carebridge.directory.repository import ListFilters
 from carebridge.errors import N_, FieldError, InvalidInput, NotFound
+from carebridge.middleware import CONTROL_CHARACTERS  # the request guard's own set; kept here for parsers called directly
 from carebridge.problems import problem_responses
 from carebridge.web import SessionDep
 
@@ -35,9 +37,6 @@ NDJSON = "application/x-ndjson"
 WHOLE_NUMBER = re.compile(r"^\d{1,9}$")
 
 MAX_PAGE = 999_999_999
-# Characters no parameter may hold: C0 and C1 controls (a NUL cannot even be stored in PostgreSQL).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-NO_CONTROLS = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
 
 # The routes read every query parameter as text and check it themselves (so that one 422 names every problem);
 # FastAPI's own schema for them would say "any string", so they are hidden from it and described truthfully here.
