@@ -304,14 +304,16 @@ class RequestGuardMiddleware:
 def _without_bad_query(scope: Scope) -> Scope:
     """A copy of the scope for the error page: the refused path and query are not reused; only a valid `lang`, and
     `category=emergency` when the request asked for it (the error page then shows the emergency numbers first)."""
+    from starlette.requests import HTTPConnection
+
+    from carebridge.emergency import asks_for_emergency
+
     language = None
-    emergency = False
     for pair in scope.get("query_string", b"").split(b"&"):
         name, _, value = pair.partition(b"=")
         if name == b"lang" and value.isalnum():
             language = i18n.language_or_none(value.decode("ascii")) or language
-        elif name == b"category" and b"emergency" in value.replace(b"%2C", b",").replace(b"%2c", b",").split(b","):
-            emergency = True
+    emergency = asks_for_emergency(HTTPConnection(scope))
     clean = dict(scope)
     kept = ([f"lang={language}"] if language else []) + (["category=emergency"] if emergency else [])
     clean["query_string"] = "&".join(kept).encode()
