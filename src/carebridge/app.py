@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,9 +17,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from carebridge import __version__, i18n
-from carebridge.db import get_session_factory
-from carebridge.directory.search_index import SearchIndexHolder
+from carebridge import __version__, domains, i18n
+from carebridge.access import PublicAccess, check_routes
+from carebridge.config import Settings, get_settings
+from carebridge.db import get_session_factory, make_engine
 from carebridge.errors import CarebridgeError, FieldError
 from carebridge.middleware import ApiCorsMiddleware, RequestGuardMiddleware, UnexpectedErrorMiddleware
 from carebridge.web import GZIP_MINIMUM_SIZE, HTTP_TITLES, STATIC_DIR, error_from_domain
@@ -109,32 +109,17 @@ class HeadersMiddleware:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    from carebridge.directory.search_index import search_index_for
-    from carebridge.entitlements import service as entitlements
-
-    # The checker's starting points (nothing answered, status only) are worked out once per process,
-    # so that the first person to ask about a country does not wait for it.
-    for rulebook in entitlements.jurisdictions():
-        entitlements.precompute(rulebook)
-    # Build the search index while the server starts answering (about 16 s at 100,000 services), rather than
-    # on the first search. Only for a real database engine: tests bind sessions to one connection.
-    holder = search_index_for(app)
-    if holder.background:
-        threading.Thread(target=_warm_search_index, args=(holder,), name="search-index-warm", daemon=True).start()
+    # Each domain's start-up work (domains.py), e.g. the checker's starting points and the search index warm-up.
+    for startup in domains.startup_functions():
+        startup(app)
     yield
 
 
-def _warm_search_index(holder: SearchIndexHolder) -> None:
-    try:
-        holder.get()
-    except Exception as error:  # noqa: BLE001 - e.g. not migrated yet: the first search will say so
-        log.warning("search index was not built at start-up: %s", type(error).__name__)
-
-
-def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
-    from carebridge.config import get_settings
-
-    settings = get_settings()
+def create_app(settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None) -> FastAPI:
+    """The app, built with these settings (default: from the environment) and this session factory (default: one
+    for settings.database_url). Domain code reads settings from the app (web.SettingsDep), so two apps with
+    different settings can run side by side in one process."""
+    settings = settings or get_settings()
     app = FastAPI(
         title="Carebridge",
         version=__version__,
@@ -144,7 +129,12 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=_lifespan,
     )
-    app.state.session_factory = session_factory or get_session_factory()
+    app.state.settings = settings
+    if session_factory is None:
+        session_factory = get_session_factory() if settings == get_settings() else sessionmaker(
+            bind=make_engine(settings.database_url), expire_on_commit=False
+        )
+    app.state.session_factory = session_factory
 
     @app.exception_handler(CarebridgeError)
     async def _domain_error(request: Request, exc: CarebridgeError) -> Response:
@@ -166,11 +156,14 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
             response.headers.update(exc.headers)
         return response
 
-    @app.get("/api/docs", include_in_schema=False)
+    @app.get("/api/docs", include_in_schema=False, dependencies=[PublicAccess])
     async def api_docs() -> HTMLResponse:
         return HTMLResponse(API_DOCS_HTML)
 
-    _include_routers(app)
+    for router in domains.routers():
+        app.include_router(router)
+    # Deny by default: a route that does not say who may use it stops the app here.
+    check_routes(app)
     app.mount(SWAGGER_UI_URL, SwaggerUIFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -213,19 +206,3 @@ API_DOCS_HTML = f"""<!doctype html>
 </body>
 </html>
 """
-
-
-def _include_routers(app: FastAPI) -> None:
-    from carebridge import health
-    from carebridge.directory import api as directory_api
-    from carebridge.directory import hsds_api as directory_hsds_api
-    from carebridge.directory import pages as directory_pages
-    from carebridge.entitlements import api as entitlements_api
-    from carebridge.entitlements import pages as entitlements_pages
-
-    app.include_router(health.router)
-    app.include_router(directory_api.router)
-    app.include_router(directory_hsds_api.router)
-    app.include_router(entitlements_api.router)
-    app.include_router(directory_pages.router)
-    app.include_router(entitlements_pages.router)

@@ -1,6 +1,7 @@
 """The `carebridge` command. Every command honours CAREBRIDGE_DATABASE_URL.
 
-Each domain adds its own sub-commands through a `register(subparsers)` function in its `cli` module.
+Each domain adds its own sub-commands through a `register(subparsers)` function in its `cli` module, listed in
+the registry (carebridge/domains.py).
 """
 
 from __future__ import annotations
@@ -142,8 +143,7 @@ def _demo_load(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from carebridge.directory import cli as directory_cli
-    from carebridge.entitlements import cli as entitlements_cli
+    from carebridge import domains
 
     parser = argparse.ArgumentParser(prog="carebridge", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -165,8 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--force", action="store_true", help="load it again even if it is already there")
     load.set_defaults(func=_demo_load)
 
-    directory_cli.register(commands)
-    entitlements_cli.register(commands)
+    for module in domains.cli_modules():
+        module.register(commands)
     return parser
 
 

@@ -6,16 +6,23 @@ work succeeds and roll back as a whole when it fails. Domain services never call
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Column, MetaData, String, Table, Text, create_engine, event, insert, select, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, create_engine, event, insert, select, update
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 from carebridge.config import get_settings
+
+log = logging.getLogger("carebridge")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,6 +35,32 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A moment, always aware and in UTC on the way out, on both databases (SQLite keeps no zone: naive values
+    read back from it are UTC because only UTC is written). A naive value on the way in is a bug: refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime cannot be stored: use kit.clock.now()")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def new_id() -> str:
+    """A random identifier for a new row (UUID4 as text: the same on both databases, and guessing one is useless)."""
+    return str(uuid.uuid4())
 
 
 # Small facts about the installation itself, by name: e.g. "demo" = which demo data was loaded, at which directory
@@ -90,16 +123,29 @@ def get_session_factory() -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(factory: sessionmaker[Session] | None = None) -> Iterator[Session]:
-    """One unit of work: commit if the block succeeds, roll back everything if it raises."""
+    """One unit of work (HTTP requests, CLI commands and jobs alike): commit if the block succeeds, roll back
+    everything if it raises. A commit that fails raises NotSaved, whose message says nothing of the data."""
     session = (factory or get_session_factory())()
     try:
         yield session
-        session.commit()
+        commit(session)
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def commit(session: Session) -> None:
+    """Commit, turning a database failure into NotSaved. Only the failure's type is logged: a database's message
+    can quote the values that were being written."""
+    from carebridge.errors import N_, NotSaved
+
+    try:
+        session.commit()
+    except SQLAlchemyError as error:
+        log.error("commit failed: %s", type(error).__name__)
+        raise NotSaved(N_("Nothing was saved. Please try again in a moment.")) from None
 
 
 def is_postgresql(session_or_engine: Session | Engine) -> bool:

@@ -68,3 +68,23 @@ class Conflict(CarebridgeError):
 
 
 PROBLEM_TYPE_BASE = "https://carebridge.example/problems/"
+
+
+class NotSaved(CarebridgeError):
+    """The unit of work could not be committed: nothing of the request was kept, and the answer says so (never 2xx)."""
+
+    status_code = 503
+    title = N_("Your changes were not saved")
+    type_slug = "not-saved"
+
+
+class NotSignedIn(CarebridgeError):
+    status_code = 401
+    title = N_("Please sign in")
+    type_slug = "not-signed-in"
+
+
+class Forbidden(CarebridgeError):
+    status_code = 403
+    title = N_("You do not have permission to do that")
+    type_slug = "forbidden"

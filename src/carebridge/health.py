@@ -6,9 +6,10 @@ the framework really is (and a ratio against it flattering); the search route is
 
 from fastapi import APIRouter
 
+from carebridge.access import PublicAccess
 from carebridge.problems import problem_responses
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[PublicAccess])
 
 
 @router.get("/api/v1/health", responses=problem_responses())

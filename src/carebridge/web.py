@@ -18,7 +18,8 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from carebridge import i18n
-from carebridge.config import get_settings
+from carebridge.config import Settings, get_settings
+from carebridge.db import session_scope
 from carebridge.emergency import asks_for_emergency, emergency_numbers
 from carebridge.errors import N_, PROBLEM_TYPE_BASE, CarebridgeError, FieldError
 from carebridge.kit.text import is_left_to_right, isolate
@@ -40,23 +41,28 @@ HTTP_TITLES = {
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work: committed once if the route succeeds, rolled back if it raises."""
-    session = request.app.state.session_factory()
-    try:
+    """The request's unit of work (db.session_scope, shared with the CLI and the worker): committed once if the
+    route succeeds, rolled back as a whole if it raises.
+
+    Declared with `scope="function"` (SessionDep), so the commit runs after the route returns and **before** the
+    response is sent: a commit that fails becomes NotSaved (a problem document or the error page, 503), never a 2xx
+    with nothing kept. Jobs and audit events written in the same session commit or vanish with it.
+    """
+    with session_scope(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+
+
+def get_settings_of(request: Request) -> Settings:
+    """The settings the app was built with (create_app(settings=...)), never read from the environment here."""
+    return request.app.state.settings
 
 
 def get_language(request: Request) -> str:
     return i18n.negotiate_language(request)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_settings_of)]
 LanguageDep = Annotated[str, Depends(get_language)]
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from isal import isal_zlib
 from starlette.concurrency import run_in_threadpool
 
+from carebridge.access import PublicAccess
 from carebridge.directory import schemas, search
 from carebridge.directory.search import parse_search_query, run_search
 from carebridge.directory.search_index import search_index_for
@@ -17,7 +18,7 @@ from carebridge.errors import FieldError, InvalidInput
 from carebridge.problems import problem_responses
 from carebridge.web import GZIP_MINIMUM_SIZE
 
-router = APIRouter(tags=["directory"])
+router = APIRouter(tags=["directory"], dependencies=[PublicAccess])
 
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")

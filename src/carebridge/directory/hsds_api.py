@@ -19,6 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from carebridge.access import PublicAccess
 from carebridge.directory import hsds, service
 from carebridge.directory.schemas import NO_CONTROLS
 from carebridge.directory.repository import ListFilters
@@ -27,7 +28,7 @@ from carebridge.middleware import CONTROL_CHARACTERS  # the request guard's own 
 from carebridge.problems import problem_responses
 from carebridge.web import SessionDep
 
-router = APIRouter(prefix="/api/hsds", tags=["hsds"])
+router = APIRouter(prefix="/api/hsds", tags=["hsds"], dependencies=[PublicAccess])
 
 PROFILE_URL = "https://carebridge.example/hsds/profile"
 DEFAULT_PER_PAGE = 50

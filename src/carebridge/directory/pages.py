@@ -38,6 +38,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
+from carebridge.access import PublicAccess
 from carebridge import i18n
 from carebridge.config import get_settings
 from carebridge.directory import schedules as opening_hours
@@ -49,7 +50,7 @@ from carebridge.kit import clock
 from carebridge.kit.text import FSI, PDI, compact, isolate
 from carebridge.web import LanguageDep, SessionDep, keep, render, template_environment
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PublicAccess])
 
 FLOW = ("need", "where", "language", "results")
 PATHS = {

@@ -1035,3 +1035,19 @@ def search_index_for_session(session: Session) -> SearchIndexHolder:
             holder = SearchIndexHolder(factory)
             _holders_by_bind[bind] = holder
     return holder
+
+
+def warm_at_startup(app: Any) -> None:
+    """Start-up work (domains.py): build the search index while the server starts answering (about 16 s at 100,000
+    services), rather than on the first search. Only for a real database engine: tests bind sessions to one
+    connection."""
+    holder = search_index_for(app)
+    if holder.background:
+        threading.Thread(target=_warm, args=(holder,), name="search-index-warm", daemon=True).start()
+
+
+def _warm(holder: SearchIndexHolder) -> None:
+    try:
+        holder.get()
+    except Exception as error:  # noqa: BLE001 - e.g. not migrated yet: the first search will say so
+        log.warning("search index was not built at start-up: %s", type(error).__name__)

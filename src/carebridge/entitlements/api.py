@@ -16,6 +16,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from carebridge.access import PublicAccess
 from carebridge import i18n
 from carebridge.entitlements import presentation, schemas, service
 from carebridge.entitlements.rulebook import Rule
@@ -24,7 +25,7 @@ from carebridge.errors import N_, FieldError, InvalidInput
 from carebridge.problems import problem_responses
 from carebridge.kit import clock
 
-router = APIRouter(tags=["entitlements"])
+router = APIRouter(tags=["entitlements"], dependencies=[PublicAccess])
 
 PROBLEMS = problem_responses(
     422, s422="Unknown jurisdiction, status, fact or language, or a malformed value (a problem document listing "

@@ -34,6 +34,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from carebridge.access import PublicAccess
 from carebridge import i18n
 from carebridge.config import get_settings
 from carebridge.entitlements import audio, leaflet, presentation, service
@@ -53,7 +54,7 @@ from carebridge.entitlements.vocabulary import FACTS, QUESTION_ORDER, SERVICE_CA
 from carebridge.kit.cache import GeneratedCache
 from carebridge.web import LanguageDep, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PublicAccess])
 
 STAFF_PATH = "/staff/entitlements"
 # Answers are personal: no browser or proxy may keep a copy of a page, a leaflet or a recording made from them.

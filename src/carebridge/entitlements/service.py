@@ -957,3 +957,10 @@ def _translate(evaluation: Evaluation, translate: Translate) -> None:
 
 def category_label(category: str, translate: Translate = _identity) -> str:
     return translate(CATEGORY_LABELS[category])
+
+
+def precompute_at_startup(app: object) -> None:  # noqa: ARG001 - start-up work (domains.py) takes the app
+    """The checker's starting points (nothing answered, status only), worked out once per process, so that the
+    first person to ask about a country does not wait for it."""
+    for rulebook in jurisdictions():
+        precompute(rulebook)

@@ -1,0 +1,1 @@
+"""Staff organisations, teams, accounts, roles, sign-in and permissions."""

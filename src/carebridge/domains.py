@@ -1,0 +1,102 @@
+"""The registry of domains: the one place a domain plugs in.
+
+Each domain declares its routers, its tables (the module that defines them), its command-line sub-commands, its
+start-up work and its background-job handlers here, by dotted name, imported only when needed. The app
+(`app.create_app`), the command (`cli.build_parser`), the migrations (`migrations/env.py`) and the worker
+(`jobs.worker`) all read this list; adding a domain means adding its folder and one entry below, nothing else.
+
+Names are "module:attribute" (routers, start-up functions) or "module" (models, cli, jobs):
+- routers: FastAPI `APIRouter`s, included in this order (public pages before staff pages does not matter: paths do
+  not overlap). Every route must declare its access (carebridge.access): the app refuses to start otherwise.
+- models: imported so that their tables join `db.Base.metadata` (alembic's autogenerate and `alembic check`).
+- cli: a module with `register(subparsers)`.
+- startup: functions called with the app while it starts (before it answers), e.g. warming caches.
+- jobs: a module with `HANDLERS: dict[str, Callable[[Session, dict], None]]`, the job kinds it runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    routers: tuple[str, ...] = ()
+    models: str | None = None
+    cli: str | None = None
+    startup: tuple[str, ...] = ()
+    jobs: str | None = None
+
+
+DOMAINS: tuple[Domain, ...] = (
+    Domain("health", routers=("carebridge.health:router",)),
+    Domain(
+        "directory",
+        routers=(
+            "carebridge.directory.api:router",
+            "carebridge.directory.hsds_api:router",
+            "carebridge.directory.pages:router",
+        ),
+        models="carebridge.directory.models",
+        cli="carebridge.directory.cli",
+        startup=("carebridge.directory.search_index:warm_at_startup",),
+    ),
+    Domain(
+        "entitlements",
+        routers=("carebridge.entitlements.api:router", "carebridge.entitlements.pages:router"),
+        cli="carebridge.entitlements.cli",
+        startup=("carebridge.entitlements.service:precompute_at_startup",),
+    ),
+    Domain("state", models="carebridge.db"),
+    Domain(
+        "accounts",
+        models="carebridge.accounts.models",
+    ),
+)
+
+
+def _resolve(name: str) -> Any:
+    module_name, _, attribute = name.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute) if attribute else module
+
+
+def routers() -> Iterator[Any]:
+    for domain in DOMAINS:
+        for name in domain.routers:
+            yield _resolve(name)
+
+
+def import_models() -> None:
+    """Import every domain's tables into db.Base.metadata."""
+    for domain in DOMAINS:
+        if domain.models:
+            _resolve(domain.models)
+
+
+def cli_modules() -> Iterator[Any]:
+    for domain in DOMAINS:
+        if domain.cli:
+            yield _resolve(domain.cli)
+
+
+def startup_functions() -> Iterator[Callable[[Any], None]]:
+    for domain in DOMAINS:
+        for name in domain.startup:
+            yield _resolve(name)
+
+
+def job_handlers() -> dict[str, Callable[..., None]]:
+    """Every job kind any domain runs, by name; two domains may not claim the same kind."""
+    handlers: dict[str, Callable[..., None]] = {}
+    for domain in DOMAINS:
+        if domain.jobs:
+            for kind, handler in _resolve(domain.jobs).HANDLERS.items():
+                if kind in handlers:
+                    raise RuntimeError(f"job kind {kind!r} is claimed by two domains (the second is {domain.name})")
+                handlers[kind] = handler
+    return handlers
