@@ -4,6 +4,7 @@ and the rendering of errors (problem documents for the API, an error summary for
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +56,11 @@ def get_session(request: Request) -> Iterator[Session]:
 def get_settings_of(request: Request) -> Settings:
     """The settings the app was built with (create_app(settings=...)), never read from the environment here."""
     return request.app.state.settings
+
+
+def request_id(request: Request) -> str:
+    """A random id for this request, the same wherever it is asked for (audit events, logs, error pages)."""
+    return request.scope.setdefault("carebridge.request_id", uuid.uuid4().hex)
 
 
 def get_language(request: Request) -> str:

@@ -1,0 +1,156 @@
+"""Roles and permissions: the one table every staff route and service asks.
+
+A permission is granted to a role with a **scope** for people's records: `own` (records the staff member works
+on), `team` (their teams' records), `organisation` (their organisation's) — or None for permissions that concern
+no person's record. docs/permissions.md is generated from this file (`carebridge staff permissions-doc`), and a test
+fails when the two differ.
+
+There is no role, permission, export or API that serves immigration enforcement, and there never will be: care
+records are for care. A request to add one is refused by design (docs/permissions.md says so to deployers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Scope(StrEnum):
+    OWN = "own"
+    TEAM = "team"
+    ORGANISATION = "organisation"
+
+
+SCOPE_ORDER = (Scope.OWN, Scope.TEAM, Scope.ORGANISATION)
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    purpose: str
+    # Whether holding it shows any part of a person's record (then the account needs a second factor).
+    shows_people: bool = False
+
+
+PERMISSIONS: dict[str, Permission] = {
+    permission.name: permission
+    for permission in (
+        Permission("self.manage", "Manage one's own account: second factor, recovery codes, signed-in devices."),
+        Permission("staff.read", "See the staff of one's organisation (names, roles, teams, active or not)."),
+        Permission(
+            "staff.manage",
+            "Create staff accounts, change their roles and teams, disable them, reset a lost second factor.",
+        ),
+        Permission("organisation.manage", "Create organisations and teams; link an organisation to the directory."),
+        Permission("audit.read-all", "Read the whole audit trail (who did what, never the data itself)."),
+        Permission("audit.read-organisation", "Read the audit trail of one's own organisation."),
+        Permission("break-glass.review", "See who in one's organisation opened a record outside their scope, and why."),
+        Permission(
+            "break-glass.use",
+            "Open a person's record outside one's scope in an emergency, giving a reason; recorded and reviewed.",
+            shows_people=True,
+        ),
+        Permission("person.read", "Read people's records within the scope.", shows_people=True),
+        Permission("person.write", "Create and change people's records within the scope.", shows_people=True),
+        Permission(
+            "person.read-sensitive",
+            "Read notes marked sensitive (health, trauma) within the scope.",
+            shows_people=True,
+        ),
+        Permission("report.aggregate", "See aggregate figures with small counts suppressed; never a single person."),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    purpose: str
+    # permission name -> scope over people's records (None: the permission concerns no record)
+    grants: dict[str, Scope | None]
+
+
+_SELF = {"self.manage": None}
+
+ROLES: dict[str, Role] = {
+    role.name: role
+    for role in (
+        Role(
+            "administrator",
+            "Runs the installation: organisations, teams, staff accounts and the audit trail. Sees no person's record.",
+            {**_SELF, "staff.read": None, "staff.manage": None, "organisation.manage": None, "audit.read-all": None},
+        ),
+        Role(
+            "service-manager",
+            "Leads a service: its staff and teams, its audit trail and break-the-glass reviews, its figures; reads "
+            "its organisation's records.",
+            {
+                **_SELF,
+                "staff.read": None,
+                "audit.read-organisation": None,
+                "break-glass.review": None,
+                "person.read": Scope.ORGANISATION,
+                "report.aggregate": None,
+            },
+        ),
+        Role(
+            "link-worker",
+            "Works with people over time: assessment, action plan, referrals, social prescribing.",
+            {**_SELF, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "break-glass.use": None},
+        ),
+        Role(
+            "outreach-worker",
+            "Meets people where they are and brings them in; records first contacts.",
+            {**_SELF, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "break-glass.use": None},
+        ),
+        Role(
+            "cultural-mediator",
+            "Interprets and mediates for the people they are assigned to.",
+            {**_SELF, "person.read": Scope.OWN},
+        ),
+        Role(
+            "peer-supporter",
+            "Gives low-intensity support to the people assigned to them; escalates risk to a clinician.",
+            {**_SELF, "person.read": Scope.OWN, "person.write": Scope.OWN},
+        ),
+        Role(
+            "clinician",
+            "Assesses and treats; reads sensitive notes and screening within their team.",
+            {
+                **_SELF,
+                "person.read": Scope.TEAM,
+                "person.write": Scope.TEAM,
+                "person.read-sensitive": Scope.TEAM,
+                "break-glass.use": None,
+            },
+        ),
+        Role(
+            "receptionist",
+            "Welcomes people and books appointments and interpreters for the organisation.",
+            {**_SELF, "person.read": Scope.ORGANISATION},
+        ),
+        Role(
+            "planner",
+            "Plans services from aggregate figures only; never sees a person.",
+            {**_SELF, "report.aggregate": None},
+        ),
+    )
+}
+
+
+def permissions_of(roles: frozenset[str] | set[str] | list[str]) -> frozenset[str]:
+    return frozenset(permission for role in roles if role in ROLES for permission in ROLES[role].grants)
+
+
+def scope_of(roles: frozenset[str] | set[str] | list[str], permission: str) -> Scope | None:
+    """The widest scope any of these roles holds the permission with; None when none holds it with a scope."""
+    scopes = [ROLES[role].grants[permission] for role in roles if role in ROLES and permission in ROLES[role].grants]
+    scopes = [scope for scope in scopes if scope is not None]
+    return max(scopes, key=SCOPE_ORDER.index) if scopes else None
+
+
+def needs_second_factor(roles: frozenset[str] | set[str] | list[str]) -> bool:
+    """A second factor is required for every role that can see a person's data, and for those who manage
+    accounts or read the audit trail (they could otherwise give themselves access)."""
+    strong = {"staff.manage", "organisation.manage", "audit.read-all", "audit.read-organisation"}
+    return any(PERMISSIONS[name].shows_people or name in strong for name in permissions_of(roles))
