@@ -12,6 +12,7 @@ Names are "module:attribute" (routers, start-up functions) or "module" (models, 
 - cli: a module with `register(subparsers)`.
 - startup: functions called with the app while it starts (before it answers), e.g. warming caches.
 - jobs: a module with `HANDLERS: dict[str, Callable[[Session, dict], None]]`, the job kinds it runs.
+- menu: entries of the staff menu, (path, label marked with N_, permission); shown to those holding the permission.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from carebridge.errors import N_
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Domain:
     cli: str | None = None
     startup: tuple[str, ...] = ()
     jobs: str | None = None
+    menu: tuple[tuple[str, str, str], ...] = ()
 
 
 DOMAINS: tuple[Domain, ...] = (
@@ -55,6 +59,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain(
         "accounts",
         models="carebridge.accounts.models",
+        menu=(("/staff", N_("Home"), "self.manage"), ("/staff/account", N_("Your account"), "self.manage")),
     ),
 )
 
@@ -100,3 +105,7 @@ def job_handlers() -> dict[str, Callable[..., None]]:
                     raise RuntimeError(f"job kind {kind!r} is claimed by two domains (the second is {domain.name})")
                 handlers[kind] = handler
     return handlers
+
+
+def staff_menu() -> list[tuple[str, str, str]]:
+    return [entry for domain in DOMAINS for entry in domain.menu]

@@ -78,7 +78,8 @@ ROLES: dict[str, Role] = {
         Role(
             "administrator",
             "Runs the installation: organisations, teams, staff accounts and the audit trail. Sees no person's record.",
-            {**_SELF, "staff.read": None, "staff.manage": None, "organisation.manage": None, "audit.read-all": None},
+            {**_SELF, "staff.read": None, "staff.manage": None, "organisation.manage": None,
+             "audit.read-organisation": None, "audit.read-all": None},
         ),
         Role(
             "service-manager",

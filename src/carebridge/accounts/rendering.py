@@ -1,0 +1,37 @@
+"""Rendering staff pages: the staff layout (templates/staff/layout.html) gets who is signed in, the form token and
+the menu of what they may open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from carebridge import domains
+from carebridge.web import render
+
+
+def render_staff(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    """Render a staff page (menu entries come from the domain registry). `requires()` has put the actor, their name and the session's CSRF token on
+    request.state; before sign-in they are absent and the layout shows no menu."""
+    from carebridge.i18n import get_translations, negotiate_language
+
+    actor = getattr(request.state, "actor", None)
+    translate = get_translations(negotiate_language(request)).gettext
+    path = request.url.path
+    nav = [
+        (href, translate(label), path == href)
+        for href, label, permission in domains.staff_menu()
+        if actor is not None and actor.can(permission)
+    ]
+    full = {
+        "actor": actor,
+        "staff_name": getattr(request.state, "staff_name", ""),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "nav": nav,
+        **(context or {}),
+    }
+    return render(request, template, full, status_code=status_code)
