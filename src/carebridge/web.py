@@ -216,6 +216,10 @@ def is_api_path(path: str) -> bool:
     return path.startswith("/api/")
 
 
+def is_staff_path(path: str) -> bool:
+    return path == "/staff" or path.startswith("/staff/")
+
+
 def error_response(
     request: Request,
     *,
@@ -226,7 +230,8 @@ def error_response(
     type_slug: str = "about:blank",
     errors: list[FieldError] | None = None,
 ) -> Response:
-    """A problem document under /api/, the error page (with its error summary) everywhere else."""
+    """A problem document under /api/; the staff error page under /staff; the public error page (with its error
+    summary) everywhere else."""
     if is_api_path(request.url.path):
         return problem_response(
             request,
@@ -240,6 +245,10 @@ def error_response(
     context = {"status": status, "title": title, "detail": detail, "detail_params": detail_params or {}, "errors": errors or []}
     # Emergencies come first on every page, an error page included: a request about urgent or emergency care
     # (category=emergency, whatever else is wrong with it) shows the numbers above the error (layouts/base.html).
+    if is_staff_path(request.url.path):
+        from carebridge.accounts.rendering import render_staff
+
+        return render_staff(request, "staff/error.html", context, status_code=status)
     if asks_for_emergency(request):
         context["emergency_numbers"] = emergency_numbers()
     return render(request, "public/error.html", context, status_code=status)
