@@ -28,11 +28,12 @@ locale/%.mo: locale/%.po $(STAMP)
 
 translations: $(MO)
 
-# Two gettext domains: `messages` (layout and service finder) and `entitlements` (checker and rule texts).
+# Three gettext domains: `messages` (layout and service finder), `entitlements` (checker and rule texts) and `staff`.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract --mapping-file babel.cfg --output-file locale/messages.pot --project Carebridge --no-location --sort-output .
-	$(BIN)/pybabel extract --mapping-file babel-entitlements.cfg --output-file locale/entitlements.pot --project Carebridge --no-location --sort-output .
-	for domain in messages entitlements; do for lang in en ar fa uk fr es; do \
+	$(BIN)/pybabel extract --mapping-file babel.cfg --output-file locale/messages.pot --project Carebridge --version 0.1.0 --no-location --sort-output .
+	$(BIN)/pybabel extract --mapping-file babel-entitlements.cfg --output-file locale/entitlements.pot --project Carebridge --version 0.1.0 --no-location --sort-output .
+	$(BIN)/pybabel extract --mapping-file babel-staff.cfg --output-file locale/staff.pot --project Carebridge --version 0.1.0 --no-location --sort-output .
+	for domain in messages entitlements staff; do for lang in en ar fa uk fr es; do \
 	  if [ -f locale/$$lang/LC_MESSAGES/$$domain.po ]; then \
 	    $(BIN)/pybabel update --input-file locale/$$domain.pot --output-dir locale --domain $$domain --locale $$lang --no-fuzzy-matching --ignore-obsolete; \
 	  else \

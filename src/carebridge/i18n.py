@@ -113,8 +113,9 @@ def language_name(code: str, in_language: str) -> str:
     return name or code
 
 
-# Every language needs both gettext domains compiled: `messages` (layout, finder) and `entitlements` (checker).
-CATALOG_DOMAINS = ("messages", "entitlements")
+# Every language needs every gettext domain compiled: `messages` (layout, finder), `entitlements` (checker) and
+# `staff` (the staff platform).
+CATALOG_DOMAINS = ("messages", "entitlements", "staff")
 
 
 def missing_catalogs(locale_dir: Path | None = None) -> list[Path]:
