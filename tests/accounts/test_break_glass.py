@@ -29,7 +29,8 @@ def test_opening_a_record_needs_the_permission_and_a_real_reason(session, audite
     with pytest.raises(InvalidInput) as raised:
         break_glass.open_record(session, worker, "client", "c-1", "   urgent  ")
     assert raised.value.errors[0].name == "reason"
-    assert audited == []
+    assert [action for action, _ in audited if action.startswith("break-glass")] == []
+    audited.clear()
 
     grant = break_glass.open_record(session, worker, "client", "c-1", "Safeguarding   call from the hospital", minutes=15)
     assert grant.reason == "Safeguarding call from the hospital"
