@@ -20,7 +20,8 @@ from carebridge.errors import N_, Conflict, FieldError, InvalidInput
 from carebridge.i18n import get_translations, negotiate_language
 from carebridge.web import SessionDep
 
-router = APIRouter()
+# Pages, not API: kept out of the OpenAPI description (as the public pages are).
+router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
 
