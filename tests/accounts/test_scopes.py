@@ -99,6 +99,21 @@ def test_own_team_and_organisation_scopes(session):
     assert _visible(session, _actor(me, ["peer-supporter", "receptionist"])) == expected_organisation
 
 
+def test_a_record_with_one_team_column(session):
+    """Records with a single team column pass the column itself (here: membership rows, owned by their account)."""
+    world = _world(session)
+    me, team_zero = world.records[0], world.teams[0]
+    clause = scopes.scope_clause(
+        _actor(me, ["clinician"], teams=[team_zero]), "person.read-sensitive", record_type="membership",
+        record_id=TeamMembership.account_id, owner=TeamMembership.account_id, team=TeamMembership.team_id,
+    )
+    rows = session.execute(select(TeamMembership.account_id, TeamMembership.team_id).where(clause)).all()
+    assert rows and {team_id for _, team_id in rows} == {team_zero.id}
+    assert {account_id for account_id, _ in rows} == {
+        record.id for record in world.records if team_zero.id in world.memberships[record.id]
+    }
+
+
 def test_no_permission_or_a_permission_without_scope_sees_nothing(session):
     world = _world(session)
     me = world.records[0]

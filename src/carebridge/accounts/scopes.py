@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy.orm import QueryableAttribute
 
 from carebridge.accounts.access import Actor
 from carebridge.accounts.models import BreakGlassGrant
@@ -37,9 +38,9 @@ TeamClause = ColumnElement[Any] | Callable[[Collection[str]], ColumnElement[bool
 def _team_clause(team: TeamClause | None, team_ids: frozenset[str]) -> ColumnElement[bool] | None:
     if team is None or not team_ids:
         return None
-    if callable(team) and not isinstance(team, ColumnElement):
-        return team(sorted(team_ids))
-    return team.in_(sorted(team_ids))
+    if isinstance(team, (ColumnElement, QueryableAttribute)):
+        return team.in_(sorted(team_ids))
+    return team(sorted(team_ids))
 
 
 def grant_clause(actor: Actor, record_type: str, record_id: ColumnElement[Any]) -> ColumnElement[bool]:
