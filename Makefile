@@ -52,10 +52,12 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The demo load does nothing when the same demo data is already loaded and the directory has not changed since.
+# The demo load does nothing when the same demo data is already loaded and the directory has not changed since;
+# then the demo staff accounts (e-mails, password, TOTP key) are printed, with CAREBRIDGE_DEMO=true only.
 run: install runtime-deps
 	$(BIN)/carebridge db upgrade
 	$(BIN)/carebridge demo load
+	$(BIN)/carebridge demo accounts
 	$(BIN)/carebridge serve --host $(HOST) --port $(PORT)
 
 # Pyflakes-level checks first (undefined names, unused imports, syntax): a second, then the tests.

@@ -66,6 +66,10 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    refusal = demo_accounts_refusal()
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     from carebridge.entitlements import audio
 
     if not audio.available():
@@ -117,9 +121,23 @@ def demo_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def load_demo(session_factory=None, *, force: bool = False) -> str:  # noqa: ANN001 - a sessionmaker, for tests
+def load_demo(session_factory=None, *, force: bool = False, settings=None) -> str:  # noqa: ANN001 - for tests
     """Load the demo city unless this very demo data is already loaded and nothing has changed the directory
-    since (then say so and do nothing: `make run` calls this on every start)."""
+    since (then say so and do nothing: `make run` calls this on every start). With CAREBRIDGE_DEMO=true, also the
+    demo staff accounts (accounts.demo), which are created only where missing."""
+    settings = settings or get_settings()
+    directory = _load_demo_directory(session_factory, force=force)
+    if not settings.demo:
+        return directory
+    from carebridge.accounts.demo import load_demo_accounts
+    from carebridge.db import session_scope
+
+    with session_scope(session_factory) as session:
+        accounts = load_demo_accounts(session, settings)
+    return f"{directory}\n{accounts}"
+
+
+def _load_demo_directory(session_factory=None, *, force: bool = False) -> str:  # noqa: ANN001
     from carebridge.db import read_state, session_scope, write_state
     from carebridge.directory.repository import current_revision
     from carebridge.directory.service import load_demo_data
@@ -135,6 +153,57 @@ def load_demo(session_factory=None, *, force: bool = False) -> str:  # noqa: ANN
         summary = load_demo_data(session)
         write_state(session, "demo", f"{fingerprint} {current_revision(session)}")
     return summary
+
+
+def demo_accounts_refusal(session_factory=None, settings=None) -> str | None:  # noqa: ANN001 - for tests
+    """Why the server must not start, if it must not: CAREBRIDGE_DEMO=false while active demo staff accounts (with
+    their published password and second-factor key) exist. None otherwise, and when the database is not set up."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from carebridge.accounts.demo import active_demo_accounts
+    from carebridge.db import session_scope
+
+    settings = settings or get_settings()
+    if settings.demo:
+        return None
+    try:
+        with session_scope(session_factory) as session:
+            count = active_demo_accounts(session)
+    except SQLAlchemyError:
+        return None
+    if not count:
+        return None
+    return (
+        f"carebridge: not starting: CAREBRIDGE_DEMO=false, but {count} demo staff accounts are still active, and "
+        "their password and second-factor key are published in docs/demo-city.md: anyone could sign in with them. "
+        "Run `carebridge demo remove` to disable them all (or `carebridge staff disable EMAIL` for each; "
+        "`carebridge staff list` shows them), then start again. Or set CAREBRIDGE_DEMO=true for a demonstration."
+    )
+
+
+def _demo_code(_args: argparse.Namespace) -> int:
+    from carebridge.accounts.demo import current_code
+
+    print(current_code())
+    return 0
+
+
+def _demo_accounts(_args: argparse.Namespace) -> int:
+    from carebridge.accounts.demo import summary
+
+    if get_settings().demo:
+        print(summary())
+    return 0
+
+
+def _demo_remove(_args: argparse.Namespace) -> int:
+    from carebridge.accounts.demo import remove_demo_accounts
+    from carebridge.db import session_scope
+
+    with session_scope() as session:
+        count = remove_demo_accounts(session)
+    print(f"disabled {count} demo staff accounts (kept, disabled, because the audit trail refers to them)")
+    return 0
 
 
 def _demo_load(args: argparse.Namespace) -> int:
@@ -164,6 +233,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument("--force", action="store_true", help="load it again even if it is already there")
     load.set_defaults(func=_demo_load)
+    demo.add_parser("code", help="print the demo staff accounts' current second-factor (TOTP) code").set_defaults(
+        func=_demo_code
+    )
+    demo.add_parser("accounts", help="print the demo staff accounts, their password and key (with CAREBRIDGE_DEMO=true)").set_defaults(
+        func=_demo_accounts
+    )
+    demo.add_parser("remove", help="disable every demo staff account (before running with CAREBRIDGE_DEMO=false)").set_defaults(
+        func=_demo_remove
+    )
 
     for module in domains.cli_modules():
         module.register(commands)

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     demo: bool = True
     # Secure cookies need HTTPS; off for http://127.0.0.1 development.
     secure_cookies: bool = False
+    # How long a break-the-glass grant (opening one record outside one's scope, with a reason) lasts, in minutes.
+    break_glass_minutes: int = Field(default=60, ge=1, le=24 * 60)
 
     @field_validator("emergency_numbers")
     @classmethod

@@ -58,8 +58,16 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("state", models="carebridge.db"),
     Domain(
         "accounts",
+        routers=("carebridge.accounts.admin_pages:router",),
         models="carebridge.accounts.models",
-        menu=(("/staff", N_("Home"), "self.manage"), ("/staff/account", N_("Your account"), "self.manage")),
+        cli="carebridge.accounts.cli",
+        menu=(
+            ("/staff", N_("Home"), "self.manage"),
+            ("/staff/account", N_("Your account"), "self.manage"),
+            ("/staff/admin/accounts", N_("Staff"), "staff.read"),
+            ("/staff/admin/organisations", N_("Organisations"), "organisation.manage"),
+            ("/staff/break-glass", N_("Emergency access"), "break-glass.review"),
+        ),
     ),
 )
 

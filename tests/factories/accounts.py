@@ -45,3 +45,39 @@ def account(
         password=password,
         teams=teams,
     )
+
+
+def actor_for(account_: StaffAccount):  # noqa: ANN201 - an accounts.access.Actor
+    """The Actor of an account just made (its roles and teams read back from the database)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import object_session, selectinload
+
+    session = object_session(account_)
+    session.flush()
+    loaded = session.scalar(
+        select(StaffAccount)
+        .where(StaffAccount.id == account_.id)
+        .options(selectinload(StaffAccount.roles), selectinload(StaffAccount.memberships))
+        .execution_options(populate_existing=True)
+    )
+    return service.actor_for(loaded)
+
+
+def staff_session(session: Session, account_: StaffAccount):  # noqa: ANN201 - a StaffSession
+    """An open signed-in session row for the account (what sign-in makes), to see it end."""
+    import os
+
+    from carebridge.accounts.models import StaffSession
+    from carebridge.kit import clock
+
+    row = StaffSession(
+        token_hash=os.urandom(32),
+        account_id=account_.id,
+        csrf_secret=os.urandom(32),
+        created_at=clock.now(),
+        last_seen_at=clock.now(),
+        second_factor_at=clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    return row
