@@ -83,8 +83,14 @@ def enqueue(
         session.flush()
         return values["id"]
     dialect_insert = postgresql.insert if is_postgresql(session) else sqlite.insert
-    statement = dialect_insert(Job).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    return values["id"] if session.execute(statement).rowcount == 1 else None
+    table = Job.__table__
+    statement = (
+        dialect_insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
+    )
+    return session.execute(statement).scalar()
 
 
 @dataclass(frozen=True)
