@@ -33,9 +33,9 @@ def build(settings: Settings, *, to: str, subject: str, body: str, language: str
     message["Subject"] = subject
     message["Date"] = formatdate(clock.utc_now().timestamp(), usegmt=True)
     message["Message-ID"] = message_id(settings, key)
-    message["Content-Language"] = language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
+    message["Content-Language"] = language  # after set_content, which replaces the Content-* headers
     return message
 
 
