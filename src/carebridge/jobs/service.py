@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -174,7 +174,11 @@ def enqueue_next_occurrences(session: Session, schedules: list[Schedule]) -> int
     added = 0
     for schedule in schedules:
         occurrence = schedule.next_after(now)
-        if enqueue(session, schedule.kind, schedule.payload, run_at=occurrence, idempotency_key=schedule.key(occurrence)):
+        key = schedule.key(occurrence)
+        # Looked up first: usually it is there, and a read takes no write lock (SQLite) and burns no sequence.
+        if session.scalar(select(Job.id).where(Job.idempotency_key == key)) is not None:
+            continue
+        if enqueue(session, schedule.kind, schedule.payload, run_at=occurrence, idempotency_key=key):
             added += 1
     return added
 

@@ -127,15 +127,17 @@ class Worker:
         """Take one due job (the earliest) for this worker, in a transaction of its own, and return it."""
         now = clock.utc_now()
         table = Job.__table__
-        # A read first, in a transaction of its own: an idle worker then never asks for a write lock (on SQLite,
-        # where readers do not wait for a writer, it does not queue behind the app's transactions).
-        with session_scope(self.session_factory) as session:
-            if session.execute(select(table.c.id).where(self._due(now)).limit(1)).first() is None:
-                return None
         with session_scope(self.session_factory) as session:
             candidate = select(table.c.id).where(self._due(now)).order_by(table.c.run_at, table.c.created_at).limit(1)
             if is_postgresql(session):
                 candidate = candidate.with_for_update(skip_locked=True)
+            elif session.execute(candidate).first() is None:
+                # On SQLite a read first: an idle worker then never asks for the write lock, so it never queues
+                # behind the app's transactions (readers do not wait for a writer there). Ended before the
+                # UPDATE, so that the UPDATE starts a fresh transaction and cannot meet an outdated snapshot.
+                return None
+            else:
+                session.commit()
             statement = (
                 update(table)
                 .where(table.c.id == candidate.scalar_subquery(), self._due(now))
