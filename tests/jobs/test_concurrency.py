@@ -179,3 +179,20 @@ def test_worker_threads_share_a_process_on_postgresql(committed, database_url: s
     assert result.stdout.strip() == "21 jobs run"
     with committed()() as session:
         assert set(session.scalars(select(Job.attempts).where(Job.id.in_(ids)))) == {1}
+
+
+def test_jobs_status_counts_by_state_and_says_why_dead_jobs_died(committed, database_url: str) -> None:
+    with committed()() as session:
+        jobs.job(session, "test.waiting", run_at=dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
+        for _ in range(2):
+            dead = jobs.job(session, "test.broken")
+            dead.state, dead.last_error = "dead", "SMTPServerDisconnected"
+        session.commit()
+    result = subprocess.run(
+        [CAREBRIDGE, "jobs", "status"], env=_environment(database_url), cwd=PROJECT_ROOT,
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "queued   1" in lines and "dead     2" in lines and "running  0" in lines
+    assert "dead: 2 × test.broken (SMTPServerDisconnected)" in lines
