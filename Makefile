@@ -57,7 +57,7 @@ $(AXE): package.json package-lock.json
 run: install runtime-deps
 	$(BIN)/carebridge db upgrade
 	$(BIN)/carebridge demo load
-	BIN=$(BIN) bash scripts/serve-with-worker --host $(HOST) --port $(PORT)
+	BIN=$(BIN) bash scripts/serve-with-worker $(BIN)/carebridge serve --host $(HOST) --port $(PORT)
 
 # Pyflakes-level checks first (undefined names, unused imports, syntax): a second, then the tests.
 test: install system-deps $(AXE)

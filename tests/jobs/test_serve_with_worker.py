@@ -17,6 +17,7 @@ from carebridge.cli import upgrade_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = PROJECT_ROOT / "scripts" / "serve-with-worker"
+CAREBRIDGE = str(Path(sys.executable).parent / "carebridge")
 
 
 def free_port() -> int:
@@ -40,7 +41,7 @@ def test_the_server_and_the_worker_start_and_stop_together(tmp_path: Path, stop_
     port = free_port()
     env = dict(os.environ, CAREBRIDGE_DATABASE_URL=database, BIN=str(Path(sys.executable).parent))
     process = subprocess.Popen(
-        ["bash", str(SCRIPT), "--host", "127.0.0.1", "--port", str(port)],
+        ["bash", str(SCRIPT), CAREBRIDGE, "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,  # its own process group, as a terminal gives `make run`
     )
