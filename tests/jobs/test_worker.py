@@ -291,3 +291,25 @@ def test_the_payload_and_error_never_carry_a_message(session_factory) -> None:
     assert service.error_code(error) == "RuntimeError"
     with session_factory() as session:
         session.execute(update(Job).values(state="done"))  # no rows: proves the table is reachable
+
+
+def test_a_stop_asked_during_a_job_lets_it_finish_and_takes_no_other(session_factory) -> None:
+    with session_factory() as session:
+        first = jobs.job(session, "test.stop", {"n": 8}, run_at=NOW - dt.timedelta(minutes=1)).id
+        second = jobs.job(session, "test.stop", {"n": 9}).id
+        session.commit()
+    ran: list[int] = []
+    worker = jobs.worker(session_factory, {})
+
+    def stop_midway(session: Session, payload: dict) -> None:
+        worker.stop.set()  # what SIGTERM does, while this job is in hand
+        ran.append(payload["n"])
+        write_state(session, "stopped-midway", "finished")
+
+    worker.handlers["test.stop"] = stop_midway
+    assert worker.run_once() == 1
+    assert ran == [8]
+    assert job_row(session_factory, first).state == "done"
+    assert job_row(session_factory, second).state == "queued"
+    with session_factory() as session:
+        assert read_state(session, "stopped-midway") == "finished"

@@ -178,6 +178,20 @@ def test_an_smtp_server_that_is_away_makes_a_retry_with_only_the_error_type(sess
         assert session.scalar(select(NotificationSent.id).where(NotificationSent.job_id == job_id)) is None
 
 
+def test_with_starttls_configured_nothing_is_sent_in_clear_to_a_server_without_it(session_factory, smtp_server) -> None:
+    inbox, port = smtp_server
+    with session_factory() as session:
+        account_id = accounts.account(session).id
+        session.commit()
+    job_id = notify(session_factory, account_id, "new-message")
+    worker = jobs.worker(session_factory, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=True)
+    assert worker.run_once() == 1
+    with session_factory() as session:
+        job = session.get(Job, job_id)
+        assert (job.state, job.last_error) == ("failed", "SMTPNotSupportedError")
+    assert inbox.messages == []
+
+
 def test_without_an_smtp_server_configured_the_job_is_done_and_says_so(session_factory, caplog) -> None:
     with session_factory() as session:
         account_id = accounts.account(session, email="amira.haddad@example.org").id
