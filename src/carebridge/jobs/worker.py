@@ -9,8 +9,9 @@ running with a lock older than `stuck_after`, left by a crashed worker):
   second one is harmless, not faster: the UPDATE re-checks the state in its WHERE and SQLite runs it atomically,
   so a job is claimed once; `--concurrency` above 1 is refused there.
 
-The handler then runs in its own transaction (`db.session_scope`); the job is marked done in that same
-transaction, only if this worker still holds it (a job recovered from a worker thought dead is not finished twice).
+The handler then runs in its own transaction (`db.session_scope`), which first re-writes the job's row (still this
+worker's? — if not, it was recovered from a worker thought dead, and nothing runs); the job is marked done in that
+same transaction.
 If the handler raises, its work is rolled back and, in a new transaction, the job is scheduled for a retry with
 exponential back-off and jitter, or marked dead after its last attempt (logged as an error). Only the exception's
 type and a short code are kept and logged, never its message.
@@ -159,6 +160,11 @@ class Worker:
             with session_scope(self.session_factory) as session:
                 if handler is None:
                     raise UnknownJobKind()
+                # First a write: the job's own row, still ours? On PostgreSQL this locks the row for the handler's
+                # whole run (another worker's SKIP LOCKED passes it by, even once it looks stuck); on SQLite it takes
+                # the write lock at once (waiting its turn), so the handler's later writes cannot fail on a snapshot
+                # that another writer outdated — after, say, an e-mail went out.
+                self._finish(session, claimed, state="running", locked_by=self.name, locked_at=clock.utc_now())
                 session.info["job"] = JobContext(claimed.id, claimed.kind, claimed.attempts, self.settings)
                 handler(session, claimed.payload)
                 self._finish(session, claimed, state="done", last_error=None)
@@ -172,10 +178,11 @@ class Worker:
         now = clock.utc_now()
         if values.get("state") in ("done", "dead"):
             values["finished_at"] = now
+        values = {"locked_by": None, "locked_at": None, **values}
         result = session.execute(
             update(table)
             .where(table.c.id == claimed.id, table.c.state == "running", table.c.locked_by == self.name)
-            .values(locked_by=None, locked_at=None, **values)
+            .values(**values)
         )
         if result.rowcount != 1:
             raise LostLock()
