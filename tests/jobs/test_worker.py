@@ -313,3 +313,22 @@ def test_a_stop_asked_during_a_job_lets_it_finish_and_takes_no_other(session_fac
     assert job_row(session_factory, second).state == "queued"
     with session_factory() as session:
         assert read_state(session, "stopped-midway") == "finished"
+
+
+def test_dead_jobs_can_be_queued_again_once_their_cause_is_fixed(session_factory) -> None:
+    handler = Recorder(ValueError("down"))
+    with session_factory() as session:
+        job_id = jobs.job(session, "test.record", {"n": 10}, max_attempts=1).id
+        other = jobs.job(session, "test.other", max_attempts=1).id
+        session.commit()
+    worker = jobs.worker(session_factory, {"test.record": handler})
+    assert worker.run_once() == 2
+    assert {job_row(session_factory, job_id).state, job_row(session_factory, other).state} == {"dead"}
+    handler.error = None
+    with session_factory() as session:
+        assert service.requeue_dead(session, "test.record") == 1
+        session.commit()
+    assert worker.run_once() == 1
+    row = job_row(session_factory, job_id)
+    assert (row.state, row.attempts) == ("done", 1)
+    assert job_row(session_factory, other).state == "dead"

@@ -49,6 +49,16 @@ def _status(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _retry_dead(args: argparse.Namespace) -> int:
+    from carebridge.db import session_scope
+    from carebridge.jobs.service import requeue_dead
+
+    with session_scope() as session:
+        count = requeue_dead(session, args.kind)
+    print(f"{count} dead jobs queued again")
+    return 0
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     worker = commands.add_parser(
         "worker",
@@ -64,3 +74,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     jobs.add_parser("status", help="how many jobs are in each state, and why dead ones died").set_defaults(
         func=_status
     )
+    retry = jobs.add_parser("retry-dead", help="queue dead jobs again with fresh attempts (after fixing the cause)")
+    retry.add_argument("--kind", help="only jobs of this kind, e.g. notify.staff")
+    retry.set_defaults(func=_retry_dead)

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -193,3 +193,17 @@ def purge_finished(session: Session, _payload: dict[str, Any]) -> None:
     now = clock.utc_now()
     session.execute(delete(Job).where(Job.state == "done", Job.finished_at < now - KEEP_DONE))
     session.execute(delete(Job).where(Job.state == "dead", Job.finished_at < now - KEEP_DEAD))
+
+
+def requeue_dead(session: Session, kind: str | None = None) -> int:
+    """Give dead jobs (of one kind, or all) a fresh set of attempts, due now — once their cause is fixed (an SMTP
+    password corrected). Returns how many."""
+    statement = (
+        update(Job)
+        .where(Job.state == "dead")
+        .values(state="queued", attempts=0, run_at=clock.utc_now(), finished_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if kind is not None:
+        statement = statement.where(Job.kind == kind)
+    return session.execute(statement).rowcount
