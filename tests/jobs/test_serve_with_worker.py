@@ -46,6 +46,7 @@ def test_the_server_and_the_worker_start_and_stop_together(tmp_path: Path, stop_
         start_new_session=True,  # its own process group, as a terminal gives `make run`
     )
     group = process.pid
+    worker: int | None = None
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -57,8 +58,8 @@ def test_the_server_and_the_worker_start_and_stop_together(tmp_path: Path, stop_
                         break
             except OSError:
                 time.sleep(0.3)
-        workers = subprocess.run(["pgrep", "-g", str(group), "-f", "carebridge worker"], capture_output=True, text=True)
-        assert workers.stdout.split(), "no worker runs beside the server"
+        workers = subprocess.run(["pgrep", "-P", str(process.pid), "-f", "carebridge worker"], capture_output=True, text=True)
+        [worker] = [int(pid) for pid in workers.stdout.split()]  # one worker runs beside the server
         # Ctrl-C in a terminal signals the whole foreground process group; a process manager signals the script.
         if stop_signal == signal.SIGINT:
             os.killpg(group, signal.SIGINT)
@@ -69,7 +70,11 @@ def test_the_server_and_the_worker_start_and_stop_together(tmp_path: Path, stop_
         while group_alive(group) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not group_alive(group), "a process outlived the script"
-        assert "worker" in output and "stopped" in output
+        assert not Path(f"/proc/{worker}").exists(), "the worker outlived the script"
+        assert "stopping after the job in hand" in output and "stopped" in output
+        assert "stopping at once" not in output
     finally:
         if group_alive(group):
             os.killpg(group, signal.SIGKILL)
+        if worker is not None and Path(f"/proc/{worker}").exists():
+            os.kill(worker, signal.SIGKILL)

@@ -228,9 +228,17 @@ def run_workers(
     handlers, schedules = default_handlers(), default_schedules()
     stop = threading.Event()
     workers = [Worker(session_factory, settings, handlers, schedules, stop=stop) for _ in range(concurrency)]
+    def on_signal(_number: int, _frame: Any) -> None:
+        if stop.is_set():
+            # A second signal: stop now. The job in hand stays `running` and is run again after job_stuck_seconds.
+            log.warning("worker stopping at once; the job in hand will be run again later")
+            raise SystemExit(1)
+        log.info("worker stopping after the job in hand (signal again to stop at once)")
+        stop.set()
+
     if threading.current_thread() is threading.main_thread():
         for signal_number in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signal_number, lambda *_: stop.set())
+            signal.signal(signal_number, on_signal)
     counts = [0] * concurrency
 
     def work(index: int) -> None:
@@ -239,7 +247,10 @@ def run_workers(
         else:
             workers[index].run_forever()
 
-    threads = [threading.Thread(target=work, args=(index,), name=f"worker-{index}") for index in range(concurrency)]
+    # Daemon threads, so that a second signal ends the process even while a handler is stuck.
+    threads = [
+        threading.Thread(target=work, args=(index,), name=f"worker-{index}", daemon=True) for index in range(concurrency)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
