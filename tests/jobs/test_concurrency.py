@@ -153,20 +153,18 @@ def test_the_worker_stops_gracefully_on_sigterm(committed, database_url: str) ->
     assert "stopped" in stderr
 
 
-def test_more_than_one_worker_thread_is_refused_on_sqlite(database_url: str) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL runs several worker threads")
+def test_more_than_one_worker_thread_is_refused_on_sqlite(tmp_path) -> None:  # noqa: ANN001
     result = subprocess.run(
-        [CAREBRIDGE, "worker", "--once", "--concurrency", "2"], env=_environment(database_url), cwd=PROJECT_ROOT,
+        [CAREBRIDGE, "worker", "--once", "--concurrency", "2"],
+        env=_environment(f"sqlite:///{tmp_path / 'refused.db'}"), cwd=PROJECT_ROOT,
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2
     assert "PostgreSQL" in result.stderr
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_worker_threads_share_a_process_on_postgresql(committed, database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite runs one worker thread")
     with committed()() as session:
         ids = [jobs.job(session, "test.nobody-handles").id for _ in range(20)]
         jobs.job(session, "jobs.purge", run_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
