@@ -7,12 +7,12 @@ running with a lock older than `stuck_after`, left by a crashed worker):
   with --concurrency) claim different jobs side by side without waiting on each other;
 - on SQLite, SQLAlchemy silently drops FOR UPDATE, and SQLite has one writer at a time anyway: run one worker. A
   second one is harmless, not faster: the UPDATE re-checks the state in its WHERE and SQLite runs it atomically,
-  so a job is claimed once; `--concurrency` above 1 is refused there.
+  so a job is claimed once; `--concurrency` above 1 is refused there. A read comes first, in its own transaction,
+  so that an idle worker never asks for the write lock.
 
 The handler then runs in its own transaction (`db.session_scope`), which first re-writes the job's row (still this
 worker's? — if not, it was recovered from a worker thought dead, and nothing runs); the job is marked done in that
-same transaction.
-If the handler raises, its work is rolled back and, in a new transaction, the job is scheduled for a retry with
+same transaction. If the handler raises, its work is rolled back and, in a new transaction, the job is scheduled for a retry with
 exponential back-off and jitter, or marked dead after its last attempt (logged as an error). Only the exception's
 type and a short code are kept and logged, never its message.
 """
