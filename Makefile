@@ -54,11 +54,12 @@ $(AXE): package.json package-lock.json
 
 # The demo load does nothing when the same demo data is already loaded and the directory has not changed since;
 # then the demo staff accounts (e-mails, password, TOTP key) are printed, with CAREBRIDGE_DEMO=true only.
+# A background-job worker runs beside the server; Ctrl-C stops both (scripts/serve-with-worker).
 run: install runtime-deps
 	$(BIN)/carebridge db upgrade
 	$(BIN)/carebridge demo load
 	$(BIN)/carebridge demo accounts
-	$(BIN)/carebridge serve --host $(HOST) --port $(PORT)
+	BIN=$(BIN) bash scripts/serve-with-worker $(BIN)/carebridge serve --host $(HOST) --port $(PORT)
 
 # Pyflakes-level checks first (undefined names, unused imports, syntax): a second, then the tests.
 test: install system-deps $(AXE)

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -62,6 +62,30 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     # How long a break-the-glass grant (opening one record outside one's scope, with a reason) lasts, in minutes.
     break_glass_minutes: int = Field(default=60, ge=1, le=24 * 60)
+
+    # Background jobs and notifications (carebridge.jobs, carebridge.notifications; docs/deploying.md).
+    # The site's public address, for the sign-in link in notifications (no trailing slash needed).
+    public_base_url: str = "http://127.0.0.1:8000"
+    # How often an idle worker looks for due jobs, and how long a job may stay claimed before it is thought to be
+    # stuck (its worker crashed) and is run again: longer than the slowest job.
+    worker_poll_seconds: float = 5.0
+    job_stuck_seconds: float = 900.0
+    # E-mail through SMTP. No host: e-mail notifications are not sent (the worker logs that, once per job).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    # STARTTLS before signing in (port 587); turn off only for a server on the same machine.
+    smtp_starttls: bool = True
+    smtp_from: str = "Carebridge <no-reply@localhost>"
+    smtp_timeout_seconds: float = 10.0
+    # SMS: "outbox" (development: written to the sms_outbox table, nothing leaves the machine), "http" (a
+    # JSON-over-HTTPS provider: POST {"to", "from", "text"} to sms_http_url with a bearer token), or "" (none).
+    sms_provider: str = "outbox"
+    sms_http_url: str = ""
+    sms_http_token: SecretStr = SecretStr("")
+    sms_sender: str = "Carebridge"
+    sms_timeout_seconds: float = 10.0
 
     @field_validator("emergency_numbers")
     @classmethod

@@ -11,7 +11,8 @@ Names are "module:attribute" (routers, start-up functions) or "module" (models, 
 - models: imported so that their tables join `db.Base.metadata` (alembic's autogenerate and `alembic check`).
 - cli: a module with `register(subparsers)`.
 - startup: functions called with the app while it starts (before it answers), e.g. warming caches.
-- jobs: a module with `HANDLERS: dict[str, Callable[[Session, dict], None]]`, the job kinds it runs.
+- jobs: a module with `HANDLERS: dict[str, Callable[[Session, dict], None]]`, the job kinds it runs, and optionally
+  `SCHEDULES: list[jobs.service.Schedule]`, its recurring jobs.
 - menu: entries of the staff menu, (path, label marked with N_, permission); shown to those holding the permission.
 """
 
@@ -69,6 +70,8 @@ DOMAINS: tuple[Domain, ...] = (
             ("/staff/break-glass", N_("Emergency access"), "break-glass.review"),
         ),
     ),
+    Domain("jobs", models="carebridge.jobs.models", cli="carebridge.jobs.cli", jobs="carebridge.jobs.jobs"),
+    Domain("notifications", models="carebridge.notifications.models", jobs="carebridge.notifications.jobs"),
 )
 
 
@@ -113,6 +116,11 @@ def job_handlers() -> dict[str, Callable[..., None]]:
                     raise RuntimeError(f"job kind {kind!r} is claimed by two domains (the second is {domain.name})")
                 handlers[kind] = handler
     return handlers
+
+
+def job_schedules() -> list[Any]:
+    """Every domain's recurring jobs (`SCHEDULES` in its jobs module)."""
+    return [schedule for domain in DOMAINS if domain.jobs for schedule in getattr(_resolve(domain.jobs), "SCHEDULES", ())]
 
 
 def staff_menu() -> list[tuple[str, str, str]]:

@@ -1,0 +1,7 @@
+"""The notifications domain's job kinds."""
+
+from __future__ import annotations
+
+from carebridge.notifications.service import notify_staff
+
+HANDLERS = {"notify.staff": notify_staff}
