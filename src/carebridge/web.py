@@ -17,9 +17,10 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy.orm import Session
+from starlette.types import Scope
 
 from carebridge import i18n
-from carebridge.config import Settings, get_settings
+from carebridge.config import Settings
 from carebridge.db import session_scope
 from carebridge.emergency import asks_for_emergency, emergency_numbers
 from carebridge.errors import N_, PROBLEM_TYPE_BASE, CarebridgeError, FieldError
@@ -58,9 +59,11 @@ def get_settings_of(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def request_id(request: Request) -> str:
-    """A random id for this request, the same wherever it is asked for (audit events, logs, error pages)."""
-    return request.scope.setdefault("carebridge.request_id", uuid.uuid4().hex)
+def request_id(request: Request | Scope) -> str:
+    """A random id for this request, the same wherever it is asked for (audit events, logs, error pages, and the
+    X-Request-ID response header). Takes a Request or a bare ASGI scope (middleware)."""
+    scope = request if isinstance(request, dict) else request.scope
+    return scope.setdefault("carebridge.request_id", uuid.uuid4().hex)
 
 
 def get_language(request: Request) -> str:
@@ -145,8 +148,9 @@ def template_environment(language: str) -> Environment:
         static_url=static_url,
         language_name=i18n.language_name,
         text_direction=i18n.direction,
-        settings=get_settings(),
     )
+    # No `settings` global: each render passes the settings of the app serving the request (see render()), so two
+    # apps built with different settings in one process show different pages.
     return env
 
 
@@ -162,6 +166,8 @@ def render(
     env = template_environment(language)
     html = env.get_template(template).render(
         request=request,
+        settings=request.app.state.settings,
+        request_id=request_id(request),
         lang=language,
         dir=i18n.direction(language),
         url_with=lambda **changes: url_with(request, **changes),
@@ -250,5 +256,5 @@ def error_response(
 
         return render_staff(request, "staff/error.html", context, status_code=status)
     if asks_for_emergency(request):
-        context["emergency_numbers"] = emergency_numbers()
+        context["emergency_numbers"] = emergency_numbers(settings=request.app.state.settings)
     return render(request, "public/error.html", context, status_code=status)
