@@ -117,12 +117,12 @@ class AppSettingsMiddleware:
     the clock's deployment zone and i18n's defaults read it (they are called from everywhere, with no request at
     hand); everything else takes the app's settings from the request (web.SettingsDep) or from its caller."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        with using_settings(self.settings):
+        # Starlette puts the app in the scope before its middleware runs; app.state.settings is the one source.
+        with using_settings(scope["app"].state.settings):
             await self.app(scope, receive, send)
 
 
@@ -194,7 +194,7 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(HeadersMiddleware, secure_cookies=settings.secure_cookies)
-    app.add_middleware(AppSettingsMiddleware, settings=settings)
+    app.add_middleware(AppSettingsMiddleware)
     return app
 
 
