@@ -83,6 +83,11 @@ def probe_router(engine: Engine, events: list[str]) -> APIRouter:
         write_then_break(session, "page-broken")
         return HTMLResponse("<p>saved</p>")
 
+    @router.post("/staff/probe/broken", response_class=HTMLResponse)
+    def staff_page_broken(session: SessionDep) -> HTMLResponse:
+        write_then_break(session, "staff-broken")
+        return HTMLResponse("<p>saved</p>")
+
     @router.post("/api/v1/probe/raises")
     def api_raises(session: SessionDep) -> dict:
         session.execute(insert(parents).values(id="api-raises"))
@@ -167,6 +172,15 @@ def test_a_commit_that_fails_on_a_page_is_the_error_page_with_a_reference(probe_
     reference = response.headers["x-request-id"]
     assert len(reference) == 32 and reference in response.text
     assert "page-broken" not in stored_parents(probe_engine)
+
+
+def test_a_commit_that_fails_on_a_staff_page_is_the_staff_error_page_with_a_reference(probe_client, probe_engine):
+    response = probe_client.post("/staff/probe/broken")
+    assert response.status_code == 503
+    assert "Nothing was saved. Please try again in a few minutes." in response.text  # the staff error page's text
+    assert 'href="/staff"' in response.text
+    assert response.headers["x-request-id"] in response.text
+    assert "staff-broken" not in stored_parents(probe_engine)
 
 
 def test_a_route_that_succeeds_has_committed_before_its_response_starts(probe_client, probe_engine, events):
