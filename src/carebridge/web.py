@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.types import Scope
 
 from carebridge import i18n
-from carebridge.config import Settings
+from carebridge.config import Settings, settings_in_effect
 from carebridge.db import session_scope
 from carebridge.emergency import asks_for_emergency, emergency_numbers
 from carebridge.errors import N_, PROBLEM_TYPE_BASE, CarebridgeError, FieldError
@@ -128,9 +128,14 @@ def keep(value: object, kind: str = "date") -> Markup:
     return Markup('<bdi class="keep"%s>%s</bdi>') % (direction, text)
 
 
-@lru_cache(maxsize=len(i18n.LANGUAGES) + 1)
-def template_environment(language: str) -> Environment:
-    """One Jinja environment per language, each with that language's catalog installed (thread-safe)."""
+def template_environment(language: str, locale_dir: Path | None = None) -> Environment:
+    """One Jinja environment per language (and catalog folder: `locale_dir`, default that of the settings in effect,
+    i.e. of the app serving the request), each with that language's catalog installed (thread-safe)."""
+    return _template_environment(language, locale_dir or settings_in_effect().locale_dir)
+
+
+@lru_cache(maxsize=2 * len(i18n.LANGUAGES) + 2)
+def _template_environment(language: str, locale_dir: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html", "xml"]),
@@ -141,7 +146,7 @@ def template_environment(language: str) -> Environment:
     # Match babel.cfg's `trimmed = true`: whitespace inside {% trans %} blocks is collapsed the same way on
     # extraction and at render time, so wrapped template text still finds its translation.
     env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_translations(i18n.get_translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(i18n.get_translations(language, locale_dir), newstyle=True)  # type: ignore[attr-defined]
     env.filters["keep"] = keep
     env.globals.update(
         languages=i18n.LANGUAGES,
