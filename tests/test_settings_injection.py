@@ -99,6 +99,8 @@ def test_the_clock_and_formatting_follow_the_app_serving_the_request(london_and_
 
 def test_the_default_language_is_each_apps_own(london_and_auckland):
     english, french = london_and_auckland
+    for client in london_and_auckland:
+        client.cookies.clear()  # an earlier ?lang= choice is remembered in a cookie, and would win
     assert english.get("/api/v1/settings-probe").json()["language"] == "en"
     assert french.get("/api/v1/settings-probe").json()["language"] == "fr"
     assert 'lang="fr"' in french.get("/about").text and 'lang="en"' in english.get("/about").text
