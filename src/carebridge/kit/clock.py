@@ -1,6 +1,7 @@
 """The one place the code asks what time it is.
 
-`now()` is the current moment in the deployment's time zone (settings.timezone, Europe/London by default), always
+`now()` is the current moment in the deployment's time zone (settings.timezone, Europe/London by default: the
+zone passed in, else that of the app serving the request, else the process's; see docs/decisions/0003), always
 timezone-aware; `today()` is the date there — not the server's local date, which on a UTC host is "yesterday"
 between midnight and 01:00 in a British summer. `utc_now()` is the same moment in UTC, for stamps stored in the
 database.
