@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 PUBLIC = "public"
 
@@ -24,9 +24,23 @@ public_access.carebridge_access = PUBLIC  # type: ignore[attr-defined]
 PublicAccess = Depends(public_access)
 
 
-def declared_access(route: APIRoute) -> str | None:
-    """The access a route declares (a permission name or PUBLIC), found among its dependencies; None if none."""
-    pending = [route.dependant]
+def api_routes(app: Any) -> list[Any]:
+    """Every API route of the app, as FastAPI's RouteContext (path, methods, endpoint, dependant), routers included.
+
+    Since FastAPI 0.163 `app.routes` holds an included router as one `_IncludedRouter` entry, not its routes: a walk
+    of `app.routes` for APIRoute finds only the routes declared on the app itself (two, not the hundred behind the
+    routers). `iter_route_contexts` expands them, with each route's dependencies as included (router-level ones too).
+    """
+    return [context for context in iter_route_contexts(app.routes) if isinstance(context.original_route, APIRoute)]
+
+
+def declared_access(route: Any) -> str | None:
+    """The access a route declares (a permission name or PUBLIC), found among its dependencies; None if none.
+    `route` is an APIRoute or a RouteContext from api_routes()."""
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        dependant = getattr(getattr(route, "original_route", None), "dependant", None)
+    pending = [dependant] if dependant is not None else []
     while pending:
         dependant = pending.pop()
         access = getattr(dependant.call, "carebridge_access", None)
@@ -43,9 +57,7 @@ class UndeclaredAccess(RuntimeError):
 def check_routes(app: Any) -> None:
     """Refuse to build an app in which any route leaves its access undeclared."""
     undeclared = [
-        f"{sorted(route.methods)} {route.path}"
-        for route in app.routes
-        if isinstance(route, APIRoute) and declared_access(route) is None
+        f"{sorted(route.methods or ())} {route.path}" for route in api_routes(app) if declared_access(route) is None
     ]
     if undeclared:
         raise UndeclaredAccess(

@@ -19,11 +19,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carebridge import __version__, domains, i18n
 from carebridge.access import PublicAccess, check_routes
-from carebridge.config import Settings, get_settings
+from carebridge.config import Settings, get_settings, using_settings
 from carebridge.db import get_session_factory, make_engine
 from carebridge.errors import CarebridgeError, FieldError
 from carebridge.middleware import ApiCorsMiddleware, RequestGuardMiddleware, UnexpectedErrorMiddleware
-from carebridge.web import GZIP_MINIMUM_SIZE, HTTP_TITLES, STATIC_DIR, error_from_domain
+from carebridge.web import GZIP_MINIMUM_SIZE, HTTP_TITLES, STATIC_DIR, error_from_domain, request_id
 from carebridge.web import error_response as _error_response
 
 log = logging.getLogger("carebridge")
@@ -74,6 +74,8 @@ class HeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # Fixed here, before any inner layer copies the scope (the guard does), so the route sees the same id.
+        reference = request_id(scope).encode("ascii")
         cookie_value = None
         query = scope.get("query_string", b"")
         if b"lang=" in query:
@@ -87,6 +89,9 @@ class HeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", [])) + self.SECURITY_HEADERS
+                # The request's id (web.request_id: the one in audit events and on error pages), so a person
+                # reporting a problem can quote it and we can find what happened.
+                headers.append((b"x-request-id", reference))
                 if is_static:
                     if message.get("status", 200) == 200:
                         headers.append(self.STATIC_VERSIONED if b"v=" in query else self.STATIC_PLAIN)
@@ -107,11 +112,26 @@ class HeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+class AppSettingsMiddleware:
+    """Outermost: while this app serves a request, config.settings_in_effect() answers this app's settings. Only
+    the clock's deployment zone and i18n's defaults read it (they are called from everywhere, with no request at
+    hand); everything else takes the app's settings from the request (web.SettingsDep) or from its caller."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Starlette puts the app in the scope before its middleware runs; app.state.settings is the one source.
+        with using_settings(scope["app"].state.settings):
+            await self.app(scope, receive, send)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Each domain's start-up work (domains.py), e.g. the checker's starting points and the search index warm-up.
-    for startup in domains.startup_functions():
-        startup(app)
+    with using_settings(app.state.settings):
+        for startup in domains.startup_functions():
+            startup(app)
     yield
 
 
@@ -174,6 +194,7 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(HeadersMiddleware, secure_cookies=settings.secure_cookies)
+    app.add_middleware(AppSettingsMiddleware)
     return app
 
 

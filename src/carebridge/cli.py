@@ -248,9 +248,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plain_message(error) -> str:  # noqa: ANN001 - a CarebridgeError
+    """An error's English message: its detail (or title) and each field's reason, for a person at a terminal."""
+    text = error.detail or error.title
+    if error.params:
+        try:
+            text = text % error.params
+        except (KeyError, TypeError, ValueError):
+            pass
+    reasons = [item.as_dict()["reason"] for item in error.errors]
+    return " ".join([text, *(f"({reason})" for reason in reasons)])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command. A domain error (CarebridgeError) is a plain message on standard error, never a traceback:
+    exit 1 when nothing was saved (NotSaved: the unit of work's commit failed; trying again may work), 2 for
+    anything else (wrong input, not found, refused)."""
+    from carebridge.errors import CarebridgeError, NotSaved
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except CarebridgeError as error:
+        print(f"carebridge: {_plain_message(error)}", file=sys.stderr)
+        return 1 if isinstance(error, NotSaved) else 2
 
 
 if __name__ == "__main__":

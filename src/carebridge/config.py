@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -115,3 +118,26 @@ EMERGENCY_ANSWERS = {"", "all", "ambulance", "ambulance-fire", "fire", "police"}
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+# The settings of the app serving the current request (set by app.AppSettingsMiddleware around every request and by
+# app._lifespan around start-up work). Only the two process-wide helpers that have no request at hand and are called
+# from everywhere read it: the clock's deployment zone (kit.clock) and i18n's default language and formatting region.
+# Domain code takes its settings from the app (web.SettingsDep, request.app.state.settings) or from its caller.
+_in_effect: ContextVar[Settings | None] = ContextVar("carebridge_settings", default=None)
+
+
+def settings_in_effect() -> Settings:
+    """The settings of the app serving this request; outside any request (the CLI, the worker, a script), the
+    process's own, from the environment."""
+    return _in_effect.get() or get_settings()
+
+
+@contextmanager
+def using_settings(settings: Settings) -> Iterator[Settings]:
+    """`with using_settings(app_settings):` — settings_in_effect() answers these inside the block."""
+    token = _in_effect.set(settings)
+    try:
+        yield settings
+    finally:
+        _in_effect.reset(token)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from carebridge.config import Settings, get_settings
+from carebridge.config import Settings, settings_in_effect
 from carebridge.errors import N_
 
 # Who answers the number, as whole phrases (never built from pieces). The codes are the rules bases' `answers`.
@@ -57,8 +57,12 @@ def asks_for_emergency(request: Any) -> bool:
 
 
 def emergency_numbers(jurisdiction: str | None = None, settings: Settings | None = None) -> tuple[EmergencyNumber, ...]:
-    """The emergency numbers of `jurisdiction` (default: the deployment's), in the order to show them."""
-    settings = settings or get_settings()
+    """The emergency numbers of `jurisdiction` (default: the deployment's), in the order to show them.
+
+    `settings` are the deployment's: callers serving a request pass their app's (request.app.state.settings);
+    without them, the settings in effect (config.settings_in_effect: the app serving this request, else the
+    process's)."""
+    settings = settings or settings_in_effect()
     jurisdiction = jurisdiction or settings.jurisdiction
     if jurisdiction == settings.jurisdiction:
         configured = settings.emergency_number_list()

@@ -16,7 +16,7 @@ from babel.core import UnknownLocaleError
 from babel.support import NullTranslations, Translations
 from starlette.requests import HTTPConnection
 
-from carebridge.config import get_settings
+from carebridge.config import settings_in_effect
 from carebridge.kit.text import fill
 
 LANG_COOKIE = "carebridge_lang"
@@ -58,6 +58,8 @@ def language_or_none(code: str | None) -> str | None:
 
 
 def negotiate_language(connection: HTTPConnection) -> str:
+    """The reader's language: ?lang=, the cookie, Accept-Language, then the default language of the app serving
+    the request (its settings.default_language)."""
     from_query = language_or_none(connection.query_params.get("lang"))
     if from_query:
         return from_query
@@ -79,7 +81,9 @@ def negotiate_language(connection: HTTPConnection) -> str:
         code = language_or_none(tag)
         if code:
             return code
-    return get_settings().default_language
+    app = connection.scope.get("app")
+    settings = getattr(getattr(app, "state", None), "settings", None) or settings_in_effect()
+    return settings.default_language
 
 
 def direction(code: str) -> str:
@@ -92,11 +96,15 @@ def direction(code: str) -> str:
         return "ltr"
 
 
-@lru_cache(maxsize=64)
-def formatting_locale(code: str) -> str:
+def formatting_locale(code: str, jurisdiction: str | None = None) -> str:
     """The Babel locale for dates, times and numbers: the language in the deployment's own country where Babel
-    knows that variant (English in England writes 22 November 2026, not November 22, 2026)."""
-    region = get_settings().jurisdiction.split("-")[0].upper()
+    knows that variant (English in England writes 22 November 2026, not November 22, 2026). The country is
+    `jurisdiction`'s, else that of the app serving this request (config.settings_in_effect)."""
+    return _formatting_locale(code, (jurisdiction or settings_in_effect().jurisdiction).split("-")[0].upper())
+
+
+@lru_cache(maxsize=256)
+def _formatting_locale(code: str, region: str) -> str:
     try:
         Locale.parse(f"{code}_{region}")
     except (UnknownLocaleError, ValueError):
@@ -124,7 +132,7 @@ def missing_catalogs(locale_dir: Path | None = None) -> list[Path]:
     Without them every page would silently be in English whatever the person asked for, so `carebridge serve`
     refuses to start. A wheel carries them (compiled at build time); a checkout gets them from `make install`.
     """
-    folder = locale_dir or get_settings().locale_dir
+    folder = locale_dir or settings_in_effect().locale_dir
     return [
         folder / code / "LC_MESSAGES" / f"{domain}.mo"
         for code in LANGUAGES
@@ -133,9 +141,13 @@ def missing_catalogs(locale_dir: Path | None = None) -> list[Path]:
     ]
 
 
-@lru_cache(maxsize=32)
-def get_translations(code: str) -> NullTranslations:
-    locale_dir = get_settings().locale_dir
+def get_translations(code: str, locale_dir: Path | None = None) -> NullTranslations:
+    """The merged catalog of language `code` from `locale_dir` (default: that of the settings in effect)."""
+    return _translations(code, locale_dir or settings_in_effect().locale_dir)
+
+
+@lru_cache(maxsize=64)
+def _translations(code: str, locale_dir: Path) -> NullTranslations:
     messages_dir = locale_dir / code / "LC_MESSAGES"
     if code not in LANGUAGES or not messages_dir.is_dir():
         return NullTranslations()
@@ -148,6 +160,9 @@ def get_translations(code: str) -> NullTranslations:
         elif isinstance(catalog, Translations) and isinstance(loaded, Translations):
             catalog.merge(loaded)
     return catalog or NullTranslations()
+
+
+get_translations.cache_clear = _translations.cache_clear  # type: ignore[attr-defined]  # tests recompile catalogs
 
 
 def gettext(code: str, message: str, **params: object) -> str:

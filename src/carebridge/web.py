@@ -17,9 +17,10 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy.orm import Session
+from starlette.types import Scope
 
 from carebridge import i18n
-from carebridge.config import Settings, get_settings
+from carebridge.config import Settings, settings_in_effect
 from carebridge.db import session_scope
 from carebridge.emergency import asks_for_emergency, emergency_numbers
 from carebridge.errors import N_, PROBLEM_TYPE_BASE, CarebridgeError, FieldError
@@ -58,9 +59,11 @@ def get_settings_of(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def request_id(request: Request) -> str:
-    """A random id for this request, the same wherever it is asked for (audit events, logs, error pages)."""
-    return request.scope.setdefault("carebridge.request_id", uuid.uuid4().hex)
+def request_id(request: Request | Scope) -> str:
+    """A random id for this request, the same wherever it is asked for (audit events, logs, error pages, and the
+    X-Request-ID response header). Takes a Request or a bare ASGI scope (middleware)."""
+    scope = request if isinstance(request, dict) else request.scope
+    return scope.setdefault("carebridge.request_id", uuid.uuid4().hex)
 
 
 def get_language(request: Request) -> str:
@@ -125,9 +128,14 @@ def keep(value: object, kind: str = "date") -> Markup:
     return Markup('<bdi class="keep"%s>%s</bdi>') % (direction, text)
 
 
-@lru_cache(maxsize=len(i18n.LANGUAGES) + 1)
-def template_environment(language: str) -> Environment:
-    """One Jinja environment per language, each with that language's catalog installed (thread-safe)."""
+def template_environment(language: str, locale_dir: Path | None = None) -> Environment:
+    """One Jinja environment per language (and catalog folder: `locale_dir`, default that of the settings in effect,
+    i.e. of the app serving the request), each with that language's catalog installed (thread-safe)."""
+    return _template_environment(language, locale_dir or settings_in_effect().locale_dir)
+
+
+@lru_cache(maxsize=2 * len(i18n.LANGUAGES) + 2)
+def _template_environment(language: str, locale_dir: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html", "xml"]),
@@ -138,15 +146,16 @@ def template_environment(language: str) -> Environment:
     # Match babel.cfg's `trimmed = true`: whitespace inside {% trans %} blocks is collapsed the same way on
     # extraction and at render time, so wrapped template text still finds its translation.
     env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_translations(i18n.get_translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(i18n.get_translations(language, locale_dir), newstyle=True)  # type: ignore[attr-defined]
     env.filters["keep"] = keep
     env.globals.update(
         languages=i18n.LANGUAGES,
         static_url=static_url,
         language_name=i18n.language_name,
         text_direction=i18n.direction,
-        settings=get_settings(),
     )
+    # No `settings` global: each render passes the settings of the app serving the request (see render()), so two
+    # apps built with different settings in one process show different pages.
     return env
 
 
@@ -162,6 +171,8 @@ def render(
     env = template_environment(language)
     html = env.get_template(template).render(
         request=request,
+        settings=request.app.state.settings,
+        request_id=request_id(request),
         lang=language,
         dir=i18n.direction(language),
         url_with=lambda **changes: url_with(request, **changes),
@@ -250,5 +261,5 @@ def error_response(
 
         return render_staff(request, "staff/error.html", context, status_code=status)
     if asks_for_emergency(request):
-        context["emergency_numbers"] = emergency_numbers()
+        context["emergency_numbers"] = emergency_numbers(settings=request.app.state.settings)
     return render(request, "public/error.html", context, status_code=status)

@@ -188,7 +188,7 @@ def test_the_service_page_of_an_a_and_e_shows_the_numbers_and_others_do_not(nigh
 def test_the_setting_overrides_the_rules_base_s_numbers(night_client, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setenv("CAREBRIDGE_EMERGENCY_NUMBERS", "112=ambulance-fire, 110=police")
     configured = Settings()
-    monkeypatch.setattr(emergency, "get_settings", lambda: configured)
+    monkeypatch.setattr(night_client.app.state, "settings", configured)  # the app's settings (create_app(settings=))
     page = get(night_client, "/find/results?lang=uk&category=emergency&near=FH1+1AA&language=any")
     assert_numbers_first(page, "uk", [("112", "ambulance-fire"), ("110", "police")])
     assert "tel:999" not in page.text

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from carebridge.access import PublicAccess
 from carebridge import i18n
-from carebridge.config import get_settings
+from carebridge.config import Settings, settings_in_effect
 from carebridge.directory import schedules as opening_hours
 from carebridge.directory import search, taxonomy
 from carebridge.directory import service as directory_service
@@ -48,7 +48,7 @@ from carebridge.emergency import EMERGENCY_CATEGORY, emergency_numbers
 from carebridge.errors import N_, NotFound
 from carebridge.kit import clock
 from carebridge.kit.text import FSI, PDI, compact, isolate
-from carebridge.web import LanguageDep, SessionDep, keep, render, template_environment
+from carebridge.web import LanguageDep, SessionDep, SettingsDep, keep, render, template_environment
 
 router = APIRouter(include_in_schema=False, dependencies=[PublicAccess])
 
@@ -296,11 +296,19 @@ def weekday_name(moment: datetime | date, lang: str) -> str:
     return get_day_names("wide", locale=i18n.formatting_locale(lang))[moment.weekday()]
 
 
-def deployment_now() -> datetime:
-    return clock.now()
+def _settings(settings: Settings | None) -> Settings:
+    """The deployment's settings: the app's, passed down by the routes (request.app.state.settings); a helper
+    called without them (a test, a script) uses the settings in effect (config.settings_in_effect)."""
+    return settings or settings_in_effect()
 
 
-def describe_next_opening(value: str | datetime | None, lang: str, now: datetime | None = None) -> str | None:
+def deployment_now(settings: Settings | None = None) -> datetime:
+    return clock.now(_settings(settings).timezone)
+
+
+def describe_next_opening(
+    value: str | datetime | None, lang: str, now: datetime | None = None, settings: Settings | None = None
+) -> str | None:
     """ "Opens today at 09:00" / "Opens tomorrow at 09:00" / "Opens Monday at 09:00", in the deployment's time."""
     if not value:
         return None
@@ -308,9 +316,9 @@ def describe_next_opening(value: str | datetime | None, lang: str, now: datetime
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    zone = ZoneInfo(get_settings().timezone)
+    zone = ZoneInfo(_settings(settings).timezone)
     moment = (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone)
-    now = (now or deployment_now()).astimezone(zone)
+    now = (now or deployment_now(settings)).astimezone(zone)
     time = format_time(moment, lang)
     days = (moment.date() - now.date()).days
     if days <= 0:
@@ -330,11 +338,11 @@ def lang_attributes(content_language: str | None, page_language: str) -> Markup:
     return Markup(' lang="{}" dir="{}"').format(content_language, i18n.direction(content_language))
 
 
-def _formatting(lang: str) -> dict[str, Any]:
+def _formatting(lang: str, settings: Settings) -> dict[str, Any]:
     return {
         "format_distance": lambda km, whole=False: format_distance(km, lang, whole=whole),
         "format_day": lambda day: format_day(day, lang),
-        "describe_next_opening": lambda value: describe_next_opening(value, lang),
+        "describe_next_opening": lambda value: describe_next_opening(value, lang, settings=settings),
         "lang_attributes": lambda content_language: lang_attributes(content_language, lang),
         "label_case": label_case,
         "category_label": lambda code: CATEGORY_LABELS.get(code, (code, ""))[0],
@@ -421,10 +429,12 @@ def describe_days(byday: str | None, freq: str | None, lang: str) -> str | None:
     return label_case(format_list(parts, locale=i18n.formatting_locale(lang)))
 
 
-def describe_schedules(schedules: list[dict[str, Any]], lang: str, today: date | None = None) -> list[tuple[str, str]]:
+def describe_schedules(
+    schedules: list[dict[str, Any]], lang: str, today: date | None = None, settings: Settings | None = None
+) -> list[tuple[str, str]]:
     """Opening hours as (days, hours) rows in the reader's language. Schedules no longer valid are left out;
     one that starts later says from when; one the words cannot describe falls back to its own description."""
-    today = today or deployment_now().date()
+    today = today or deployment_now(settings).date()
     rows: list[tuple[str, str]] = []
     for schedule in schedules:
         valid_from, valid_to = _as_date(schedule.get("valid_from")), _as_date(schedule.get("valid_to"))
@@ -477,13 +487,14 @@ def _phones(*records: dict[str, Any] | None) -> list[dict[str, Any]]:
     return phones
 
 
-def is_stale(last_verified: date | None) -> bool:
+def is_stale(last_verified: date | None, settings: Settings | None = None) -> bool:
     if last_verified is None:
         return True
-    return (deployment_now().date() - last_verified).days > get_settings().verification_stale_days
+    settings = _settings(settings)
+    return (deployment_now(settings).date() - last_verified).days > settings.verification_stale_days
 
 
-def location_view(service_at_location: dict[str, Any], lang: str) -> dict[str, Any]:
+def location_view(service_at_location: dict[str, Any], lang: str, settings: Settings | None = None) -> dict[str, Any]:
     """One place where the service is given. A confidential location shows only its area and phone numbers,
     whatever the record holds: the redaction upstream is not the only line of defence."""
     from carebridge.directory import hsds  # here, not at the top: this is the only use in this module
@@ -505,7 +516,7 @@ def location_view(service_at_location: dict[str, Any], lang: str) -> dict[str, A
         "area": area,
         "city": (address or {}).get("city"),
         "phones": _phones(service_at_location, location),
-        "hours": describe_schedules(service_at_location.get("schedules") or [], lang),
+        "hours": describe_schedules(service_at_location.get("schedules") or [], lang, settings=settings),
         "has_schedule": bool(service_at_location.get("schedules")),
         "url": location.get("url") if location.get("location_type") == "virtual" else None,
     }
@@ -527,7 +538,7 @@ def location_view(service_at_location: dict[str, Any], lang: str) -> dict[str, A
     return view
 
 
-def service_view(service: dict[str, Any], lang: str) -> dict[str, Any]:
+def service_view(service: dict[str, Any], lang: str, settings: Settings | None = None) -> dict[str, Any]:
     attributes = service.get("attributes") or []
     last_verified = _as_date(_first(_term_values(attributes, taxonomy.LAST_VERIFIED)) or service.get("assured_date"))
     content_language = _first(_term_values(attributes, taxonomy.CONTENT_LANGUAGE))
@@ -574,9 +585,9 @@ def service_view(service: dict[str, Any], lang: str) -> dict[str, Any]:
         "url": service.get("url"),
         "email": service.get("email"),
         "phones": _phones(service),
-        "locations": [location_view(sal, lang) for sal in service.get("service_at_locations") or []],
+        "locations": [location_view(sal, lang, settings) for sal in service.get("service_at_locations") or []],
         "last_verified": last_verified,
-        "stale": is_stale(last_verified),
+        "stale": is_stale(last_verified, settings),
         "source": _first(_term_values(attributes, taxonomy.SOURCE)),
     }
 
@@ -621,7 +632,7 @@ def _question(
         "carried": {**answers.params(lang, without=own_fields, keep_page=False), "answered": "1"},
         "back_href": back_href,
         # Once a person has chosen urgent or emergency care, every later page starts with the numbers to call.
-        "emergency_numbers": _emergency_numbers_for(answers.category) if step != "need" else (),
+        "emergency_numbers": _emergency_numbers_for(answers.category, request.app.state.settings) if step != "need" else (),
     }
     if step == "need":
         context["options"] = [
@@ -698,8 +709,7 @@ def home(request: Request, lang: LanguageDep) -> Response:
 
 
 @router.get("/about", response_class=HTMLResponse)
-def about(request: Request, lang: LanguageDep) -> Response:
-    settings = get_settings()
+def about(request: Request, lang: LanguageDep, settings: SettingsDep) -> Response:
     return render(
         request,
         "public/about.html",
@@ -720,12 +730,13 @@ def render_reception_card(
     spoken_language: str,
     reader_language: str,
     service_languages: list[str] | tuple[str, ...] = (),
+    local_language: str | None = None,
 ) -> list[Markup]:
     """The "show this at the reception desk" card: the same sentences in the local language (for the receptionist)
     and in the reader's, each rendered with its own catalog and marked with its own lang and dir. It asks for an
     interpreter only when the language the person speaks is neither the local one nor one the staff speak
     (`service_languages`, the service's published languages)."""
-    local = get_settings().local_language
+    local = local_language or settings_in_effect().local_language
     needs_interpreter = spoken_language != local and not speaks(service_languages, spoken_language)
     # A local language without a catalog would come out in English, so that half must say it is English.
     halves = dict.fromkeys(language if language in i18n.LANGUAGES else "en" for language in (local, reader_language))
@@ -775,7 +786,7 @@ def run_search(session: Session, answers: Answers) -> dict[str, Any]:
     return found.model_dump()
 
 
-def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str, Any]:
+def result_view(result: dict[str, Any], answers: Answers, lang: str, settings: Settings | None = None) -> dict[str, Any]:
     """One search result as the results list shows it (the result is the search API's result object)."""
     address = result.get("address") or {}
     confidential = bool(result.get("confidential_address"))
@@ -793,13 +804,13 @@ def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str
         languages_text = None
     open_now = result.get("open_now")
     if open_now and result.get("open_until"):
-        opening = i18n.gettext(lang, N_("Open now, until %(time)s"), time=_local_time(result["open_until"], lang))
+        opening = i18n.gettext(lang, N_("Open now, until %(time)s"), time=_local_time(result["open_until"], lang, settings))
     elif open_now:
         opening = i18n.gettext(lang, N_("Open now"))
     elif open_now is None or not result.get("has_schedule", True):
         opening = i18n.gettext(lang, N_("Call to ask when you can go"))
     else:
-        opening = describe_next_opening(result.get("next_opening"), lang) or i18n.gettext(lang, N_("Closed"))
+        opening = describe_next_opening(result.get("next_opening"), lang, settings=settings) or i18n.gettext(lang, N_("Closed"))
     address_text = None
     if not confidential and address:
         parts = (result.get("location_name"), address.get("address_1"), address.get("address_2"), isolate(address.get("postal_code"), "postcode"))
@@ -846,19 +857,19 @@ def result_view(result: dict[str, Any], answers: Answers, lang: str) -> dict[str
     }
 
 
-def _emergency_numbers_for(category: str | None) -> tuple[Any, ...]:
+def _emergency_numbers_for(category: str | None, settings: Settings | None = None) -> tuple[Any, ...]:
     """The deployment's emergency numbers when the page is about urgent or emergency care, else none."""
-    return emergency_numbers() if category == EMERGENCY_CATEGORY else ()
+    return emergency_numbers(settings=_settings(settings)) if category == EMERGENCY_CATEGORY else ()
 
 
-def _local_time(value: str, lang: str) -> str:
+def _local_time(value: str, lang: str, settings: Settings | None = None) -> str:
     moment = datetime.fromisoformat(value)
-    zone = ZoneInfo(get_settings().timezone)
+    zone = ZoneInfo(_settings(settings).timezone)
     return format_time((moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone), lang)
 
 
 @router.get(PATHS["results"], response_class=HTMLResponse)
-def results(request: Request, session: SessionDep, lang: LanguageDep) -> Response:
+def results(request: Request, session: SessionDep, lang: LanguageDep, settings: SettingsDep) -> Response:
     answers = Answers.from_request(request)
     checked = check_answers(session, answers, lang, upto="results", required=False)
     if checked.step is not None:
@@ -879,7 +890,7 @@ def results(request: Request, session: SessionDep, lang: LanguageDep) -> Respons
         "page": answers.page,
         "pages": pages,
         "first_number": (answers.page - 1) * PER_PAGE + 1,
-        "results": [result_view(result, answers, lang) for result in found.get("results") or []],
+        "results": [result_view(result, answers, lang, settings) for result in found.get("results") or []],
         "need_label": i18n.gettext(lang, CATEGORY_LABELS[answers.category][0])
         if answers.category
         else i18n.gettext(lang, N_("Any kind of help")),
@@ -903,8 +914,8 @@ def results(request: Request, session: SessionDep, lang: LanguageDep) -> Respons
         "everywhere_href": replace(answers, anywhere=True, page=1).url(PATHS["results"], lang)
         if not answers.anywhere and answers.near
         else None,
-        "emergency_numbers": _emergency_numbers_for(answers.category),
-        **_formatting(lang),
+        "emergency_numbers": _emergency_numbers_for(answers.category, settings),
+        **_formatting(lang, settings),
     }
     return render(request, "public/finder/results.html", context, language=lang)
 
@@ -922,14 +933,17 @@ def _schedule_rows(schedules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def open_status(service: dict[str, Any], lang: str, now: datetime | None = None) -> str | None:
+def open_status(
+    service: dict[str, Any], lang: str, now: datetime | None = None, settings: Settings | None = None
+) -> str | None:
     """ "Open now, until 17:00" / "Opens tomorrow at 09:00" over all the service's places, or None without hours."""
     rows = [row for sal in service.get("service_at_locations") or [] for row in _schedule_rows(sal.get("schedules") or [])]
     rows += _schedule_rows(service.get("schedules") or [])
     if not rows:
         return None
-    now = now or deployment_now()
-    zone = get_settings().timezone
+    settings = _settings(settings)
+    now = now or deployment_now(settings)
+    zone = settings.timezone
     if opening_hours.is_open_at(rows, now, default_zone=zone):
         until = opening_hours.open_until(rows, now, default_zone=zone)
         if until is None:
@@ -940,7 +954,7 @@ def open_status(service: dict[str, Any], lang: str, now: datetime | None = None)
         return i18n.gettext(
             lang, N_("Open now, until %(day)s at %(time)s"), day=weekday_name(until, lang), time=format_time(until, lang)
         )
-    return describe_next_opening(opening_hours.next_opening(rows, now, default_zone=zone), lang, now) or i18n.gettext(
+    return describe_next_opening(opening_hours.next_opening(rows, now, default_zone=zone), lang, now, settings) or i18n.gettext(
         lang, N_("Closed")
     )
 
@@ -1013,14 +1027,16 @@ def get_service_record(session: Session, service_id: str) -> dict[str, Any] | No
 
 
 @router.get("/services/{service_id}", response_class=HTMLResponse)
-def service_page(service_id: str, request: Request, session: SessionDep, lang: LanguageDep) -> Response:
+def service_page(
+    service_id: str, request: Request, session: SessionDep, lang: LanguageDep, settings: SettingsDep
+) -> Response:
     answers = Answers.from_request(request)
     if len(service_id) > 64 or not service_id.isprintable():
         raise NotFound()
     record = get_service_record(session, service_id)
     if record is None:
         raise NotFound()
-    view = service_view(record, lang)
+    view = service_view(record, lang, settings)
     for place in view["locations"]:
         place["url"] = _safe_url(place.get("url"))
     view["url"] = _safe_url(view.get("url"))
@@ -1028,14 +1044,14 @@ def service_page(service_id: str, request: Request, session: SessionDep, lang: L
     if not view["phones"] and not any(place["phones"] for place in view["locations"]):
         view["phones"] = _phones(record.get("organization"))
     content_language = view["content_language"]
-    local = get_settings().local_language
+    local = settings.local_language
     spoken = answers.language if answers.language not in (None, ANY_LANGUAGE) else lang
     reception = None
     # No card where there is no reception desk to show it at: every place of the service is confidential (a refuge
     # arranges a meeting by phone; the card would also tell an onlooker the person is going there).
     only_confidential = bool(view["locations"]) and all(place["confidential"] for place in view["locations"])
     if (spoken != local or lang != local) and not only_confidential:
-        reception = render_reception_card(view["name"], content_language, spoken, lang, view["languages"])
+        reception = render_reception_card(view["name"], content_language, spoken, lang, view["languages"], local)
     has_answers = any((answers.category, answers.near, answers.anywhere, answers.language))
     context = {
         "service": view,
@@ -1047,7 +1063,7 @@ def service_page(service_id: str, request: Request, session: SessionDep, lang: L
         )
         if content_language and content_language.split("-")[0] != lang
         else None,
-        "open_status": open_status(record, lang),
+        "open_status": open_status(record, lang, settings=settings),
         "reception": reception,
         "spoken_names": _language_list(view["languages"], lang),
         "interpreter_names": _language_list(view["interpreter_languages"], lang),
@@ -1056,7 +1072,9 @@ def service_page(service_id: str, request: Request, session: SessionDep, lang: L
         "eligibility_text": eligibility_text(view),
         "back_href": answers.url(PATHS["results"], lang) if has_answers else f"/?lang={lang}",
         # A&E and other urgent care (by their category term) carry the emergency numbers on their page.
-        "emergency_numbers": _emergency_numbers_for(EMERGENCY_CATEGORY if EMERGENCY_CATEGORY in view["categories"] else None),
-        **_formatting(lang),
+        "emergency_numbers": _emergency_numbers_for(
+            EMERGENCY_CATEGORY if EMERGENCY_CATEGORY in view["categories"] else None, settings
+        ),
+        **_formatting(lang, settings),
     }
     return render(request, "public/finder/service.html", context, language=lang)

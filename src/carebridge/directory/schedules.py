@@ -463,9 +463,10 @@ def _local_date(timestamp: float, zone: tzinfo) -> date:
 
 def _rules(schedules: Iterable[Any], default_zone: str | None) -> tuple[CompiledRule, ...]:
     if default_zone is None:
-        from carebridge.config import get_settings
+        # Callers serving a request pass their app's settings.timezone; otherwise the settings in effect.
+        from carebridge.config import settings_in_effect
 
-        default_zone = get_settings().timezone
+        default_zone = settings_in_effect().timezone
     return compile_schedules(schedules, default_zone)
 
 

@@ -44,6 +44,7 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from carebridge.config import Settings
 from carebridge.directory import hsds, models, taxonomy
 from carebridge.directory.repository import confidential_postcode_keys
 from carebridge.directory.schedules import (
@@ -892,10 +893,13 @@ class SearchIndexHolder:
         default_zone: str | None = None,
         background: bool | None = None,
         clock: Callable[[], datetime] | None = None,
+        settings: Settings | None = None,
     ) -> None:
-        from carebridge.config import get_settings
+        # The settings of the app this index serves (search_index_for passes app.state.settings); without them
+        # (a holder made for a bare session), the settings in effect.
+        from carebridge.config import settings_in_effect
 
-        settings = get_settings()
+        settings = settings or settings_in_effect()
         self.session_factory = session_factory
         self.check_seconds = settings.search_index_check_seconds if check_seconds is None else check_seconds
         self.default_zone = default_zone or settings.timezone
@@ -1016,7 +1020,7 @@ def search_index_for(app: Any) -> SearchIndexHolder:
                 bind = getattr(factory, "kw", {}).get("bind")
                 holder = _holders_by_bind.get(bind) if bind is not None else None
                 if holder is None:
-                    holder = SearchIndexHolder(factory)
+                    holder = SearchIndexHolder(factory, settings=app.state.settings)
                     if bind is not None:
                         _holders_by_bind[bind] = holder
                 app.state.search_index = holder

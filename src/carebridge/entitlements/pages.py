@@ -36,7 +36,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carebridge.access import PublicAccess
 from carebridge import i18n
-from carebridge.config import get_settings
+from carebridge.config import Settings
 from carebridge.entitlements import audio, leaflet, presentation, service
 from carebridge.entitlements.presentation import (
     AUDIO_PATH,
@@ -308,10 +308,10 @@ def _view_for_download(
 _downloads: GeneratedCache | None = None
 
 
-def downloads() -> GeneratedCache:
+def downloads(settings: Settings) -> GeneratedCache:
+    """The process's cache of made leaflets and recordings, sized by the settings of the first app to ask."""
     global _downloads
     if _downloads is None:
-        settings = get_settings()
         _downloads = GeneratedCache(settings.download_cache_items, int(settings.download_cache_mb * 1024 * 1024))
     return _downloads
 
@@ -359,7 +359,7 @@ def _serve_download(request: Request, lang: str, kind: str, make: Callable[[pres
         assert view is not None
         return make(view)
 
-    body = downloads().get_or_make(key, generate)
+    body = downloads(request.app.state.settings).get_or_make(key, generate)
     filename = f"carebridge-{jurisdiction.lower()}-{on_date.isoformat()}.{kind}"
     headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return _private(Response(body, media_type=media_type, headers=headers))
@@ -417,7 +417,7 @@ def clinician_view(request: Request, lang: LanguageDep) -> Response:
     query = request.query_params
     answers = Answers.from_query(query)
     errors: list[AnswerError] = [answers.errors[name] for name in STAFF_FIELDS if name in answers.errors]
-    chosen = answers.jurisdiction if "jurisdiction" in query else get_settings().jurisdiction
+    chosen = answers.jurisdiction if "jurisdiction" in query else request.app.state.settings.jurisdiction
     rulebook = _rulebook(chosen)
     # The questions form always sends on_date; the country chooser sends only the country.
     submitted = "jurisdiction" in query and any(name in query for name in (*STAFF_FIELDS, "on_date"))

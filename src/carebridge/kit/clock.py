@@ -1,6 +1,7 @@
 """The one place the code asks what time it is.
 
-`now()` is the current moment in the deployment's time zone (settings.timezone, Europe/London by default), always
+`now()` is the current moment in the deployment's time zone (settings.timezone, Europe/London by default: the
+zone passed in, else that of the app serving the request, else the process's; see docs/decisions/0003), always
 timezone-aware; `today()` is the date there — not the server's local date, which on a UTC host is "yesterday"
 between midnight and 01:00 in a British summer. `utc_now()` is the same moment in UTC, for stamps stored in the
 database.
@@ -15,15 +16,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _source: Callable[[], dt.datetime] | None = None
 
 
-def _zone() -> ZoneInfo:
-    from carebridge.config import get_settings
+@lru_cache(maxsize=16)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
-    return ZoneInfo(get_settings().timezone)
+
+def _zone() -> ZoneInfo:
+    # The zone of the app serving this request (config.settings_in_effect: its settings.timezone), else the
+    # process's own. Callers holding settings pass their zone to now()/today() instead.
+    from carebridge.config import settings_in_effect
+
+    return zone(settings_in_effect().timezone)
 
 
 def utc_now() -> dt.datetime:
@@ -32,14 +41,15 @@ def utc_now() -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-def now() -> dt.datetime:
-    """The current moment in the deployment's time zone (aware)."""
-    return utc_now().astimezone(_zone())
+def now(zone_name: str | None = None) -> dt.datetime:
+    """The current moment in the deployment's time zone (aware): `zone_name` (a caller's settings.timezone), else
+    the zone of the app serving this request, else the process's."""
+    return utc_now().astimezone(zone(zone_name) if zone_name else _zone())
 
 
-def today() -> dt.date:
-    """Today's date in the deployment's time zone."""
-    return now().date()
+def today(zone_name: str | None = None) -> dt.date:
+    """Today's date in the deployment's time zone (see now())."""
+    return now(zone_name).date()
 
 
 def pin(moment: dt.datetime | None) -> None:
