@@ -143,7 +143,10 @@ def test_nothing_in_src_reads_the_environments_settings_but_the_entry_points():
                 function = found.group(1)
             if not CALL.search(line) or line.lstrip().startswith("#"):
                 continue
-            if relative in ALLOWED and (ALLOWED[relative] is None or function in ALLOWED[relative]):
+            # A domain's command-line module (<domain>/cli.py) is an entry point too: a command has no app.
+            if relative.endswith("/cli.py") or (
+                relative in ALLOWED and (ALLOWED[relative] is None or function in ALLOWED[relative])
+            ):
                 allowed_uses += 1
                 continue
             offenders.append(f"{relative}:{number} (in {function}): {line.strip()}")
