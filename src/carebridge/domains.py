@@ -61,6 +61,13 @@ DOMAINS: tuple[Domain, ...] = (
         models="carebridge.accounts.models",
         menu=(("/staff", N_("Home"), "self.manage"), ("/staff/account", N_("Your account"), "self.manage")),
     ),
+    Domain(
+        "audit",
+        routers=("carebridge.audit.pages:router", "carebridge.audit.api:router"),
+        models="carebridge.audit.models",
+        cli="carebridge.audit.cli",
+        menu=(("/staff/audit", N_("Audit trail"), "audit.read-organisation"),),
+    ),
 )
 
 

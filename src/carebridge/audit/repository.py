@@ -1,0 +1,138 @@
+"""Every query of the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from carebridge.audit.models import AuditEvent
+from carebridge.db import is_postgresql
+
+# The key of the PostgreSQL advisory lock that serialises appends ("cb-audit" as a 64-bit integer): held from
+# reading the last event until the caller's transaction ends, so two writers can never chain onto the same event.
+CHAIN_LOCK_KEY = int.from_bytes(b"cb-audit", "big")
+
+COLUMNS = (
+    AuditEvent.seq,
+    AuditEvent.at,
+    AuditEvent.account_id,
+    AuditEvent.organisation_id,
+    AuditEvent.action,
+    AuditEvent.record_type,
+    AuditEvent.record_id,
+    AuditEvent.outcome,
+    AuditEvent.request_id,
+    AuditEvent.previous_hash,
+    AuditEvent.hash,
+)
+
+
+def lock_chain(session: Session) -> None:
+    """Serialise appends. PostgreSQL: a transaction-level advisory lock. SQLite has one writer at a time already (and
+    the primary key on seq refuses a second event with the same number, so the chain cannot fork there either)."""
+    if is_postgresql(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+
+
+def last_event(session: Session) -> tuple[int, str] | None:
+    row = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return (row.seq, row.hash) if row else None
+
+
+def append(session: Session, values: dict[str, Any]) -> None:
+    session.execute(insert(AuditEvent).values(**values))
+
+
+def chain_batches(session: Session, batch_size: int = 5000) -> Iterator[list[dict[str, Any]]]:
+    """The whole chain in seq order, in batches fetched by keyset (constant memory, however long the chain)."""
+    after = None
+    while True:
+        query = select(*COLUMNS).order_by(AuditEvent.seq).limit(batch_size)
+        if after is not None:
+            query = query.where(AuditEvent.seq > after)
+        rows = [dict(row._mapping) for row in session.execute(query)]
+        if not rows:
+            return
+        yield rows
+        after = rows[-1]["seq"]
+
+
+def max_seq(session: Session) -> int:
+    return session.scalar(select(func.max(AuditEvent.seq))) or 0
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    organisation_id: str | None = None  # None = every organisation (only for audit.read-all)
+    action: str | None = None
+    account_id: str | None = None
+    record_type: str | None = None
+    record_id: str | None = None
+    since: dt.datetime | None = None  # inclusive
+    until: dt.datetime | None = None  # exclusive
+    before_seq: int | None = None  # keyset: events older than this one
+
+
+def list_events(session: Session, event_filter: EventFilter, limit: int) -> list[AuditEvent]:
+    """Newest first, at most `limit`, matching the filter."""
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
+    f = event_filter
+    conditions = [
+        (f.organisation_id, AuditEvent.organisation_id == f.organisation_id),
+        (f.action, AuditEvent.action == f.action),
+        (f.account_id, AuditEvent.account_id == f.account_id),
+        (f.record_type, AuditEvent.record_type == f.record_type),
+        (f.record_id, AuditEvent.record_id == f.record_id),
+        (f.since, AuditEvent.at >= f.since),
+        (f.until, AuditEvent.at < f.until),
+        (f.before_seq, AuditEvent.seq < f.before_seq),
+    ]
+    for value, condition in conditions:
+        if value is not None:
+            query = query.where(condition)
+    return list(session.scalars(query))
+
+
+def distinct_actions(session: Session) -> list[str]:
+    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+# Names for display. The audit trail stores ids only; the page shows who they are from the accounts tables (read
+# only, by id), so a renamed member of staff shows under their current name.
+STAFF_CHOICES_LIMIT = 2000
+
+
+def account_names(session: Session, ids: set[str]) -> dict[str, str]:
+    from carebridge.accounts.models import StaffAccount
+
+    if not ids:
+        return {}
+    return dict(session.execute(select(StaffAccount.id, StaffAccount.name).where(StaffAccount.id.in_(ids))).tuples())
+
+
+def organisation_names(session: Session, ids: set[str]) -> dict[str, str]:
+    from carebridge.accounts.models import Organisation
+
+    if not ids:
+        return {}
+    return dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).tuples())
+
+
+def staff_choices(session: Session, organisation_id: str | None) -> list[tuple[str, str]]:
+    from carebridge.accounts.models import StaffAccount
+
+    query = select(StaffAccount.id, StaffAccount.name).order_by(StaffAccount.name, StaffAccount.id)
+    if organisation_id is not None:
+        query = query.where(StaffAccount.organisation_id == organisation_id)
+    return list(session.execute(query.limit(STAFF_CHOICES_LIMIT)).tuples())
+
+
+def organisation_choices(session: Session) -> list[tuple[str, str]]:
+    from carebridge.accounts.models import Organisation
+
+    return list(session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)).tuples())
