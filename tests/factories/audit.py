@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
+from carebridge import domains
 from carebridge.accounts import service as accounts
 from carebridge.accounts.access import Actor
 from carebridge.accounts.models import Organisation
@@ -41,8 +42,12 @@ def actor(
 
 def sign_in_as(app: Any, who: Actor, name: str = "Sam Tester") -> None:
     """Stand in for the sign-in work's session check: every staff route of `app` sees `who` as signed in (403 for
-    a permission they lack), with the request state `requires()` sets. CSRF is not checked here."""
-    for route in app.routes:
+    a permission they lack), with the request state `requires()` sets. CSRF is not checked here.
+
+    Walks the registry's routers themselves: FastAPI 0.163 wraps included routers (app.routes holds
+    `_IncludedRouter`s, not their APIRoutes)."""
+    routes = [route for router in domains.routers() for route in router.routes] + list(app.routes)
+    for route in routes:
         if not isinstance(route, APIRoute):
             continue
         pending = [route.dependant]

@@ -82,19 +82,22 @@ def list_events(session: Session, event_filter: EventFilter, limit: int) -> list
     """Newest first, at most `limit`, matching the filter."""
     query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
     f = event_filter
-    conditions = [
-        (f.organisation_id, AuditEvent.organisation_id == f.organisation_id),
-        (f.action, AuditEvent.action == f.action),
-        (f.account_id, AuditEvent.account_id == f.account_id),
-        (f.record_type, AuditEvent.record_type == f.record_type),
-        (f.record_id, AuditEvent.record_id == f.record_id),
-        (f.since, AuditEvent.at >= f.since),
-        (f.until, AuditEvent.at < f.until),
-        (f.before_seq, AuditEvent.seq < f.before_seq),
-    ]
-    for value, condition in conditions:
+    equal = (
+        (AuditEvent.organisation_id, f.organisation_id),
+        (AuditEvent.action, f.action),
+        (AuditEvent.account_id, f.account_id),
+        (AuditEvent.record_type, f.record_type),
+        (AuditEvent.record_id, f.record_id),
+    )
+    for column, value in equal:
         if value is not None:
-            query = query.where(condition)
+            query = query.where(column == value)
+    if f.since is not None:
+        query = query.where(AuditEvent.at >= f.since)
+    if f.until is not None:
+        query = query.where(AuditEvent.at < f.until)
+    if f.before_seq is not None:
+        query = query.where(AuditEvent.seq < f.before_seq)
     return list(session.scalars(query))
 
 
@@ -112,7 +115,7 @@ def account_names(session: Session, ids: set[str]) -> dict[str, str]:
 
     if not ids:
         return {}
-    return dict(session.execute(select(StaffAccount.id, StaffAccount.name).where(StaffAccount.id.in_(ids))).tuples())
+    return {key: value for key, value in session.execute(select(StaffAccount.id, StaffAccount.name).where(StaffAccount.id.in_(ids)))}
 
 
 def organisation_names(session: Session, ids: set[str]) -> dict[str, str]:
@@ -120,7 +123,7 @@ def organisation_names(session: Session, ids: set[str]) -> dict[str, str]:
 
     if not ids:
         return {}
-    return dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).tuples())
+    return {key: value for key, value in session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))}
 
 
 def staff_choices(session: Session, organisation_id: str | None) -> list[tuple[str, str]]:
@@ -129,10 +132,10 @@ def staff_choices(session: Session, organisation_id: str | None) -> list[tuple[s
     query = select(StaffAccount.id, StaffAccount.name).order_by(StaffAccount.name, StaffAccount.id)
     if organisation_id is not None:
         query = query.where(StaffAccount.organisation_id == organisation_id)
-    return list(session.execute(query.limit(STAFF_CHOICES_LIMIT)).tuples())
+    return [(key, value) for key, value in session.execute(query.limit(STAFF_CHOICES_LIMIT))]
 
 
 def organisation_choices(session: Session) -> list[tuple[str, str]]:
     from carebridge.accounts.models import Organisation
 
-    return list(session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)).tuples())
+    return [(key, value) for key, value in session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))]

@@ -194,13 +194,14 @@ def read_events(
     actor: Actor,
     event_filter: repository.EventFilter,
     *,
-    limit: int = PAGE_SIZE,
+    limit: int | None = None,
     request_id: str | None = None,
 ) -> EventPage:
     """One page of events, newest first, with the staff member's and organisation's names. Reading the trail is
     itself audited (`audit.read`), recorded last so the chain lock is held briefly."""
     if not actor.can(READ_ALL) and event_filter.organisation_id != actor.organisation_id:
         raise Forbidden()
+    limit = limit or PAGE_SIZE
     events = repository.list_events(session, event_filter, limit + 1)
     more = len(events) > limit
     events = events[:limit]
