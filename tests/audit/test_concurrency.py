@@ -64,3 +64,37 @@ def test_eight_concurrent_writers_make_one_chain_without_a_fork(own_postgresql_d
         assert writers_seen == WRITERS
         result = service.verify(session)
         assert result.ok and result.intact == total and result.head_seq == total
+
+
+def test_without_the_lock_a_second_writer_is_refused_rather_than_forking_the_chain(own_postgresql_database, monkeypatch):
+    """The primary key on seq is the backstop: two writers that read the same last event cannot both append."""
+    from sqlalchemy.exc import IntegrityError
+
+    from carebridge.audit import repository
+
+    monkeypatch.setattr(repository, "lock_chain", lambda session: None)
+    factory = sessionmaker(bind=own_postgresql_database, expire_on_commit=False)
+    first = factory()
+    service.record(first, "sign-in.success", account_id="first")
+    outcome: list[BaseException | None] = []
+
+    def second_writer() -> None:
+        try:
+            with session_scope(factory) as session:
+                service.record(session, "sign-in.success", account_id="second")
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001 - inspected below
+            outcome.append(error)
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    thread.join(timeout=1)
+    assert thread.is_alive(), "the second insert should wait for the first transaction's row"
+    first.commit()
+    first.close()
+    thread.join()
+    assert len(outcome) == 1 and outcome[0] is not None
+    assert isinstance(outcome[0], IntegrityError)
+    with session_scope(factory) as session:
+        result = service.verify(session)
+        assert result.ok and result.intact == 1
