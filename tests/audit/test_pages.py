@@ -154,3 +154,16 @@ def test_the_page_is_right_to_left_in_arabic(app, client, two_organisations):
     response = client.get("/staff/audit", params={"lang": "ar"})
     assert response.status_code == 200
     assert '<html lang="ar" dir="rtl">' in response.text
+
+
+def test_the_page_is_small_and_loads_nothing_inline(app, client, session, two_organisations):
+    factories.events(session, 60, account_id=two_organisations["worker_a"].account_id,
+                     organisation_id=two_organisations["org_a"].id)
+    session.commit()
+    factories.sign_in_as(app, two_organisations["manager"])
+    response = client.get("/staff/audit")
+    assert len(_rows(response.text)) == service.PAGE_SIZE
+    assert len(response.content) <= 100_000
+    assert "<style" not in response.text and "<script" not in response.text
+    assert "/static/css/audit.css" in response.text
+    assert client.get("/static/css/audit.css").status_code == 200
