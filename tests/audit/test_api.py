@@ -67,3 +67,12 @@ def test_without_the_permission_it_is_403(app, client, session):
     factories.sign_in_as(app, worker)
     response = client.get("/api/v1/staff/audit-events")
     assert response.status_code == 403 and response.headers["content-type"] == "application/problem+json"
+
+
+def test_out_of_range_numbers_are_422_not_500(app, client, session):
+    manager, _ = _setup(session)
+    factories.sign_in_as(app, manager)
+    for params in ({"before": 10**20}, {"before": 0}, {"limit": 501}):
+        response = client.get("/api/v1/staff/audit-events", params=params)
+        assert response.status_code == 422, params
+    assert client.get("/staff/audit", params={"before": 10**20}).status_code == 422

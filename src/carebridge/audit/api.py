@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.audit import service
+from carebridge.problems import problem_responses
 from carebridge.web import SessionDep, SettingsDep, request_id
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff: audit trail"])
@@ -45,7 +46,16 @@ class AuditEventPage(BaseModel):
     head: ChainHead
 
 
-@router.get("/audit-events", response_model=AuditEventPage)
+@router.get(
+    "/audit-events",
+    response_model=AuditEventPage,
+    summary="Read the audit trail",
+    description="Audit events, newest first, of the caller's organisation (every organisation with "
+    "`audit.read-all`), filtered by ids, action and dates (whole days in the deployment's time zone, both "
+    "included); one page at a time by keyset (`before`). Events hold ids, never a person's data. Reading is itself "
+    "recorded (`audit.read`). Needs `audit.read-organisation`.",
+    responses=problem_responses(401, 403, 422),
+)
 def list_audit_events(
     request: Request,
     session: SessionDep,
@@ -58,7 +68,7 @@ def list_audit_events(
     record_id: Annotated[str | None, Query(max_length=64)] = None,
     date_from: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD, included")] = None,
     date_to: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD, included")] = None,
-    before: Annotated[int | None, Query(ge=1, description="only events older than this sequence number")] = None,
+    before: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="only events older than this sequence number")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = service.PAGE_SIZE,
 ) -> AuditEventPage:
     event_filter = service.build_filter(
