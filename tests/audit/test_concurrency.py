@@ -2,6 +2,7 @@
 transactions, in a database of their own (committed events cannot be removed from the shared test database)."""
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -98,3 +99,30 @@ def test_without_the_lock_a_second_writer_is_refused_rather_than_forking_the_cha
     with session_scope(factory) as session:
         result = service.verify(session)
         assert result.ok and result.intact == 1
+
+
+def test_a_writer_behind_a_transaction_that_never_ends_fails_instead_of_hanging(own_postgresql_database, monkeypatch):
+    from carebridge.audit import repository
+    from carebridge.errors import NotSaved
+
+    monkeypatch.setattr(repository, "CHAIN_LOCK_TIMEOUT_MS", 300)
+    factory = sessionmaker(bind=own_postgresql_database, expire_on_commit=False)
+    holder = factory()
+    service.record(holder, "sign-in.success", account_id="holder")
+    waiter = factory()
+    waiter.execute(text("SET lock_timeout = '7s'"))
+    try:
+        started = time.perf_counter()
+        with pytest.raises(NotSaved):
+            service.record(waiter, "sign-in.success", account_id="waiter")
+        assert time.perf_counter() - started < 5, "the chain's own timeout, not the caller's 7 s"
+    finally:
+        waiter.rollback()
+    # The caller's own setting is back once the lock is taken.
+    holder.commit()
+    waiter.execute(text("SET LOCAL lock_timeout = '7s'"))
+    service.record(waiter, "sign-in.success", account_id="waiter")
+    assert waiter.scalar(text("SELECT current_setting('lock_timeout')")) == "7s"
+    waiter.commit()
+    holder.close()
+    waiter.close()

@@ -16,6 +16,14 @@ from carebridge.db import is_postgresql
 # The key of the PostgreSQL advisory lock that serialises appends ("cb-audit" as a 64-bit integer): held from
 # reading the last event until the caller's transaction ends, so two writers can never chain onto the same event.
 CHAIN_LOCK_KEY = int.from_bytes(b"cb-audit", "big")
+# How long a writer waits for the chain lock before its unit of work fails (NotSaved, 503) instead of hanging behind
+# a transaction that never ends. The caller's own lock_timeout is restored in the same statement.
+CHAIN_LOCK_TIMEOUT_MS = 30_000
+_LOCK = text(
+    "WITH previous AS MATERIALIZED (SELECT current_setting('lock_timeout') AS value) "
+    "SELECT set_config('lock_timeout', :timeout, true), pg_advisory_xact_lock(:key), "
+    "set_config('lock_timeout', previous.value, true) FROM previous"
+)
 
 COLUMNS = (
     AuditEvent.seq,
@@ -36,7 +44,7 @@ def lock_chain(session: Session) -> None:
     """Serialise appends. PostgreSQL: a transaction-level advisory lock. SQLite has one writer at a time already (and
     the primary key on seq refuses a second event with the same number, so the chain cannot fork there either)."""
     if is_postgresql(session):
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+        session.execute(_LOCK, {"key": CHAIN_LOCK_KEY, "timeout": f"{CHAIN_LOCK_TIMEOUT_MS}ms"})
 
 
 def last_event(session: Session) -> tuple[int, str] | None:

@@ -8,21 +8,25 @@ the chain's advisory lock, held until that transaction ends — so call it as la
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from carebridge.audit import chain, repository
 from carebridge.audit.models import AuditEvent
-from carebridge.errors import N_, FieldError, Forbidden, InvalidInput
+from carebridge.errors import N_, FieldError, Forbidden, InvalidInput, NotSaved
 from carebridge.kit import clock
 
 if TYPE_CHECKING:
     from carebridge.accounts.access import Actor
+
+log = logging.getLogger("carebridge")
 
 # Shapes the fields may have. Anything else is refused, so that free text (a name, an e-mail, a note) cannot slip
 # into the trail by mistake: an `@` or a space is never valid here.
@@ -73,7 +77,12 @@ def record(
         "outcome": outcome,
         "request_id": _checked(request_id, IDENTIFIER, 64, "request_id"),
     }
-    repository.lock_chain(session)
+    try:
+        repository.lock_chain(session)
+    except OperationalError:
+        # Waited CHAIN_LOCK_TIMEOUT_MS behind another writer's transaction: the unit of work fails as a whole (503).
+        log.error("audit chain lock not obtained in time")
+        raise NotSaved(N_("Nothing was saved. Please try again in a moment.")) from None
     last = repository.last_event(session)
     fields["seq"] = last[0] + 1 if last else 1
     fields["previous_hash"] = last[1] if last else chain.GENESIS
