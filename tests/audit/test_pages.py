@@ -45,6 +45,9 @@ def test_a_service_manager_sees_only_their_organisations_events_with_names(app, 
     assert any("Ali Worker" in row and "p-a" in row for row in rows)
     assert not any("p-b" in row or "Bea Other" in row for row in rows)
     assert "Verify the chain" in response.text
+    # The staff to pick from are their organisation's, by id.
+    assert f'<option value="{two_organisations["worker_a"].account_id}">Ali Worker</option>' in response.text
+    assert two_organisations["worker_b"].account_id not in response.text
 
 
 def test_an_administrator_with_read_all_sees_every_organisation(app, client, session, two_organisations):

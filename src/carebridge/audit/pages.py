@@ -71,9 +71,8 @@ def audit_page(
         "page": page,
         "email_not_found": bool(not_found),
         "read_all": actor.can(service.READ_ALL),
-        "staff": service.staff_choices(session, actor),
+        "staff": service.staff_choices(session, actor, organisation_id),
         "organisations": service.organisation_choices(session, actor),
-        "actions": service.actions(session),
         "older_url": (
             "/staff/audit?" + urlencode({**active, "before": page.next_before}) if page and page.next_before else None
         ),

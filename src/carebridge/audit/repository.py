@@ -109,13 +109,10 @@ def list_events(session: Session, event_filter: EventFilter, limit: int) -> list
     return list(session.scalars(query))
 
 
-def distinct_actions(session: Session) -> list[str]:
-    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
-
 
 # Names for display. The audit trail stores ids only; the page shows who they are from the accounts tables (read
 # only, by id), so a renamed member of staff shows under their current name.
-STAFF_CHOICES_LIMIT = 2000
+STAFF_CHOICES_LIMIT = 500
 
 
 def account_names(session: Session, ids: set[str]) -> dict[str, str]:
@@ -134,12 +131,14 @@ def organisation_names(session: Session, ids: set[str]) -> dict[str, str]:
     return {key: value for key, value in session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))}
 
 
-def staff_choices(session: Session, organisation_id: str | None) -> list[tuple[str, str]]:
+def staff_choices(session: Session, organisation_id: str) -> list[tuple[str, str]]:
     from carebridge.accounts.models import StaffAccount
 
-    query = select(StaffAccount.id, StaffAccount.name).order_by(StaffAccount.name, StaffAccount.id)
-    if organisation_id is not None:
-        query = query.where(StaffAccount.organisation_id == organisation_id)
+    query = (
+        select(StaffAccount.id, StaffAccount.name)
+        .where(StaffAccount.organisation_id == organisation_id)
+        .order_by(StaffAccount.name, StaffAccount.id)
+    )
     return [(key, value) for key, value in session.execute(query.limit(STAFF_CHOICES_LIMIT))]
 
 

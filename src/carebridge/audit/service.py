@@ -227,10 +227,13 @@ def read_events(
     return page
 
 
-def staff_choices(session: Session, actor: Actor) -> list[tuple[str, str]]:
-    """(account id, name) of the staff whose events the actor may filter by: their organisation's (everyone's with
-    audit.read-all)."""
-    return repository.staff_choices(session, None if actor.can(READ_ALL) else actor.organisation_id)
+def staff_choices(session: Session, actor: Actor, organisation_id: str | None = None) -> list[tuple[str, str]]:
+    """(account id, name) of the staff of one organisation, to pick whose events to show: the actor's own, or with
+    audit.read-all the organisation chosen in the filter (one organisation's list keeps the page small; anyone else
+    can be found by e-mail)."""
+    if actor.can(READ_ALL) and organisation_id:
+        return repository.staff_choices(session, organisation_id)
+    return repository.staff_choices(session, actor.organisation_id)
 
 
 def organisation_choices(session: Session, actor: Actor) -> list[tuple[str, str]]:
@@ -249,6 +252,3 @@ def account_id_for_email(session: Session, actor: Actor, email: str) -> str | No
         return None
     return account.id
 
-
-def actions(session: Session) -> list[str]:
-    return repository.distinct_actions(session)
