@@ -97,3 +97,9 @@ def test_a_head_kept_earlier_must_still_be_in_the_chain():
     truncated.feed(events[:3])
     broken = truncated.result().broken
     assert broken is not None and broken.problem == "head-missing" and "ends at event 3" in broken.message
+
+
+def test_the_template_completed_with_seq_and_previous_hash_is_the_canonical_encoding():
+    fields = _event(41, "ab" * 32, record_type="person", record_id="p-1", request_id=None)
+    before, between, after = chain.canonical_template({k: v for k, v in fields.items() if k not in {"seq", "previous_hash"}})
+    assert (before + "ab" * 32 + between + "41" + after).encode() == chain.canonical(fields)

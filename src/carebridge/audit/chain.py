@@ -54,6 +54,21 @@ def event_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(fields)).hexdigest()
 
 
+_PREVIOUS_MARK = "PREVIOUS-HASH-GOES-HERE"
+_SEQ_MARK = 987654321987654321
+
+
+def canonical_template(fields: dict[str, Any]) -> tuple[str, str, str]:
+    """The canonical encoding of an event whose seq and previous_hash are not known yet, as three pieces:
+    canonical = before + previous_hash + between + str(seq) + after. The database completes it (PostgreSQL appends
+    in one statement: audit.repository.append_next); the pieces come from `canonical` itself, so they cannot drift
+    from it. Both fields are plain ASCII (hex digits, an integer), so they need no JSON escaping."""
+    text = canonical({**fields, "previous_hash": _PREVIOUS_MARK, "seq": _SEQ_MARK}).decode("utf-8")
+    before, rest = text.split(f'"{_PREVIOUS_MARK}"', 1)
+    between, after = rest.split(str(_SEQ_MARK), 1)
+    return before + '"', '"' + between, after
+
+
 @dataclass(frozen=True)
 class Break:
     """The first broken event: its sequence number, what is wrong (a short code) and a sentence for people."""

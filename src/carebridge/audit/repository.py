@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from carebridge.audit.models import AuditEvent
-from carebridge.db import is_postgresql
+from carebridge.db import UTCDateTime, is_postgresql
 
 # The key of the PostgreSQL advisory lock that serialises appends ("cb-audit" as a 64-bit integer): held from
 # reading the last event until the caller's transaction ends, so two writers can never chain onto the same event.
@@ -54,6 +54,35 @@ def last_event(session: Session) -> tuple[int, str] | None:
 
 def append(session: Session, values: dict[str, Any]) -> None:
     session.execute(insert(AuditEvent).values(**values))
+
+
+# PostgreSQL: read the last event, hash and insert the next one in one statement (a fresh snapshot, taken after the
+# lock), so that only this statement and the COMMIT run while the lock is held. The hash is SHA-256 of the canonical
+# encoding, completed here from the pieces audit.chain.canonical_template made.
+_APPEND_NEXT = text(
+    """
+    INSERT INTO audit_event (seq, at, account_id, organisation_id, action, record_type, record_id, outcome,
+                             request_id, previous_hash, hash)
+    SELECT next.seq, :at, :account_id, :organisation_id, :action, :record_type, :record_id, :outcome, :request_id,
+           next.previous_hash,
+           encode(sha256(convert_to(:before || next.previous_hash || :between || next.seq::text || :after, 'UTF8')),
+                  'hex')
+    FROM (
+        SELECT coalesce(max(seq), 0) + 1 AS seq,
+               coalesce((SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1), :genesis) AS previous_hash
+        FROM audit_event
+    ) AS next
+    RETURNING seq, hash
+    """
+).bindparams(bindparam("at", type_=UTCDateTime()))
+
+
+def append_next(session: Session, fields: dict[str, Any], pieces: tuple[str, str, str], genesis: str) -> tuple[int, str]:
+    before, between, after = pieces
+    row = session.execute(
+        _APPEND_NEXT, {**fields, "before": before, "between": between, "after": after, "genesis": genesis}
+    ).one()
+    return row.seq, row.hash
 
 
 def chain_batches(session: Session, batch_size: int = 5000) -> Iterator[list[dict[str, Any]]]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from carebridge.audit import chain, repository
 from carebridge.audit.models import AuditEvent
+from carebridge.db import is_postgresql
 from carebridge.errors import N_, FieldError, Forbidden, InvalidInput, NotSaved
 from carebridge.kit import clock
 
@@ -77,12 +78,17 @@ def record(
         "outcome": outcome,
         "request_id": _checked(request_id, IDENTIFIER, 64, "request_id"),
     }
+    postgresql = is_postgresql(session)
+    pieces = chain.canonical_template(fields) if postgresql else None
     try:
         repository.lock_chain(session)
     except OperationalError:
         # Waited CHAIN_LOCK_TIMEOUT_MS behind another writer's transaction: the unit of work fails as a whole (503).
         log.error("audit chain lock not obtained in time")
         raise NotSaved(N_("Nothing was saved. Please try again in a moment.")) from None
+    if pieces is not None:
+        repository.append_next(session, fields, pieces, chain.GENESIS)
+        return
     last = repository.last_event(session)
     fields["seq"] = last[0] + 1 if last else 1
     fields["previous_hash"] = last[1] if last else chain.GENESIS
