@@ -1,6 +1,6 @@
 """The audit trail's append rate on PostgreSQL, and the time to verify a long chain.
 
-(a) Append rate: W writers (threads, each its own connection), each appending events in its own short transactions
+(a) Append rate: W writers (processes, each its own connection, as app workers would be), each appending events in its own short transactions
     (BEGIN; advisory lock; read the last event; INSERT; COMMIT) for a few seconds; events/s over all writers. Rounds
     with 8 writers and with 1; the median of the rounds is reported. After each round `verify` walks the chain: it
     must be intact with exactly as many events as were committed (no fork, no gap). Target: >= 2,000 events/s with 8.
@@ -15,13 +15,13 @@ Each part runs in a fresh temporary PostgreSQL database (127.0.0.1:5432), droppe
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import datetime as dt
 import os
 import re
 import resource
 import statistics
 import sys
-import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -66,40 +66,50 @@ def fresh_database():  # noqa: ANN201
         admin.dispose()
 
 
-def append_round(engine, writers: int, seconds: float) -> dict:  # noqa: ANN001
+def _writer(url: str, synchronous_commit: str, writer: int, barrier, stop, counts) -> None:  # noqa: ANN001
+    """One writer process (as one app worker would be: its own interpreter, its own connection)."""
+    engine = create_engine(url, connect_args={"options": f"-c synchronous_commit={synchronous_commit}"})
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    done = 0
+    barrier.wait()
+    while not stop.is_set():
+        with session_scope(factory) as session:
+            service.record(session, "bench.append", account_id=f"writer-{writer}", request_id=uuid.uuid4().hex)
+        done += 1
+    counts[writer] = done
+    engine.dispose()
+
+
+def append_round(url: str, writers: int, seconds: float, synchronous_commit: str = "on") -> dict:
+    """`writers` processes append for `seconds`; then the chain is verified. Processes, not threads: the client's
+    Python work per event would otherwise be serialised by one interpreter lock and measured instead of the chain."""
+    engine = make_engine(url)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with session_scope(factory) as session:
         start_seq = service.head(session)[0]
-    barrier = threading.Barrier(writers + 1)
-    stop = threading.Event()
-    counts = [0] * writers
-    errors: list[BaseException] = []
-
-    def write(writer: int) -> None:
-        try:
-            barrier.wait()
-            while not stop.is_set():
-                with session_scope(factory) as session:
-                    service.record(session, "bench.append", account_id=f"writer-{writer}", request_id=uuid.uuid4().hex)
-                counts[writer] += 1
-        except BaseException as error:  # noqa: BLE001
-            errors.append(error)
-
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(writers + 1)
+    stop = context.Event()
+    counts = context.Array("l", writers)
+    processes = [
+        context.Process(target=_writer, args=(url, synchronous_commit, n, barrier, stop, counts))
+        for n in range(writers)
+    ]
+    for process in processes:
+        process.start()
     barrier.wait()
     started = time.perf_counter()
     time.sleep(seconds)
     stop.set()
-    for thread in threads:
-        thread.join()
+    for process in processes:
+        process.join()
     elapsed = time.perf_counter() - started
-    if errors:
-        raise errors[0]
+    if any(process.exitcode != 0 for process in processes):
+        raise RuntimeError("a writer process failed")
     total = sum(counts)
     with session_scope(factory) as session:
         result = service.verify(session)
+    engine.dispose()
     intact = result.ok and result.head_seq == start_seq + total
     return {"writers": writers, "events": total, "seconds": elapsed, "rate": total / elapsed, "intact": intact}
 
@@ -178,13 +188,10 @@ def measure(rounds: int = 3, seconds: float = 5.0, verify_events: int = 1_000_00
         report["commit_ms"] = commit_latency_ms(url)
         log(f"one durable commit: {report['commit_ms']:.2f} ms (median)")
         for mode in ("on", "off"):
-            engine = make_engine(url) if mode == "on" else create_engine(
-                url, pool_size=10, connect_args={"options": "-c synchronous_commit=off"}
-            )
             for writers in (8, 1):
                 results = []
                 for number in range(rounds):
-                    results.append(append_round(engine, writers, seconds))
+                    results.append(append_round(url, writers, seconds, mode))
                     log(f"synchronous_commit={mode}, {writers} writer(s), round {number + 1}: "
                         f"{results[-1]['rate']:,.0f} events/s, chain intact: {results[-1]['intact']}")
                 report["append"][(mode, writers)] = {
@@ -193,7 +200,6 @@ def measure(rounds: int = 3, seconds: float = 5.0, verify_events: int = 1_000_00
                     "events": sum(r["events"] for r in results),
                     "intact": all(r["intact"] for r in results),
                 }
-            engine.dispose()
     if verify_events:
         with fresh_database() as url:
             engine = make_engine(url)
