@@ -321,6 +321,10 @@ def main() -> int:
     parser.add_argument("--write-docs", action="store_true", help="put the figures into docs/performance.md")
     parser.add_argument("--leaflet-seconds", type=int, default=20,
                         help="search under leaflet load, per cache mode (bench/leaflets.py); 0 skips it")
+    parser.add_argument("--audit-rounds", type=int, default=3,
+                        help="audit append-rate rounds on PostgreSQL (bench/audit.py); 0 skips it")
+    parser.add_argument("--audit-verify-events", type=int, default=1_000_000,
+                        help="length of the chain bench/audit.py verifies; 0 skips that part")
     args = parser.parse_args()
     command = "python bench/run.py" + "".join(f" {arg}" for arg in sys.argv[1:])
     wrk = ensure_wrk()
@@ -345,6 +349,16 @@ def main() -> int:
         log("search while 4 clients download leaflets, leaflet cache off and on (bench/leaflets.py)")
         leaflet_results = leaflets.measure(seconds=args.leaflet_seconds)
         leaflet_table = leaflets.markdown(leaflet_results, command, 20_000, args.leaflet_seconds, 4)
+    audit_table = None
+    if args.audit_rounds > 0 and "postgresql" in kinds:
+        import audit
+
+        log("audit trail: append rate with 8 and 1 writers, verify of a long chain (bench/audit.py)")
+        audit_report = audit.measure(rounds=args.audit_rounds, verify_events=args.audit_verify_events)
+        audit_table = audit.markdown(audit_report, command)
+        print("\n" + audit_table + "\n")
+        if args.write_docs:
+            audit.write_docs(audit_table)
     table = markdown(reports, args, command)
     print("\n" + table + "\n")
     if leaflet_table is not None:

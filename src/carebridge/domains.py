@@ -72,6 +72,13 @@ DOMAINS: tuple[Domain, ...] = (
     ),
     Domain("jobs", models="carebridge.jobs.models", cli="carebridge.jobs.cli", jobs="carebridge.jobs.jobs"),
     Domain("notifications", models="carebridge.notifications.models", jobs="carebridge.notifications.jobs"),
+    Domain(
+        "audit",
+        routers=("carebridge.audit.pages:router", "carebridge.audit.api:router"),
+        models="carebridge.audit.models",
+        cli="carebridge.audit.cli",
+        menu=(("/staff/audit", N_("Audit trail"), "audit.read-organisation"),),
+    ),
 )
 
 

@@ -1,7 +1,7 @@
 """Background jobs (the job table) and notifications (what was sent, and the development SMS outbox).
 
 Revision ID: 0006_jobs
-Revises: 0004_accounts
+Revises: 0005_audit
 Create Date: 2026-12-06 04:10:38.696916
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_jobs'
-down_revision = '0004_accounts'
+down_revision = '0005_audit'
 branch_labels = None
 depends_on = None
 

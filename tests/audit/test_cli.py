@@ -1,0 +1,59 @@
+"""`carebridge audit verify` and `carebridge audit head`, on the test's database."""
+
+import pytest
+from factories import audit as factories
+from sqlalchemy import text
+
+from carebridge import cli, db
+from carebridge.audit import service
+
+
+@pytest.fixture
+def command(session_factory, monkeypatch):
+    """Run `carebridge ...` on the test's database; (exit code, stdout, stderr)."""
+    monkeypatch.setattr(db, "get_session_factory", lambda: session_factory)
+
+    def run(capsys, *arguments):
+        code = cli.main(list(arguments))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_head_prints_the_latest_number_and_hash(session, command, capsys):
+    factories.events(session, 3)
+    session.commit()
+    seq, hash_ = service.head(session)
+    code, out, _ = command(capsys, "audit", "head")
+    assert code == 0 and out.strip() == f"{seq} {hash_}"
+
+
+def test_verify_says_how_many_events_are_intact_and_the_head(session, command, capsys):
+    factories.events(session, 3)
+    session.commit()
+    seq, hash_ = service.head(session)
+    code, out, _ = command(capsys, "audit", "verify", "--expect-head", hash_)
+    assert code == 0
+    assert out.strip() == f"audit trail intact: {seq} events; head {seq} {hash_}"
+
+
+def test_verify_exits_1_naming_the_first_broken_event(session, connection, command, capsys):
+    numbers = factories.events(session, 4)
+    session.commit()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("DROP TRIGGER audit_event_no_update_or_delete ON audit_event")
+    else:
+        connection.exec_driver_sql("DROP TRIGGER audit_event_no_update")
+    connection.execute(text("UPDATE audit_event SET outcome = 'failure' WHERE seq = :seq"), {"seq": numbers[1]})
+    code, out, err = command(capsys, "audit", "verify")
+    assert code == 1 and out == ""
+    assert f"audit trail BROKEN at event {numbers[1]} (hash-mismatch)" in err
+    assert f"{numbers[0]} events before it are intact" in err
+
+
+def test_verify_with_a_head_that_is_not_in_the_chain_exits_1(session, command, capsys):
+    factories.events(session, 2)
+    session.commit()
+    code, _, err = command(capsys, "audit", "verify", "--expect-head", "ab" * 32)
+    assert code == 1 and "(head-missing)" in err

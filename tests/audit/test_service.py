@@ -1,0 +1,95 @@
+"""audit.service.record: what an event holds, the chain it extends, and the transaction it belongs to."""
+
+import pytest
+from factories import audit as factories
+from sqlalchemy import select
+
+from carebridge.audit import chain, service
+from carebridge.audit.models import AuditEvent
+from carebridge.kit import clock
+
+
+def _event(session, seq: int) -> AuditEvent:
+    return session.scalars(select(AuditEvent).where(AuditEvent.seq == seq)).one()
+
+
+def test_an_event_from_an_actor_takes_their_account_and_organisation_and_the_request_id(session):
+    actor = factories.actor(session, roles=("link-worker",))
+    service.record(
+        session, "person.read", actor=actor, record_type="person", record_id="p-42", request_id="abc123"
+    )
+    seq, hash_ = service.head(session)
+    event = _event(session, seq)
+    assert (event.account_id, event.organisation_id) == (actor.account_id, actor.organisation_id)
+    assert (event.action, event.record_type, event.record_id, event.outcome) == ("person.read", "person", "p-42", "success")
+    assert event.request_id == "abc123"
+    assert event.at == clock.utc_now()
+    assert event.hash == hash_ == chain.event_hash({c: getattr(event, c) for c in chain.FIELDS})
+
+
+def test_without_an_actor_the_explicit_account_and_organisation_are_kept(session):
+    service.record(session, "sign-in.failure", account_id="acc-9", organisation_id="org-9", outcome="failure")
+    event = _event(session, service.head(session)[0])
+    assert (event.account_id, event.organisation_id, event.outcome) == ("acc-9", "org-9", "failure")
+
+
+def test_events_chain_one_after_another_from_the_genesis(session):
+    start_seq, start_hash = service.head(session)
+    numbers = factories.events(session, 3)
+    assert numbers == [start_seq + 1, start_seq + 2, start_seq + 3]
+    first, second, third = (_event(session, n) for n in numbers)
+    assert first.previous_hash == start_hash
+    assert second.previous_hash == first.hash and third.previous_hash == second.hash
+    if start_seq == 0:
+        assert start_hash == chain.GENESIS
+    result = service.verify(session)
+    assert result.ok and result.head_seq == third.seq and result.head_hash == third.hash
+
+
+def test_an_event_of_a_rolled_back_action_is_not_kept(session_factory):
+    with session_factory() as session:
+        before = service.head(session)
+        session.commit()
+    with session_factory() as session:
+        service.record(session, "account.disable", account_id="acc-1")
+        assert service.head(session)[0] == before[0] + 1
+        session.rollback()
+    with session_factory() as session:
+        assert service.head(session) == before
+        service.record(session, "account.disable", account_id="acc-1")
+        session.commit()
+    with session_factory() as session:
+        assert service.head(session)[0] == before[0] + 1
+        assert service.verify(session).ok
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"record_id": "someone@example.org"},
+        {"record_id": "Amina Yusuf"},
+        {"account_id": "a" * 37},
+        {"record_type": "Person Name"},
+        {"request_id": "line\nbreak"},
+    ],
+)
+def test_anything_that_looks_like_free_text_or_personal_data_is_refused(session, fields):
+    before = service.head(session)
+    with pytest.raises(ValueError) as refused:
+        service.record(session, "person.read", **fields)
+    assert "@" not in str(refused.value) and "Amina" not in str(refused.value)
+    assert service.head(session) == before
+
+
+def test_an_action_must_be_a_dotted_name_and_the_outcome_one_we_know(session):
+    with pytest.raises(ValueError):
+        service.record(session, "signed in")
+    with pytest.raises(ValueError):
+        service.record(session, "sign-in.success", outcome="maybe")
+
+
+def test_account_services_record_their_changes(session):
+    start = service.head(session)[0]
+    factories.actor(session, roles=("administrator",))
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.seq > start).order_by(AuditEvent.seq)).all()
+    assert "account.create" in actions
