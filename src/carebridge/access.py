@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 PUBLIC = "public"
 
@@ -42,10 +42,11 @@ class UndeclaredAccess(RuntimeError):
 
 def check_routes(app: Any) -> None:
     """Refuse to build an app in which any route leaves its access undeclared."""
+    # iter_route_contexts: FastAPI keeps an included router as one entry of app.routes; its routes are inside it.
     undeclared = [
-        f"{sorted(route.methods)} {route.path}"
-        for route in app.routes
-        if isinstance(route, APIRoute) and declared_access(route) is None
+        f"{sorted(context.methods or ())} {context.path}"
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute) and declared_access(context.original_route) is None
     ]
     if undeclared:
         raise UndeclaredAccess(

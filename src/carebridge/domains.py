@@ -58,6 +58,11 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("state", models="carebridge.db"),
     Domain(
         "accounts",
+        routers=(
+            "carebridge.accounts.pages:sign_in_router",
+            "carebridge.accounts.pages:router",
+            "carebridge.accounts.api:router",
+        ),
         models="carebridge.accounts.models",
         menu=(("/staff", N_("Home"), "self.manage"), ("/staff/account", N_("Your account"), "self.manage")),
     ),
