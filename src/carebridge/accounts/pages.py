@@ -65,10 +65,6 @@ RECOVERY_PLAIN_COOKIE = "carebridge_recovery_codes"
 
 WRONG_PASSWORD = N_("The e-mail address or the password is not right. Check them and try again.")
 WRONG_CODE = N_("The code is not right, or it was used already. Wait for a new code in your app and try again.")
-TOO_MANY = (
-    N_("Too many attempts. Try again in %(minutes)s minute."),
-    N_("Too many attempts. Try again in %(minutes)s minutes."),
-)
 
 
 def _translator(request: Request) -> Any:
@@ -82,7 +78,9 @@ def _error(request: Request, name: str, message: str, **params: Any) -> dict[str
 
 def _too_many(request: Request, name: str, wait: Any) -> dict[str, str]:
     minutes = throttle.minutes(wait)
-    text = _translator(request).ngettext(TOO_MANY[0], TOO_MANY[1], minutes)
+    text = _translator(request).ngettext(
+        "Too many attempts. Try again in %(minutes)s minute.", "Too many attempts. Try again in %(minutes)s minutes.", minutes
+    )
     return {"name": name, "message": text % {"minutes": minutes}}
 
 
