@@ -176,29 +176,42 @@ async def sign_in(
         return _sign_in_form(request, settings, next_path=next_path, email=email, errors=errors, status=429)
 
     account = service.account_by_email(session, email)
-    if account is None:
+    account_id = account.id if account else None
+    organisation_id = account.organisation_id if account else None
+    password_hash = account.password_hash if account else None
+    active = bool(account and account.active)
+    # Nothing is written yet: end the read-only transaction before the deliberate 50 ms of argon2, so that no
+    # connection is held (PostgreSQL's pool) and no stale SQLite snapshot has to be upgraded to a write afterwards
+    # (which SQLite refuses at once, busy_timeout or not, when another sign-in wrote meanwhile).
+    session.rollback()
+    if password_hash is None:
         # As long as checking a real password takes, so that the time says nothing about who has an account.
         await run_in_threadpool(passwords.verify_nothing, password)
         right = False
     else:
-        right = await run_in_threadpool(passwords.verify_password, account.password_hash, password)
-        right = right and account.active
+        right = await run_in_threadpool(passwords.verify_password, password_hash, password)
+        right = right and active
     if not right:
         throttle.record(session, keys, succeeded=False)
         audit.record(
             session,
             "sign-in.failure",
-            account_id=account.id if account else None,
-            organisation_id=account.organisation_id if account else None,
+            account_id=account_id,
+            organisation_id=organisation_id,
             outcome="failure",
             request_id=request_id(request),
         )
         errors = [_error(request, "email", WRONG_PASSWORD)]
         return _sign_in_form(request, settings, next_path=next_path, email=email, errors=errors, status=401)
 
+    # The first statement of the new transaction is a write (SQLite then waits for its turn instead of failing).
+    throttle.record(session, keys, succeeded=True)
+    account = service.account_by_id(session, account_id)
+    if account is None or not account.active:  # disabled (or removed) while the password was being checked
+        errors = [_error(request, "email", WRONG_PASSWORD)]
+        return _sign_in_form(request, settings, next_path=next_path, email=email, errors=errors, status=401)
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = await run_in_threadpool(passwords.hash_password, password)
-    throttle.record(session, keys, succeeded=True)
     previous = _current(request, session, settings)
     if previous is not None:
         sessions.end(session, previous.session_id, "replaced")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -145,7 +146,7 @@ def current(session: Session, token: str | None, settings: Settings) -> Current 
     if not is_live(first.created_at, first.last_seen_at, moment, settings):
         return None
     if moment - first.last_seen_at >= TOUCH_EVERY:
-        session.execute(update(StaffSession).where(StaffSession.id == first[0]).values(last_seen_at=moment))
+        _touch(session, first[0], moment)
     return Current(
         session_id=first[0],
         account_id=first[5],
@@ -160,6 +161,16 @@ def current(session: Session, token: str | None, settings: Settings) -> Current 
         second_factor_at=first.second_factor_at,
         totp_confirmed=first.totp_confirmed_at is not None,
     )
+
+
+def _touch(session: Session, session_id: str, moment: datetime) -> None:
+    """last_seen_at, in a savepoint: if the database refuses the write just now (SQLite's snapshot of a concurrent
+    writer), the request goes on and the next one touches it."""
+    try:
+        with session.begin_nested():
+            session.execute(update(StaffSession).where(StaffSession.id == session_id).values(last_seen_at=moment))
+    except OperationalError:
+        pass
 
 
 def is_live(created_at: datetime, last_seen_at: datetime, moment: datetime, settings: Settings) -> bool:
