@@ -138,6 +138,7 @@ def measure_sign_in(kind: str, seconds: float, clients: int) -> dict[str, Any]:
         "p99_ms": float(np.percentile(pooled, 99)) if pooled.size else float("nan"),
         "per_second": pooled.size / elapsed,
         "errors": len(errors) + len(warm_errors),
+        "error_kinds": sorted(set(errors + warm_errors)),
     }
 
 
@@ -258,9 +259,11 @@ def markdown(sign_ins: list[dict[str, Any]], overheads: list[dict[str, Any]], co
     for result in sign_ins:
         lines.append(
             f"| {result['database']} | {result['sign_ins']} | {result['median_ms']:.0f} ms | {result['p99_ms']:.0f} ms | "
-            f"{result['per_second']:.1f} | {result['errors']} |"
+            f"{result['per_second']:.1f} | {result['errors']}{' (' + ', '.join(result['error_kinds']) + ')' if result['errors'] else ''} |"
         )
     lines += [
+        "",
+        f"Load average while measuring: {os.getloadavg()[0]:.1f} (the machine has {os.cpu_count()} cores).",
         "",
         "A staff page behind `requires(\"self.manage\")` vs the same page declared public (same template, same unit of "
         "work), in process through the whole ASGI app; medians of 5 alternating rounds of 1,000 requests:",

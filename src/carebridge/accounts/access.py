@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from carebridge.web import SessionDep, is_api_path, route_path
@@ -91,6 +92,8 @@ def requires(permission: str) -> Callable[..., Actor]:
         settings = request.app.state.settings
         api = is_api_path(request.url.path)
         current = sessions.current(session, request.cookies.get(sessions.cookie_name(settings)), settings)
+        if current is not None and sessions.needs_touch(current):
+            await run_in_threadpool(sessions.touch, session, current.session_id)
         if current is None or not current.active:
             if api:
                 raise NotSignedIn()

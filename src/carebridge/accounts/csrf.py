@@ -167,6 +167,13 @@ async def check_session_request(request: Request, csrf_secret: bytes) -> None:
         raise FormExpired()
 
 
-async def check_sign_in_request(request: Request, settings: Settings) -> None:
-    if not comes_from_this_site(request) or not sign_in_token_matches(request, settings, await supplied_token(request)):
+def check_sign_in_form(request: Request, settings: Settings, token: str | None) -> None:
+    """The sign-in form's check, for a route that has read its `csrf_token` field already."""
+    if not comes_from_this_site(request) or not sign_in_token_matches(request, settings, token):
+        raise FormExpired()
+
+
+def check_session_form(request: Request, csrf_secret: bytes, token: str | None) -> None:
+    """check_session_request's check for a (sync) route that has read its `csrf_token` field already."""
+    if not comes_from_this_site(request) or not session_token_matches(csrf_secret, token):
         raise FormExpired()

@@ -14,8 +14,12 @@
     GET  /staff/recovery-codes          the codes just made, once
 
 Every form posts, then redirects (303) to a page; a form with a problem is shown again with an error summary.
-Nothing personal travels in a URL: `next` is a staff path only (access.safe_next). Passwords are hashed and checked
-in the thread pool, never on the event loop.
+Nothing personal travels in a URL: `next` is a staff path only (access.safe_next).
+
+The routes are plain `def`: FastAPI runs them in its thread pool, so the argon2 check (about 50 ms of CPU) and every
+database wait (SQLite's busy wait for the write lock above all) happen off the event loop. (An `async` route with
+`run_in_threadpool` for the hash alone was tried: its SQLite writes then waited for the lock on the event loop and
+stalled every other request.)
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ from cryptography.exceptions import InvalidTag
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from carebridge import i18n
 from carebridge.access import PublicAccess
@@ -137,7 +140,7 @@ def _sign_in_form(
 
 
 @sign_in_router.get("/staff/sign-in")
-async def sign_in_page(
+def sign_in_page(
     request: Request, session: SessionDep, settings: SettingsDep, next_path: str | None = Query(None, alias="next")
 ) -> Response:
     current = _current(request, session, settings)
@@ -147,15 +150,16 @@ async def sign_in_page(
 
 
 @sign_in_router.post("/staff/sign-in")
-async def sign_in(
+def sign_in(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     email: str = Form("", max_length=320),
     password: str = Form("", max_length=passwords.MAXIMUM_LENGTH),
     next_path: str = Form("", alias="next", max_length=200),
+    csrf_token: str = Form("", max_length=200),
 ) -> Response:
-    await csrf.check_sign_in_request(request, settings)
+    csrf.check_sign_in_form(request, settings, csrf_token)
     next_path = safe_next(next_path)
     email = email.strip()
     errors = []
@@ -186,10 +190,10 @@ async def sign_in(
     session.rollback()
     if password_hash is None:
         # As long as checking a real password takes, so that the time says nothing about who has an account.
-        await run_in_threadpool(passwords.verify_nothing, password)
+        passwords.verify_nothing(password)
         right = False
     else:
-        right = await run_in_threadpool(passwords.verify_password, password_hash, password)
+        right = passwords.verify_password(password_hash, password)
         right = right and active
     if not right:
         throttle.record(session, keys, succeeded=False)
@@ -211,7 +215,7 @@ async def sign_in(
         errors = [_error(request, "email", WRONG_PASSWORD)]
         return _sign_in_form(request, settings, next_path=next_path, email=email, errors=errors, status=401)
     if passwords.needs_rehash(account.password_hash):
-        account.password_hash = await run_in_threadpool(passwords.hash_password, password)
+        account.password_hash = passwords.hash_password(password)
     previous = _current(request, session, settings)
     if previous is not None:
         sessions.end(session, previous.session_id, "replaced")
@@ -257,7 +261,7 @@ def _code_form(request: Request, next_path: str, errors: list | None = None, sta
 
 
 @sign_in_router.get("/staff/sign-in/code")
-async def code_page(
+def code_page(
     request: Request, session: SessionDep, settings: SettingsDep, next_path: str | None = Query(None, alias="next")
 ) -> Response:
     _partial(request, session, settings, enrolling=False)
@@ -265,15 +269,16 @@ async def code_page(
 
 
 @sign_in_router.post("/staff/sign-in/code")
-async def code(
+def code(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     code: str = Form("", max_length=64),
     next_path: str = Form("", alias="next", max_length=200),
+    csrf_token: str = Form("", max_length=200),
 ) -> Response:
     current = _partial(request, session, settings, enrolling=False)
-    await csrf.check_session_request(request, current.csrf_secret)
+    csrf.check_session_form(request, current.csrf_secret, csrf_token)
     next_path = safe_next(next_path)
     if not code.strip():
         errors = [_error(request, "code", N_("Enter the 6-digit code from your app, or one of your recovery codes."))]
@@ -329,7 +334,7 @@ def _enrol_form(
 
 
 @sign_in_router.get("/staff/sign-in/enrol")
-async def enrol_page(
+def enrol_page(
     request: Request, session: SessionDep, settings: SettingsDep, next_path: str | None = Query(None, alias="next")
 ) -> Response:
     current = _partial(request, session, settings, enrolling=True)
@@ -337,15 +342,16 @@ async def enrol_page(
 
 
 @sign_in_router.post("/staff/sign-in/enrol")
-async def enrol(
+def enrol(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     code: str = Form("", max_length=64),
     next_path: str = Form("", alias="next", max_length=200),
+    csrf_token: str = Form("", max_length=200),
 ) -> Response:
     current = _partial(request, session, settings, enrolling=True)
-    await csrf.check_session_request(request, current.csrf_secret)
+    csrf.check_session_form(request, current.csrf_secret, csrf_token)
     next_path = safe_next(next_path)
     if not totp.looks_like_totp(code):
         errors = [_error(request, "code", N_("Enter the 6-digit code your app shows now."))]
@@ -419,7 +425,7 @@ def _codes_from_cookie(request: Request, settings: Settings, session_id: str | N
 
 
 @router.get("/staff/recovery-codes")
-async def recovery_codes_page(
+def recovery_codes_page(
     request: Request,
     settings: SettingsDep,
     actor: Actor = Depends(requires("self.manage")),
@@ -432,7 +438,7 @@ async def recovery_codes_page(
 
 
 @router.post("/staff/account/recovery-codes")
-async def new_recovery_codes(
+def new_recovery_codes(
     request: Request, session: SessionDep, settings: SettingsDep, actor: Actor = Depends(requires("self.manage"))
 ) -> Response:
     account = session.get(StaffAccount, actor.account_id)
@@ -452,11 +458,13 @@ async def new_recovery_codes(
 
 
 @sign_in_router.post("/staff/sign-out")
-async def sign_out(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def sign_out(
+    request: Request, session: SessionDep, settings: SettingsDep, csrf_token: str = Form("", max_length=200)
+) -> Response:
     """Ends this browser's session in any state (a password-only one too, from the second-factor pages)."""
     current = _current(request, session, settings)
     if current is not None:
-        await csrf.check_session_request(request, current.csrf_secret)
+        csrf.check_session_form(request, current.csrf_secret, csrf_token)
         sessions.end(session, current.session_id, "signed-out")
         audit.record(
             session,
@@ -473,7 +481,7 @@ async def sign_out(request: Request, session: SessionDep, settings: SettingsDep)
 
 
 @router.post("/staff/account/sign-out-everywhere")
-async def sign_out_everywhere(
+def sign_out_everywhere(
     request: Request, session: SessionDep, settings: SettingsDep, actor: Actor = Depends(requires("self.manage"))
 ) -> Response:
     sessions.end_sessions(session, actor.account_id, "signed-out-everywhere")
@@ -494,7 +502,7 @@ def _organisation_name(session: Any, organisation_id: str) -> str:
 
 
 @router.get("/staff")
-async def home(request: Request, session: SessionDep, actor: Actor = Depends(requires("self.manage"))) -> Response:
+def home(request: Request, session: SessionDep, actor: Actor = Depends(requires("self.manage"))) -> Response:
     translate = _translator(request).gettext
     context = {
         "organisation_name": _organisation_name(session, actor.organisation_id),
@@ -510,7 +518,7 @@ def _moment(value: Any, lang: str, settings: Settings) -> str:
 
 
 @router.get("/staff/account")
-async def account_page(
+def account_page(
     request: Request, session: SessionDep, settings: SettingsDep, actor: Actor = Depends(requires("self.manage"))
 ) -> Response:
     lang = i18n.negotiate_language(request)

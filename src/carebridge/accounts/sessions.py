@@ -132,8 +132,9 @@ _CURRENT = (
 
 
 def current(session: Session, token: str | None, settings: Settings) -> Current | None:
-    """The open, unexpired session this token belongs to, or None. One query (session, account, roles, teams);
-    a write at most once a minute (last_seen_at)."""
+    """The open, unexpired session this token belongs to, or None. One query (session, account, roles, teams),
+    a read (which never waits for a writer in SQLite's WAL mode). The caller writes last_seen_at when `needs_touch`
+    (at most once a minute)."""
     if not token or len(token) > 128:
         return None
     rows = session.execute(
@@ -145,8 +146,6 @@ def current(session: Session, token: str | None, settings: Settings) -> Current 
     moment = clock.utc_now()
     if not is_live(first.created_at, first.last_seen_at, moment, settings):
         return None
-    if moment - first.last_seen_at >= TOUCH_EVERY:
-        _touch(session, first[0], moment)
     return Current(
         session_id=first[0],
         account_id=first[5],
@@ -157,15 +156,21 @@ def current(session: Session, token: str | None, settings: Settings) -> Current 
         team_ids=frozenset(row.team_id for row in rows if row.team_id is not None),
         csrf_secret=first.csrf_secret,
         created_at=first.created_at,
-        last_seen_at=moment if moment - first.last_seen_at >= TOUCH_EVERY else first.last_seen_at,
+        last_seen_at=first.last_seen_at,
         second_factor_at=first.second_factor_at,
         totp_confirmed=first.totp_confirmed_at is not None,
     )
 
 
-def _touch(session: Session, session_id: str, moment: datetime) -> None:
-    """last_seen_at, in a savepoint: if the database refuses the write just now (SQLite's snapshot of a concurrent
-    writer), the request goes on and the next one touches it."""
+def needs_touch(current: Current) -> bool:
+    return clock.utc_now() - current.last_seen_at >= TOUCH_EVERY
+
+
+def touch(session: Session, session_id: str) -> None:
+    """last_seen_at = now, in a savepoint: if the database refuses the write just now (SQLite's snapshot of a
+    concurrent writer), the request goes on and a later one touches it. Called from the thread pool (a write may wait
+    for SQLite's lock)."""
+    moment = clock.utc_now()
     try:
         with session.begin_nested():
             session.execute(update(StaffSession).where(StaffSession.id == session_id).values(last_seen_at=moment))
