@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.accounts.models import Organisation, StaffAccount
+from carebridge.problems import problem_responses
 from carebridge.web import SessionDep
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
@@ -31,7 +32,14 @@ class Me(BaseModel):
     permissions: list[str]
 
 
-@router.get("/me", response_model=Me)
+@router.get(
+    "/me",
+    response_model=Me,
+    responses=problem_responses(
+        401, 403, s401="Not signed in (no valid staff session cookie, or the second factor is not done yet).",
+        s403="Signed in, but the account's roles do not hold the permission.",
+    ),
+)
 def me(session: SessionDep, actor: Actor = Depends(requires("self.manage"))) -> Me:
     name, organisation_name = session.execute(
         select(StaffAccount.name, Organisation.name)
