@@ -118,3 +118,26 @@ def test_with_secure_cookies_the_cookie_is_host_prefixed_and_secure(session, ses
         assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie and "SameSite=lax" in cookie
         assert "Domain" not in cookie
         assert client.get("/api/v1/staff/me").status_code == 200
+
+
+def test_an_authenticated_request_costs_one_query_and_no_write_within_a_minute(session, client, connection) -> None:  # noqa: ANN001
+    from sqlalchemy import event
+
+    _signed_in(session, client)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        if statement.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
+            statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        with clock.pinned(clock.utc_now() + dt.timedelta(seconds=30)):
+            assert client.get("/staff/recovery-codes").status_code == 200  # a page that reads nothing itself
+        assert len(statements) == 1 and "staff_session" in statements[0] and "staff_role" in statements[0]
+        statements.clear()
+        with clock.pinned(clock.utc_now() + dt.timedelta(seconds=90)):
+            assert client.get("/staff/recovery-codes").status_code == 200
+        assert len(statements) == 2 and statements[1].lstrip().upper().startswith("UPDATE")
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
