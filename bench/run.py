@@ -9,6 +9,7 @@ bench/serve_bench.py), and load it with wrk (Debian's package; installed with ap
   (b) a mix of realistic searches: radius + language + category + open now + free, at varied points and values.
 
 Then bench/leaflets.py: the search mix's latency while 4 clients download leaflets, leaflet cache off and on.
+Then bench/sign_in.py: 10 concurrent staff sign-ins, and what authentication adds to a staff page.
 
 Reported: wrk's median and p99 latency and requests/second, the server-side median and p99 (timing middleware),
 the search/floor median ratio, peak memory (RSS) of the server, index build time; pass/fail against the targets
@@ -325,6 +326,9 @@ def main() -> int:
                         help="audit append-rate rounds on PostgreSQL (bench/audit.py); 0 skips it")
     parser.add_argument("--audit-verify-events", type=int, default=1_000_000,
                         help="length of the chain bench/audit.py verifies; 0 skips that part")
+    parser.add_argument("--sign-in-seconds", type=float, default=10,
+                        help="10 concurrent sign-ins for this long, then the authentication overhead (bench/sign_in.py); "
+                        "0 skips both")
     args = parser.parse_args()
     command = "python bench/run.py" + "".join(f" {arg}" for arg in sys.argv[1:])
     wrk = ensure_wrk()
@@ -359,8 +363,18 @@ def main() -> int:
         print("\n" + audit_table + "\n")
         if args.write_docs:
             audit.write_docs(audit_table)
+    sign_in_table = None
+    if args.sign_in_seconds > 0:
+        import sign_in
+
+        sign_ins, overheads = sign_in.measure(kinds, args.sign_in_seconds, 10)
+        sign_in_table = sign_in.markdown(sign_ins, overheads, command, args.sign_in_seconds)
     table = markdown(reports, args, command)
     print("\n" + table + "\n")
+    if sign_in_table is not None:
+        print(sign_in_table + "\n")
+        if args.write_docs:
+            sign_in.write_docs(sign_in_table)
     if leaflet_table is not None:
         print(leaflet_table + "\n")
         if args.write_docs:

@@ -90,6 +90,18 @@ class Settings(BaseSettings):
     sms_sender: str = "Carebridge"
     sms_timeout_seconds: float = 10.0
 
+    # Staff sign-in (accounts/sessions.py, accounts/secrets.py; docs/decisions/0006-staff-sign-in.md).
+    # A staff session ends after this long without a request, and this long after sign-in whatever happens.
+    staff_session_idle_minutes: int = 30
+    staff_session_absolute_hours: int = 12
+    # The key that encrypts second-factor secrets and signs the sign-in form (32 random bytes). From
+    # CAREBRIDGE_STAFF_SECRET_KEY (base64) when set, otherwise from this file, created (mode 0600) when missing.
+    # Never in the database: a copy of the database alone must not give away anyone's second factor.
+    staff_secret_key: str = ""
+    staff_secret_key_file: Path = Field(
+        default_factory=lambda: (PROJECT_ROOT / "var" if IN_CHECKOUT else Path.cwd() / "var") / "staff-secret.key"
+    )
+
     @field_validator("emergency_numbers")
     @classmethod
     def _emergency_numbers(cls, value: str) -> str:

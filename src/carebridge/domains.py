@@ -59,7 +59,12 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("state", models="carebridge.db"),
     Domain(
         "accounts",
-        routers=("carebridge.accounts.admin_pages:router",),
+        routers=(
+            "carebridge.accounts.pages:sign_in_router",
+            "carebridge.accounts.pages:router",
+            "carebridge.accounts.api:router",
+            "carebridge.accounts.admin_pages:router",
+        ),
         models="carebridge.accounts.models",
         cli="carebridge.accounts.cli",
         menu=(

@@ -81,3 +81,63 @@ def staff_session(session: Session, account_: StaffAccount):  # noqa: ANN201 - a
     session.add(row)
     session.flush()
     return row
+# Second factor and signing in (accounts.totp, accounts.pages).
+
+# What a browser on this site sends with a form: the site's own Origin (accounts.csrf checks it).
+SAME_ORIGIN = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+
+
+def enrol(session: Session, account_: StaffAccount, *, secret: str = TOTP_SECRET, settings=None) -> StaffAccount:  # noqa: ANN001
+    """Give the account a confirmed TOTP second factor with `secret` (as if it had scanned the QR code)."""
+    from carebridge.accounts import totp
+    from carebridge.config import get_settings
+    from carebridge.kit import clock
+
+    totp.store_secret(settings or get_settings(), account_, secret)
+    account_.totp_confirmed_at = clock.utc_now()
+    session.flush()
+    return account_
+
+
+def enrolled_account(session: Session, **kwargs) -> StaffAccount:  # noqa: ANN003
+    """An account (as `account`) with a confirmed second factor using TOTP_SECRET."""
+    return enrol(session, account(session, **kwargs))
+
+
+def totp_code(secret: str = TOTP_SECRET, step_offset: int = 0) -> str:
+    """The code an authenticator app with `secret` shows now (kit.clock's now), or `step_offset` steps away."""
+    import pyotp
+
+    from carebridge.kit import clock
+
+    return pyotp.TOTP(secret).at(clock.utc_now().timestamp() + 30 * step_offset)
+
+
+def form_token(page_html: str) -> str:
+    """The csrf_token hidden field of the (first) form on a page."""
+    import re
+
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page_html)
+    assert match, "the page has no form token"
+    return match.group(1)
+
+
+def sign_in(client, email: str, *, password: str = PASSWORD, code: str | None = None):  # noqa: ANN001, ANN201
+    """Sign in through the pages with a TestClient: the password form, then the code form when the account has a
+    second factor (`code`, default the current TOTP code). Returns the last response (not followed)."""
+    page = client.get("/staff/sign-in")
+    response = client.post(
+        "/staff/sign-in",
+        data={"email": email, "password": password, "csrf_token": form_token(page.text)},
+        headers=SAME_ORIGIN,
+        follow_redirects=False,
+    )
+    if response.status_code != 303 or not response.headers["location"].startswith("/staff/sign-in/code"):
+        return response
+    page = client.get(response.headers["location"])
+    return client.post(
+        "/staff/sign-in/code",
+        data={"code": code or totp_code(), "csrf_token": form_token(page.text)},
+        headers=SAME_ORIGIN,
+        follow_redirects=False,
+    )

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from carebridge.accounts import passwords
@@ -26,7 +26,6 @@ from carebridge.accounts.models import (
     RecoveryCode,
     StaffAccount,
     StaffRole,
-    StaffSession,
     Team,
     TeamMembership,
 )
@@ -275,13 +274,9 @@ def _managed_account(session: Session, actor: Actor | None, account_id: str) -> 
 
 def end_sessions(session: Session, account_id: str, reason: str) -> int:
     """End every open session of the account (they must sign in again); how many were ended."""
-    result = session.execute(
-        update(StaffSession)
-        .where(StaffSession.account_id == account_id, StaffSession.ended_at.is_(None))
-        .values(ended_at=clock.now(), end_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount or 0
+    from carebridge.accounts import sessions
+
+    return sessions.end_sessions(session, account_id, reason)
 
 
 def _audit_account(session: Session, action: str, actor: Actor | None, account: StaffAccount) -> None:
