@@ -264,7 +264,7 @@ def test_sign_out_ends_this_session_and_sign_out_everywhere_ends_all(session, cl
                            headers=factories.SAME_ORIGIN, follow_redirects=False)
     assert response.headers["location"] == "/staff/sign-in"
     assert client.get("/staff", follow_redirects=False).status_code == 303
-    assert [action for action, _ in audited].count("sign-out") == 1
+    assert [action for action, _ in audited].count("sign-out.this-session") == 1
     assert "sign-out.everywhere" in [action for action, _ in audited]
 
 

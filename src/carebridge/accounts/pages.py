@@ -468,7 +468,7 @@ def sign_out(
         sessions.end(session, current.session_id, "signed-out")
         audit.record(
             session,
-            "sign-out",
+            "sign-out.this-session",
             account_id=current.account_id,
             organisation_id=current.organisation_id,
             record_type="staff_session",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -61,13 +61,13 @@ def list_audit_events(
     session: SessionDep,
     settings: SettingsDep,
     actor: ActorDep,
-    organisation_id: Annotated[str | None, Query(max_length=36)] = None,
-    action: Annotated[str | None, Query(max_length=64)] = None,
-    account_id: Annotated[str | None, Query(max_length=36)] = None,
-    record_type: Annotated[str | None, Query(max_length=32)] = None,
-    record_id: Annotated[str | None, Query(max_length=64)] = None,
-    date_from: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD, included")] = None,
-    date_to: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD, included")] = None,
+    organisation_id: Annotated[str | None, Query(max_length=36, pattern=service.IDENTIFIER.pattern)] = None,
+    action: Annotated[str | None, Query(max_length=64, pattern=service.ACTION.pattern)] = None,
+    account_id: Annotated[str | None, Query(max_length=36, pattern=service.IDENTIFIER.pattern)] = None,
+    record_type: Annotated[str | None, Query(max_length=32, pattern=service.WORD.pattern)] = None,
+    record_id: Annotated[str | None, Query(max_length=64, pattern=service.IDENTIFIER.pattern)] = None,
+    date_from: Annotated[date | None, Query(description="YYYY-MM-DD, included")] = None,
+    date_to: Annotated[date | None, Query(description="YYYY-MM-DD, included")] = None,
     before: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="only events older than this sequence number")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = service.PAGE_SIZE,
 ) -> AuditEventPage:
@@ -79,8 +79,8 @@ def list_audit_events(
         account_id=account_id,
         record_type=record_type,
         record_id=record_id,
-        date_from=date_from,
-        date_to=date_to,
+        date_from=date_from.isoformat() if date_from else None,
+        date_to=date_to.isoformat() if date_to else None,
         before=before,
     )
     page = service.read_events(session, actor, event_filter, limit=limit, request_id=request_id(request))
