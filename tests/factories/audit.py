@@ -19,11 +19,11 @@ from factories import accounts as account_factories
 
 
 def events(session: Session, count: int, action: str = "sign-in.success", **fields: Any) -> list[int]:
-    """`count` events appended to the chain; their sequence numbers."""
+    """`count` events appended to the trail; their (display) sequence numbers."""
     numbers = []
     for number in range(count):
         service.record(session, action, request_id=f"request-{number}", **fields)
-        numbers.append(service.head(session)[0])
+        numbers.append(service.latest_seq(session))
     return numbers
 
 
