@@ -26,7 +26,7 @@ def _verify(args: argparse.Namespace) -> int:
     for broken in result.breaks:
         print(f"audit trail BROKEN at stripe {broken.stripe} event {broken.stripe_seq} ({broken.problem}): "
               f"{broken.message}.", file=sys.stderr)
-    print(f"{result.intact} events before the broken ones are intact.", file=sys.stderr)
+    print(f"intact events (before each stripe's first break): {result.intact}", file=sys.stderr)
     return 1
 
 
