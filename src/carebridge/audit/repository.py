@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,8 +48,10 @@ COLUMNS = (
     AuditEvent.hash,
 )
 
-# Each process starts its rotation at its own random place, so writers spread over the stripes from the first try.
-_rotation = random.randrange(1 << 16)
+# Each process starts its rotation at its own random place (re-drawn in a forked worker), so writers spread over the
+# stripes from the first try.
+_rotation = 0
+_rotation_pid = 0
 _SESSION_KEY = "carebridge.audit.stripe"
 
 
@@ -63,7 +66,7 @@ def lock_stripe(session: Session) -> int:
     go to one stripe). PostgreSQL: try each stripe's advisory lock without waiting, in a rotating order, and take the
     first that is free; if none is, wait for one (bounded: CHAIN_LOCK_TIMEOUT_MS, then OperationalError). SQLite has one
     writer at a time already: stripe 0 (and the unique (stripe, stripe_seq) refuses a second event in one place)."""
-    global _rotation
+    global _rotation, _rotation_pid
     session.connection()  # begins the transaction if it has not begun, so it can be recognised
     transaction = session.get_transaction()
     held = session.info.get(_SESSION_KEY)
@@ -72,6 +75,8 @@ def lock_stripe(session: Session) -> int:
     stripes = stripe_count(session)
     stripe = 0
     if is_postgresql(session):
+        if _rotation_pid != os.getpid():
+            _rotation, _rotation_pid = random.randrange(1 << 16), os.getpid()
         _rotation = (_rotation + 1) % stripes
         order = [(_rotation + k) % stripes for k in range(stripes)]
         for candidate in order:
