@@ -170,3 +170,15 @@ def test_the_page_is_small_and_loads_nothing_inline(app, client, session, two_or
     assert "<style" not in response.text and "<script" not in response.text
     assert "/static/css/audit.css" in response.text
     assert client.get("/static/css/audit.css").status_code == 200
+
+
+def test_the_page_shows_the_head_to_keep_and_it_verifies(app, client, session, two_organisations):
+    session.info["audit_stripes"] = 3
+    factories.events(session, 4, commit_each=True, account_id=two_organisations["worker_a"].account_id,
+                     organisation_id=two_organisations["org_a"].id)
+    head = service.head(session)  # the page's own read is recorded after it computed the head
+    factories.sign_in_as(app, two_organisations["manager"])
+    html = client.get("/staff/audit").text
+    assert f'<code class="audit-hash" dir="ltr">{head}</code>' in html
+    session.expire_all()
+    assert service.verify(session, expect_head=head).ok

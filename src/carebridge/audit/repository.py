@@ -30,7 +30,13 @@ _LOCK = text(
     "SELECT set_config('lock_timeout', :timeout, true), pg_advisory_xact_lock(:key), "
     "set_config('lock_timeout', previous.value, true) FROM previous"
 )
-_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
+# Tries the stripes' locks in the given order, without waiting, and stops at the first it gets (one round trip): the
+# rows of unnest come in order (WITH ORDINALITY), the filter is evaluated row by row, and LIMIT 1 stops the scan, so
+# exactly one lock is taken, or none if every stripe is held.
+_TRY_LOCKS = text(
+    "SELECT stripe FROM unnest(CAST(:order AS integer[])) WITH ORDINALITY AS t(stripe, place) "
+    "WHERE pg_try_advisory_xact_lock(:base + stripe) LIMIT 1"
+)
 
 COLUMNS = (
     AuditEvent.seq,
@@ -79,10 +85,9 @@ def lock_stripe(session: Session) -> int:
             _rotation, _rotation_pid = random.randrange(1 << 16), os.getpid()
         _rotation = (_rotation + 1) % stripes
         order = [(_rotation + k) % stripes for k in range(stripes)]
-        for candidate in order:
-            if session.execute(_TRY_LOCK, {"key": CHAIN_LOCK_KEY + candidate}).scalar():
-                stripe = candidate
-                break
+        free = session.execute(_TRY_LOCKS, {"order": order, "base": CHAIN_LOCK_KEY}).scalar()
+        if free is not None:
+            stripe = int(free)
         else:
             stripe = order[0]
             session.execute(_LOCK, {"key": CHAIN_LOCK_KEY + stripe, "timeout": f"{CHAIN_LOCK_TIMEOUT_MS}ms"})
