@@ -107,3 +107,27 @@ def test_account_services_record_their_changes(session):
     factories.actor(session, roles=("administrator",))
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.seq > start).order_by(AuditEvent.seq)).all()
     assert "account.create" in actions
+
+
+def test_a_rolled_back_savepoint_does_not_lose_the_stripes_lock(session, connection):
+    """PostgreSQL releases the locks taken inside a savepoint that is rolled back: the next event of the transaction
+    takes its stripe's lock again rather than appending without it."""
+    if connection.dialect.name != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's")
+    from sqlalchemy import text
+
+    from carebridge.audit import repository
+
+    savepoint = session.begin_nested()
+    service.record(session, "sign-in.success", account_id="acc-1")
+    savepoint.rollback()
+    service.record(session, "sign-in.success", account_id="acc-1")
+    stripe = _event(session, service.latest_seq(session)).stripe
+    held = session.scalar(
+        text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted "
+            "AND ((classid::bigint << 32) | objid::bigint) = :key"
+        ),
+        {"key": repository.CHAIN_LOCK_KEY + stripe},
+    )
+    assert held == 1

@@ -77,6 +77,10 @@ def lock_stripe(session: Session) -> int:
     transaction = session.get_transaction()
     held = session.info.get(_SESSION_KEY)
     if held is not None and held[0] is transaction:
+        if is_postgresql(session):
+            # Taken again (at once: the lock is re-entrant), because a rolled-back savepoint releases the locks taken
+            # inside it; the same stripe, so the transaction's events stay together.
+            session.execute(_LOCK, {"key": CHAIN_LOCK_KEY + held[1], "timeout": f"{CHAIN_LOCK_TIMEOUT_MS}ms"})
         return held[1]
     stripes = stripe_count(session)
     stripe = 0
