@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, text
+from sqlalchemy import bindparam, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from carebridge.audit.models import AuditEvent
@@ -165,12 +165,8 @@ def chain_batches(session: Session, batch_size: int = 5000) -> Iterator[list[dic
     while True:
         query = select(*COLUMNS).order_by(AuditEvent.stripe, AuditEvent.stripe_seq).limit(batch_size)
         if after is not None:
-            query = query.where(
-                or_(
-                    AuditEvent.stripe > after[0],
-                    and_(AuditEvent.stripe == after[0], AuditEvent.stripe_seq > after[1]),
-                )
-            )
+            # A row comparison: one range scan of the unique (stripe, stripe_seq) index on both databases.
+            query = query.where(tuple_(AuditEvent.stripe, AuditEvent.stripe_seq) > tuple_(*after))
         rows = [dict(row._mapping) for row in session.execute(query)]
         if not rows:
             return
