@@ -152,7 +152,8 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     app.state.settings = settings
     if session_factory is None:
         session_factory = get_session_factory() if settings == get_settings() else sessionmaker(
-            bind=make_engine(settings.database_url), expire_on_commit=False
+            bind=make_engine(settings.database_url), expire_on_commit=False,
+            info={"audit_stripes": settings.audit_stripes},
         )
     app.state.session_factory = session_factory
 

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     locale_dir: Path = Field(default_factory=_default_locale_dir)
     # Shows that the site runs on made-up demo data (the banner and the note on /about). Off in a real deployment.
     demo: bool = True
+    # The audit trail's parallel hash chains ("stripes") on PostgreSQL: writers on different stripes commit in
+    # parallel (docs/decisions/0004-audit-trail.md). SQLite always uses 1 (it has one writer). More stripes: more
+    # parallel appends, and more heads in `carebridge audit head`.
+    audit_stripes: int = Field(default=8, ge=1, le=64)
     # Secure cookies need HTTPS; off for http://127.0.0.1 development.
     secure_cookies: bool = False
     # How long a break-the-glass grant (opening one record outside one's scope, with a reason) lasts, in minutes.

@@ -118,7 +118,8 @@ def get_engine() -> Engine:
 
 @lru_cache
 def get_session_factory() -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+    # audit_stripes: read by audit.repository from the session (domain code does not read settings itself).
+    return sessionmaker(bind=get_engine(), expire_on_commit=False, info={"audit_stripes": get_settings().audit_stripes})
 
 
 @contextmanager

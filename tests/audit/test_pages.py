@@ -96,9 +96,9 @@ def test_a_bad_date_is_an_error_summary_not_a_crash(app, client, two_organisatio
 
 def test_pages_go_back_by_sequence_number(app, client, session, two_organisations, monkeypatch):
     monkeypatch.setattr(service, "PAGE_SIZE", 2)
-    factories.events(session, 5, account_id=two_organisations["worker_a"].account_id,
+    session.info["audit_stripes"] = 3  # spread over stripes (on PostgreSQL): the page is still in order
+    factories.events(session, 5, commit_each=True, account_id=two_organisations["worker_a"].account_id,
                      organisation_id=two_organisations["org_a"].id)
-    session.commit()
     factories.sign_in_as(app, two_organisations["manager"])
     seen: list[str] = []
     url = "/staff/audit?action=sign-in.success"
@@ -141,7 +141,7 @@ def test_an_email_outside_the_organisation_is_the_same_as_an_unknown_one(app, cl
 def test_reading_the_page_is_itself_audited(app, client, session, two_organisations):
     manager = two_organisations["manager"]
     factories.sign_in_as(app, manager)
-    before = service.head(session)[0]
+    before = service.latest_seq(session)
     assert client.get("/staff/audit").status_code == 200
     session.expire_all()
     reads = session.scalars(select(AuditEvent).where(AuditEvent.seq > before)).all()
@@ -170,3 +170,15 @@ def test_the_page_is_small_and_loads_nothing_inline(app, client, session, two_or
     assert "<style" not in response.text and "<script" not in response.text
     assert "/static/css/audit.css" in response.text
     assert client.get("/static/css/audit.css").status_code == 200
+
+
+def test_the_page_shows_the_head_to_keep_and_it_verifies(app, client, session, two_organisations):
+    session.info["audit_stripes"] = 3
+    factories.events(session, 4, commit_each=True, account_id=two_organisations["worker_a"].account_id,
+                     organisation_id=two_organisations["org_a"].id)
+    head = service.head(session)  # the page's own read is recorded after it computed the head
+    factories.sign_in_as(app, two_organisations["manager"])
+    html = client.get("/staff/audit").text
+    assert f'<code class="audit-hash" dir="ltr">{head}</code>' in html
+    session.expire_all()
+    assert service.verify(session, expect_head=head).ok

@@ -18,13 +18,36 @@ from carebridge.errors import Forbidden
 from factories import accounts as account_factories
 
 
-def events(session: Session, count: int, action: str = "sign-in.success", **fields: Any) -> list[int]:
-    """`count` events appended to the chain; their sequence numbers."""
+def events(
+    session: Session, count: int, action: str = "sign-in.success", *, commit_each: bool = False, **fields: Any
+) -> list[int]:
+    """`count` events appended to the trail; their (display) sequence numbers. All in the session's transaction (so
+    one stripe), or with `commit_each` each in a transaction of its own (spread over the stripes, on PostgreSQL)."""
     numbers = []
     for number in range(count):
         service.record(session, action, request_id=f"request-{number}", **fields)
-        numbers.append(service.head(session)[0])
+        numbers.append(service.latest_seq(session))
+        if commit_each:
+            session.commit()
     return numbers
+
+
+def striped(session: Session, stripes: int, each: int, **fields: Any) -> dict[int, list[int]]:
+    """`each` events in each of `stripes` stripes on PostgreSQL (SQLite: all in stripe 0), each event in its own
+    transaction; stripe -> the events' (display) sequence numbers in stripe order."""
+    from sqlalchemy import select
+
+    from carebridge.audit.models import AuditEvent
+
+    session.info["audit_stripes"] = stripes
+    numbers = events(session, stripes * each, commit_each=True, **fields)
+    rows = session.execute(
+        select(AuditEvent.stripe, AuditEvent.seq).where(AuditEvent.seq.in_(numbers)).order_by(AuditEvent.stripe_seq)
+    )
+    by_stripe: dict[int, list[int]] = {}
+    for stripe, seq in rows:
+        by_stripe.setdefault(stripe, []).append(seq)
+    return by_stripe
 
 
 def actor(

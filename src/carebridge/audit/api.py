@@ -18,7 +18,9 @@ ActorDep = Annotated[Actor, Depends(requires("audit.read-organisation"))]
 
 
 class AuditEventOut(BaseModel):
-    seq: int
+    seq: int  # display order (gaps allowed)
+    stripe: int  # which of the parallel hash chains
+    stripe_seq: int  # its place in that chain (1, 2, 3, ... no gap)
     at: datetime
     account_id: str | None
     account_name: str | None
@@ -34,15 +36,17 @@ class AuditEventOut(BaseModel):
 
 
 class ChainHead(BaseModel):
+    # The newest event's display number.
     seq: int
-    hash: str
+    # The trail's head as one line: the combined SHA-256, then each stripe's `stripe:stripe_seq:hash-prefix`.
+    value: str
 
 
 class AuditEventPage(BaseModel):
     events: list[AuditEventOut]
     # Give as `before` to get the next (older) page; null on the last page.
     next_before: int | None
-    # The newest event of the whole chain (keep it elsewhere; `carebridge audit verify --expect-head`).
+    # The head of the whole trail (keep it elsewhere; `carebridge audit verify --expect-head`).
     head: ChainHead
 
 
@@ -68,7 +72,7 @@ def list_audit_events(
     record_id: Annotated[str | None, Query(max_length=64, pattern=service.IDENTIFIER.pattern)] = None,
     date_from: Annotated[date | None, Query(description="YYYY-MM-DD, included")] = None,
     date_to: Annotated[date | None, Query(description="YYYY-MM-DD, included")] = None,
-    before: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="only events older than this sequence number")] = None,
+    before: Annotated[int | None, Query(ge=1, le=9_223_372_036_854_775_807, description="only events older than this sequence number")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = service.PAGE_SIZE,
 ) -> AuditEventPage:
     event_filter = service.build_filter(
@@ -88,6 +92,8 @@ def list_audit_events(
         events=[
             AuditEventOut(
                 seq=row.event.seq,
+                stripe=row.event.stripe,
+                stripe_seq=row.event.stripe_seq,
                 at=row.event.at,
                 account_id=row.event.account_id,
                 account_name=row.account_name,
@@ -104,5 +110,5 @@ def list_audit_events(
             for row in page.rows
         ],
         next_before=page.next_before,
-        head=ChainHead(seq=page.head_seq, hash=page.head_hash),
+        head=ChainHead(seq=page.head_seq, value=page.head),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carebridge.db import Base, UTCDateTime
@@ -20,11 +20,17 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_event_organisation_id_seq", "organisation_id", "seq"),
         Index("ix_audit_event_account_id_seq", "account_id", "seq"),
+        # Each stripe's chain order, and the backstop against a fork: two events can never take one place.
+        UniqueConstraint("stripe", "stripe_seq", name="uq_audit_event_stripe_stripe_seq"),
     )
 
-    # Chain order: 1, 2, 3, ... with no gap. Assigned by audit.service under the chain lock (previous + 1), not by a
-    # database sequence: a rolled-back transaction must not leave a hole that would look like a deleted event.
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # Display order only (newest first on the page, keyset pagination): a database sequence, so gaps are allowed (a
+    # rolled-back transaction leaves one) and it is not hashed. The evidence is each stripe's own order below.
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    # Which of the parallel chains (audit.chain) the event belongs to, and its place there: 1, 2, 3, ... with no gap,
+    # assigned under that stripe's lock (previous + 1), so a gap means a deleted event.
+    stripe: Mapped[int] = mapped_column(SmallInteger)
+    stripe_seq: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Who acted (or, for a failed sign-in without an actor, whose account it concerned), and which organisation.
     account_id: Mapped[str | None] = mapped_column(String(36))
@@ -35,6 +41,6 @@ class AuditEvent(Base):
     record_id: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))
     request_id: Mapped[str | None] = mapped_column(String(64))
-    # Hex SHA-256 (audit.chain): of the previous event (64 zeros for the first), and of this one.
+    # Hex SHA-256 (audit.chain): of the previous event of the same stripe (64 zeros for its first), and of this one.
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

@@ -38,7 +38,7 @@ def audit_page(
     record_id: Annotated[str | None, Query(max_length=64)] = None,
     date_from: Annotated[str | None, Query(max_length=10)] = None,
     date_to: Annotated[str | None, Query(max_length=10)] = None,
-    before: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    before: Annotated[int | None, Query(ge=1, le=9_223_372_036_854_775_807)] = None,
     not_found: Annotated[str | None, Query(max_length=1)] = None,
 ) -> Response:
     values = {

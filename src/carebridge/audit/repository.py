@@ -3,30 +3,45 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from carebridge.audit.models import AuditEvent
 from carebridge.db import UTCDateTime, is_postgresql
 
-# The key of the PostgreSQL advisory lock that serialises appends ("cb-audit" as a 64-bit integer): held from
-# reading the last event until the caller's transaction ends, so two writers can never chain onto the same event.
+# The keys of the PostgreSQL advisory locks, one per stripe: BASE + stripe ("cb-audit" as a 64-bit integer, plus the
+# stripe). A stripe's lock is held from reading its last event until the caller's transaction ends, so two writers
+# can never chain onto the same event; writers on different stripes run (and commit) in parallel.
 CHAIN_LOCK_KEY = int.from_bytes(b"cb-audit", "big")
-# How long a writer waits for the chain lock before its unit of work fails (NotSaved, 503) instead of hanging behind
-# a transaction that never ends. The caller's own lock_timeout is restored in the same statement.
+# Stripes on PostgreSQL unless the setting audit_stripes says otherwise (SQLite: always 1, it has one writer).
+DEFAULT_STRIPES = 8
+# How long a writer waits for a stripe's lock (when none is free) before its unit of work fails (NotSaved, 503)
+# instead of hanging behind a transaction that never ends. The caller's own lock_timeout is restored in the same
+# statement.
 CHAIN_LOCK_TIMEOUT_MS = 30_000
 _LOCK = text(
     "WITH previous AS MATERIALIZED (SELECT current_setting('lock_timeout') AS value) "
     "SELECT set_config('lock_timeout', :timeout, true), pg_advisory_xact_lock(:key), "
     "set_config('lock_timeout', previous.value, true) FROM previous"
 )
+# Tries the stripes' locks in the given order, without waiting, and stops at the first it gets (one round trip): the
+# rows of unnest come in order (WITH ORDINALITY), the filter is evaluated row by row, and LIMIT 1 stops the scan, so
+# exactly one lock is taken, or none if every stripe is held.
+_TRY_LOCKS = text(
+    "SELECT stripe FROM unnest(CAST(:order AS integer[])) WITH ORDINALITY AS t(stripe, place) "
+    "WHERE pg_try_advisory_xact_lock(:base + stripe) LIMIT 1"
+)
 
 COLUMNS = (
     AuditEvent.seq,
+    AuditEvent.stripe,
+    AuditEvent.stripe_seq,
     AuditEvent.at,
     AuditEvent.account_id,
     AuditEvent.organisation_id,
@@ -39,68 +54,128 @@ COLUMNS = (
     AuditEvent.hash,
 )
 
+# Each process starts its rotation at its own random place (re-drawn in a forked worker), so writers spread over the
+# stripes from the first try.
+_rotation = 0
+_rotation_pid = 0
+_SESSION_KEY = "carebridge.audit.stripe"
 
-def lock_chain(session: Session) -> None:
-    """Serialise appends. PostgreSQL: a transaction-level advisory lock. SQLite has one writer at a time already (and
-    the primary key on seq refuses a second event with the same number, so the chain cannot fork there either)."""
+
+def stripe_count(session: Session) -> int:
+    if not is_postgresql(session):
+        return 1
+    return max(1, int(session.info.get("audit_stripes", DEFAULT_STRIPES)))
+
+
+def lock_stripe(session: Session) -> int:
+    """Take a stripe for this transaction and return it. A transaction that holds one already keeps it (all its events
+    go to one stripe). PostgreSQL: try each stripe's advisory lock without waiting, in a rotating order, and take the
+    first that is free; if none is, wait for one (bounded: CHAIN_LOCK_TIMEOUT_MS, then OperationalError). SQLite has one
+    writer at a time already: stripe 0 (and the unique (stripe, stripe_seq) refuses a second event in one place)."""
+    global _rotation, _rotation_pid
+    session.connection()  # begins the transaction if it has not begun, so it can be recognised
+    transaction = session.get_transaction()
+    held = session.info.get(_SESSION_KEY)
+    if held is not None and held[0] is transaction:
+        if is_postgresql(session):
+            # Taken again (at once: the lock is re-entrant), because a rolled-back savepoint releases the locks taken
+            # inside it; the same stripe, so the transaction's events stay together.
+            session.execute(_LOCK, {"key": CHAIN_LOCK_KEY + held[1], "timeout": f"{CHAIN_LOCK_TIMEOUT_MS}ms"})
+        return held[1]
+    stripes = stripe_count(session)
+    stripe = 0
     if is_postgresql(session):
-        session.execute(_LOCK, {"key": CHAIN_LOCK_KEY, "timeout": f"{CHAIN_LOCK_TIMEOUT_MS}ms"})
+        if _rotation_pid != os.getpid():
+            _rotation, _rotation_pid = random.randrange(1 << 16), os.getpid()
+        _rotation = (_rotation + 1) % stripes
+        order = [(_rotation + k) % stripes for k in range(stripes)]
+        free = session.execute(_TRY_LOCKS, {"order": order, "base": CHAIN_LOCK_KEY}).scalar()
+        if free is not None:
+            stripe = int(free)
+        else:
+            stripe = order[0]
+            session.execute(_LOCK, {"key": CHAIN_LOCK_KEY + stripe, "timeout": f"{CHAIN_LOCK_TIMEOUT_MS}ms"})
+    session.info[_SESSION_KEY] = (transaction, stripe)
+    return stripe
 
 
-def last_event(session: Session) -> tuple[int, str] | None:
-    row = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    return (row.seq, row.hash) if row else None
+def last_event(session: Session, stripe: int) -> tuple[int, str] | None:
+    """A stripe's last event: (stripe_seq, hash)."""
+    row = session.execute(
+        select(AuditEvent.stripe_seq, AuditEvent.hash)
+        .where(AuditEvent.stripe == stripe)
+        .order_by(AuditEvent.stripe_seq.desc())
+        .limit(1)
+    ).first()
+    return (row.stripe_seq, row.hash) if row else None
 
 
-def append(session: Session, values: dict[str, Any]) -> None:
-    session.execute(insert(AuditEvent).values(**values))
+def latest_seq(session: Session) -> int:
+    """The newest event's display number (0 for an empty trail)."""
+    return session.scalar(select(func.max(AuditEvent.seq))) or 0
 
 
-# PostgreSQL: read the last event, hash and insert the next one in one statement (a fresh snapshot, taken after the
-# lock), so that only this statement and the COMMIT run while the lock is held. The hash is SHA-256 of the canonical
-# encoding, completed here from the pieces audit.chain.canonical_template made.
+def heads(session: Session) -> dict[int, tuple[int, str]]:
+    """Every stripe's last event: stripe -> (stripe_seq, hash). One index probe per stripe."""
+    stripes = session.scalars(select(AuditEvent.stripe).distinct()).all()
+    return {stripe: last for stripe in sorted(stripes) if (last := last_event(session, stripe)) is not None}
+
+
+def append(session: Session, values: dict[str, Any]) -> int:
+    return session.execute(insert(AuditEvent).values(**values).returning(AuditEvent.seq)).scalar_one()
+
+
+# PostgreSQL: read the stripe's last event, hash and insert the next one in one statement (a fresh snapshot, taken
+# after the lock), so that only this statement and the COMMIT run while the lock is held. The hash is SHA-256 of the
+# canonical encoding, completed here from the pieces audit.chain.canonical_template made.
 _APPEND_NEXT = text(
     """
-    INSERT INTO audit_event (seq, at, account_id, organisation_id, action, record_type, record_id, outcome,
-                             request_id, previous_hash, hash)
-    SELECT next.seq, :at, :account_id, :organisation_id, :action, :record_type, :record_id, :outcome, :request_id,
-           next.previous_hash,
-           encode(sha256(convert_to(:before || next.previous_hash || :between || next.seq::text || :after, 'UTF8')),
-                  'hex')
+    INSERT INTO audit_event (stripe, stripe_seq, at, account_id, organisation_id, action, record_type, record_id,
+                             outcome, request_id, previous_hash, hash)
+    SELECT :stripe, next.stripe_seq, :at, :account_id, :organisation_id, :action, :record_type, :record_id, :outcome,
+           :request_id, next.previous_hash,
+           encode(sha256(convert_to(:before || next.previous_hash || :between || next.stripe_seq::text || :after,
+                                    'UTF8')), 'hex')
     FROM (
-        SELECT coalesce(max(seq), 0) + 1 AS seq,
-               coalesce((SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1), :genesis) AS previous_hash
-        FROM audit_event
+        SELECT coalesce(last.stripe_seq, 0) + 1 AS stripe_seq, coalesce(last.hash, :genesis) AS previous_hash
+        FROM (SELECT 1) AS one
+        LEFT JOIN LATERAL (
+            SELECT stripe_seq, hash FROM audit_event WHERE stripe = :stripe ORDER BY stripe_seq DESC LIMIT 1
+        ) AS last ON true
     ) AS next
-    RETURNING seq, hash
+    RETURNING seq, stripe_seq, hash
     """
 ).bindparams(bindparam("at", type_=UTCDateTime()))
 
 
-def append_next(session: Session, fields: dict[str, Any], pieces: tuple[str, str, str], genesis: str) -> tuple[int, str]:
+def append_next(
+    session: Session, stripe: int, fields: dict[str, Any], pieces: tuple[str, str, str], genesis: str
+) -> tuple[int, int, str]:
     before, between, after = pieces
     row = session.execute(
-        _APPEND_NEXT, {**fields, "before": before, "between": between, "after": after, "genesis": genesis}
+        _APPEND_NEXT,
+        {**fields, "stripe": stripe, "before": before, "between": between, "after": after, "genesis": genesis},
     ).one()
-    return row.seq, row.hash
+    return row.seq, row.stripe_seq, row.hash
 
 
 def chain_batches(session: Session, batch_size: int = 5000) -> Iterator[list[dict[str, Any]]]:
-    """The whole chain in seq order, in batches fetched by keyset (constant memory, however long the chain)."""
-    after = None
+    """Every stripe in (stripe, stripe_seq) order, in batches fetched by keyset (constant memory, however long)."""
+    after: tuple[int, int] | None = None
     while True:
-        query = select(*COLUMNS).order_by(AuditEvent.seq).limit(batch_size)
+        query = select(*COLUMNS).order_by(AuditEvent.stripe, AuditEvent.stripe_seq).limit(batch_size)
         if after is not None:
-            query = query.where(AuditEvent.seq > after)
+            # A row comparison: one range scan of the unique (stripe, stripe_seq) index on both databases.
+            query = query.where(tuple_(AuditEvent.stripe, AuditEvent.stripe_seq) > tuple_(*after))
         rows = [dict(row._mapping) for row in session.execute(query)]
         if not rows:
             return
         yield rows
-        after = rows[-1]["seq"]
+        after = (rows[-1]["stripe"], rows[-1]["stripe_seq"])
 
 
-def max_seq(session: Session) -> int:
-    return session.scalar(select(func.max(AuditEvent.seq))) or 0
+def max_stripe_seq(session: Session) -> int:
+    return session.scalar(select(func.max(AuditEvent.stripe_seq))) or 0
 
 
 @dataclass(frozen=True)

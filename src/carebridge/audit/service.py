@@ -1,8 +1,8 @@
 """Recording audit events in a hash chain, and checking the chain.
 
 `record()` appends one event in the caller's transaction: it is kept only if the action is. On PostgreSQL it takes
-the chain's advisory lock, held until that transaction ends — so call it as late in the unit of work as is sensible
-(after the slow parts), to keep other writers' wait short. See docs/decisions/0004-audit-trail.md.
+one stripe's advisory lock (the first free one of N parallel chains), held until that transaction ends — so call it
+as late in the unit of work as is sensible (after the slow parts), to keep that stripe free for others. See docs/decisions/0004-audit-trail.md.
 """
 
 from __future__ import annotations
@@ -78,41 +78,50 @@ def record(
         "outcome": outcome,
         "request_id": _checked(request_id, IDENTIFIER, 64, "request_id"),
     }
-    postgresql = is_postgresql(session)
-    pieces = chain.canonical_template(fields) if postgresql else None
     try:
-        repository.lock_chain(session)
+        stripe = repository.lock_stripe(session)
     except OperationalError:
-        # Waited CHAIN_LOCK_TIMEOUT_MS behind another writer's transaction: the unit of work fails as a whole (503).
-        log.error("audit chain lock not obtained in time")
+        # No stripe was free, and waiting CHAIN_LOCK_TIMEOUT_MS behind another writer's transaction for one did not
+        # help: the unit of work fails as a whole (503).
+        log.error("audit stripe lock not obtained in time")
         raise NotSaved(N_("Nothing was saved. Please try again in a moment.")) from None
-    if pieces is not None:
-        repository.append_next(session, fields, pieces, chain.GENESIS)
+    fields["stripe"] = stripe
+    if is_postgresql(session):
+        repository.append_next(session, stripe, fields, chain.canonical_template(fields), chain.GENESIS)
         return
-    last = repository.last_event(session)
-    fields["seq"] = last[0] + 1 if last else 1
+    last = repository.last_event(session, stripe)
+    fields["stripe_seq"] = last[0] + 1 if last else 1
     fields["previous_hash"] = last[1] if last else chain.GENESIS
     fields["hash"] = chain.event_hash(fields)
     repository.append(session, fields)
 
 
-def head(session: Session) -> tuple[int, str]:
-    """The latest event's sequence number and hash ((0, 64 zeros) for an empty trail): keep it elsewhere."""
-    return repository.last_event(session) or (0, chain.GENESIS)
+def head(session: Session) -> str:
+    """The trail's head as one line to keep elsewhere (chain.format_head: the combined hash, then each stripe's
+    `stripe:stripe_seq:hash-prefix`); `verify(expect_head=...)` accepts it."""
+    return chain.format_head(repository.heads(session))
+
+
+def latest_seq(session: Session) -> int:
+    """The newest event's display number (0 for an empty trail)."""
+    return repository.latest_seq(session)
 
 
 def verify(session: Session, *, expect_head: str | None = None, batch_size: int = 5000) -> chain.Result:
-    """Walk the whole chain (streaming) and report how much is intact, or the first broken event."""
-    verifier = chain.Verifier(max_seq=repository.max_seq(session), expect_head=expect_head)
+    """Walk every stripe (streaming) and report how much is intact, and the first broken event of each stripe."""
+    verifier = chain.Verifier(
+        max_seq=repository.max_stripe_seq(session), stripes=repository.stripe_count(session), expect_head=expect_head
+    )
     for batch in repository.chain_batches(session, batch_size):
-        if not verifier.feed(batch):
-            break
+        verifier.feed(batch)
     return verifier.result()
 
 
-def verify_events(events: Iterable[dict], *, expect_head: str | None = None, max_seq: int | None = None) -> chain.Result:
-    """The same check over events given in seq order (for tests and tools)."""
-    verifier = chain.Verifier(max_seq=max_seq, expect_head=expect_head)
+def verify_events(
+    events: Iterable[dict], *, expect_head: str | None = None, max_seq: int | None = None, stripes: int = 1
+) -> chain.Result:
+    """The same check over events given in (stripe, stripe_seq) order (for tests and tools)."""
+    verifier = chain.Verifier(max_seq=max_seq, stripes=stripes, expect_head=expect_head)
     verifier.feed(events)
     return verifier.result()
 
@@ -134,8 +143,8 @@ class EventRow:
 class EventPage:
     rows: list[EventRow]
     next_before: int | None  # pass as `before` for the next (older) page; None on the last page
-    head_seq: int
-    head_hash: str
+    head_seq: int  # the newest event's display number
+    head: str  # the trail's head (chain.format_head), to keep elsewhere
 
 
 def _day(value: str | None, name: str) -> dt.date | None:
@@ -222,12 +231,11 @@ def read_events(
     events = events[:limit]
     names = repository.account_names(session, {e.account_id for e in events if e.account_id})
     organisations = repository.organisation_names(session, {e.organisation_id for e in events if e.organisation_id})
-    seq, hash_ = head(session)
     page = EventPage(
         rows=[EventRow(e, names.get(e.account_id or ""), organisations.get(e.organisation_id or "")) for e in events],
         next_before=events[-1].seq if more and events else None,
-        head_seq=seq,
-        head_hash=hash_,
+        head_seq=latest_seq(session),
+        head=head(session),
     )
     record(session, "audit.read", actor=actor, record_type="audit_event", request_id=request_id)
     return page

@@ -1,4 +1,4 @@
-"""The audit trail: audit_event, append-only (triggers refuse UPDATE and DELETE, and TRUNCATE on PostgreSQL).
+"""The audit trail: audit_event (N parallel hash chains, "stripes"), append-only (triggers refuse UPDATE and DELETE, and TRUNCATE on PostgreSQL).
 
 A later migration that alters audit_event on SQLite with batch_alter_table (which copies the table) drops these
 triggers with the old table: it must create them again (see upgrade below).
@@ -40,7 +40,9 @@ $$""",
 
 def upgrade() -> None:
     op.create_table('audit_event',
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('stripe', sa.SmallInteger(), nullable=False),
+    sa.Column('stripe_seq', sa.BigInteger(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('account_id', sa.String(length=36), nullable=True),
     sa.Column('organisation_id', sa.String(length=36), nullable=True),
@@ -51,7 +53,8 @@ def upgrade() -> None:
     sa.Column('request_id', sa.String(length=64), nullable=True),
     sa.Column('previous_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('seq', name=op.f('pk_audit_event'))
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_audit_event')),
+    sa.UniqueConstraint('stripe', 'stripe_seq', name='uq_audit_event_stripe_stripe_seq')
     )
     op.create_index('ix_audit_event_account_id_seq', 'audit_event', ['account_id', 'seq'], unique=False)
     op.create_index('ix_audit_event_organisation_id_seq', 'audit_event', ['organisation_id', 'seq'], unique=False)
