@@ -2,59 +2,35 @@
 CSRF field in every form, no e-mail or name in any URL, the actor's permission checked."""
 
 import re
-from typing import get_args
 from urllib.parse import urlsplit
 
 import pytest
 from factories import accounts as factories
 from sqlalchemy import select
 
-from carebridge.accounts import admin_pages, break_glass, service
+from carebridge.accounts import break_glass, service
 from carebridge.accounts.models import StaffAccount
-from carebridge.errors import Forbidden
-
-CSRF = "test-csrf-token"
-
 
 @pytest.fixture
-def sign_in(app, compiled_catalogs):
-    """STANDS IN FOR SIGN-IN until the sign-in work (accounts.access.requires, sessions, CSRF) is merged: it
-    overrides the admin pages' `requires(...)` dependencies with `app.dependency_overrides`, so that a request acts
-    as the given account, sets request.state.actor / staff_name / csrf_token as `requires` does, and refuses (403)
-    an actor lacking the route's permission. Replace it with a real sign-in after merging.
-
-    Usage: `sign_in(account)`; `sign_in(None)` signs out (every admin route then answers 401/redirect... here 403)."""
-    from fastapi import Request
-
-    current = {}
-
-    def make(permission):
-        def dependency(request: Request):
-            actor = current.get("actor")
-            if actor is None or not actor.can(permission):
-                raise Forbidden()
-            request.state.actor = actor
-            request.state.staff_name = current["name"]
-            request.state.csrf_token = CSRF
-            return actor
-
-        return dependency
-
-    for alias in (
-        admin_pages.StaffReader,
-        admin_pages.StaffManager,
-        admin_pages.OrganisationManager,
-        admin_pages.BreakGlassReviewer,
-    ):
-        original = get_args(alias)[1].dependency
-        app.dependency_overrides[original] = make(original.carebridge_access)
+def sign_in(client, session, compiled_catalogs):
+    """Signs in for real through the pages (password, then the TOTP code; the account is enrolled first if it has
+    no second factor yet), so that every request goes through the session cookie, CSRF and `requires(...)`.
+    Returns the session's CSRF token (what the pages put in their forms). The client sends the site's own Origin
+    with every request, as a browser does with a form. `sign_in(None)` signs out (drops the cookies)."""
+    client.headers.update(factories.SAME_ORIGIN)
 
     def act_as(account):
+        client.cookies.clear()
         if account is None:
-            current.clear()
-        else:
-            current["actor"] = factories.actor_for(account)
-            current["name"] = account.name
+            return None
+        if account.totp_confirmed_at is None:
+            factories.enrol(session, account)
+            session.commit()
+        landed = factories.sign_in(client, account.email)
+        assert landed.status_code == 303, landed.text[:300]
+        home = client.get("/staff")
+        assert home.status_code == 200
+        return factories.form_token(home.text)
 
     return act_as
 
@@ -74,16 +50,16 @@ def world(session):
             "stranger": stranger}
 
 
-def _forms_carry_the_token(html):
+def _forms_carry_the_token(html, csrf):
     forms = re.findall(r"<form[^>]*>.*?</form>", html, flags=re.S)
     posts = [form for form in forms if 'method="post"' in form]
     for form in posts:
-        assert f'name="csrf_token" value="{CSRF}"' in form, form[:200]
+        assert f'name="csrf_token" value="{csrf}"' in form, form[:200]
     return len(posts)
 
 
 def test_an_administrator_lists_filters_and_opens_accounts(client, sign_in, world):
-    sign_in(world["admin"])
+    csrf = sign_in(world["admin"])
     page = client.get("/staff/admin/accounts")
     assert page.status_code == 200
     for name in ("Ada Admin", "Mo Manager", "Lin Worker", "Sol Stranger"):
@@ -94,11 +70,11 @@ def test_an_administrator_lists_filters_and_opens_accounts(client, sign_in, worl
     assert "Mo Manager" in by_role.text and "Lin Worker" not in by_role.text
     account = client.get(f"/staff/admin/accounts/{world['worker'].id}")
     assert account.status_code == 200 and "lin.worker@example.org" in account.text
-    assert _forms_carry_the_token(account.text) >= 3
+    assert _forms_carry_the_token(account.text, csrf) >= 3
 
 
 def test_a_service_manager_sees_their_organisation_only_and_changes_nothing(client, sign_in, world):
-    sign_in(world["manager"])
+    csrf = sign_in(world["manager"])
     page = client.get("/staff/admin/accounts")
     assert "Lin Worker" in page.text and "Sol Stranger" not in page.text
     assert "/staff/admin/accounts/new" not in page.text
@@ -106,7 +82,7 @@ def test_a_service_manager_sees_their_organisation_only_and_changes_nothing(clie
     colleague = client.get(f"/staff/admin/accounts/{world['worker'].id}")
     assert colleague.status_code == 200 and "/disable" not in colleague.text
     refused = client.post(
-        f"/staff/admin/accounts/{world['worker'].id}/disable", data={"confirm": "yes", "csrf_token": CSRF}
+        f"/staff/admin/accounts/{world['worker'].id}/disable", data={"confirm": "yes", "csrf_token": csrf}
     )
     assert refused.status_code == 403
     assert client.get("/staff/admin/organisations").status_code == 403
@@ -114,11 +90,11 @@ def test_a_service_manager_sees_their_organisation_only_and_changes_nothing(clie
 
 
 def test_creating_an_account_posts_then_redirects_without_personal_data_in_the_url(client, sign_in, world, session):
-    sign_in(world["admin"])
+    csrf = sign_in(world["admin"])
     form = client.get("/staff/admin/accounts/new")
-    assert form.status_code == 200 and _forms_carry_the_token(form.text) == 2  # sign-out and this one
+    assert form.status_code == 200 and _forms_carry_the_token(form.text, csrf) == 2  # sign-out and this one
     data = {
-        "csrf_token": CSRF,
+        "csrf_token": csrf,
         "name": "Noor Newcomer",
         "email": "noor@example.org",
         "organisation": world["ours"].id,
@@ -146,50 +122,50 @@ def test_creating_an_account_posts_then_redirects_without_personal_data_in_the_u
 
 
 def test_roles_disable_enable_and_reset_each_need_a_confirmation(client, sign_in, world, session):
-    sign_in(world["admin"])
+    csrf = sign_in(world["admin"])
     worker = world["worker"]
     base = f"/staff/admin/accounts/{worker.id}"
     changed = client.post(
-        f"{base}/roles", data={"csrf_token": CSRF, "roles": ["clinician"], "teams": [world["team"].id]},
+        f"{base}/roles", data={"csrf_token": csrf, "roles": ["clinician"], "teams": [world["team"].id]},
         follow_redirects=False,
     )
     assert changed.status_code == 303 and urlsplit(changed.headers["location"]).path == base
     session.expire_all()
     assert factories.actor_for(worker).roles == {"clinician"}
 
-    unconfirmed = client.post(f"{base}/disable", data={"csrf_token": CSRF}, follow_redirects=False)
+    unconfirmed = client.post(f"{base}/disable", data={"csrf_token": csrf}, follow_redirects=False)
     assert unconfirmed.headers["location"].endswith("done=not-confirmed")
     assert session.scalar(select(StaffAccount.active).where(StaffAccount.id == worker.id)) is True
-    disabled = client.post(f"{base}/disable", data={"csrf_token": CSRF, "confirm": "yes"}, follow_redirects=False)
+    disabled = client.post(f"{base}/disable", data={"csrf_token": csrf, "confirm": "yes"}, follow_redirects=False)
     assert disabled.status_code == 303
     session.expire_all()
     assert session.scalar(select(StaffAccount.active).where(StaffAccount.id == worker.id)) is False
     assert "/enable" in client.get(base).text
-    client.post(f"{base}/enable", data={"csrf_token": CSRF, "confirm": "yes"})
+    client.post(f"{base}/enable", data={"csrf_token": csrf, "confirm": "yes"})
     session.expire_all()
     assert session.scalar(select(StaffAccount.active).where(StaffAccount.id == worker.id)) is True
 
-    reset = client.post(f"{base}/reset-second-factor", data={"csrf_token": CSRF, "confirm": "yes"}, follow_redirects=False)
+    reset = client.post(f"{base}/reset-second-factor", data={"csrf_token": csrf, "confirm": "yes"}, follow_redirects=False)
     assert reset.headers["location"].endswith("done=second-factor")
 
-    no_roles = client.post(f"{base}/roles", data={"csrf_token": CSRF})
+    no_roles = client.post(f"{base}/roles", data={"csrf_token": csrf})
     assert no_roles.status_code == 422 and "error-summary" in no_roles.text
     session.expire_all()
     assert factories.actor_for(worker).roles == {"clinician"}
 
 
 def test_organisations_and_teams_are_created_from_their_page(client, sign_in, world, session):
-    sign_in(world["admin"])
+    csrf = sign_in(world["admin"])
     page = client.get("/staff/admin/organisations")
     assert page.status_code == 200 and "Harbour Health" in page.text and "Night team" in page.text
-    assert _forms_carry_the_token(page.text) >= 3
-    created = client.post("/staff/admin/organisations", data={"csrf_token": CSRF, "name": "Hillside Clinic"},
+    assert _forms_carry_the_token(page.text, csrf) >= 3
+    created = client.post("/staff/admin/organisations", data={"csrf_token": csrf, "name": "Hillside Clinic"},
                           follow_redirects=False)
     assert created.status_code == 303 and created.headers["location"] == "/staff/admin/organisations?done=yes"
-    duplicate = client.post("/staff/admin/organisations", data={"csrf_token": CSRF, "name": "Hillside Clinic"})
+    duplicate = client.post("/staff/admin/organisations", data={"csrf_token": csrf, "name": "Hillside Clinic"})
     assert duplicate.status_code == 422 and "already exists" in duplicate.text
     team = client.post(f"/staff/admin/organisations/{world['theirs'].id}/teams",
-                       data={"csrf_token": CSRF, "name": "Day team"}, follow_redirects=False)
+                       data={"csrf_token": csrf, "name": "Day team"}, follow_redirects=False)
     assert team.status_code == 303
     assert "Day team" in client.get("/staff/admin/organisations").text
 
