@@ -39,7 +39,7 @@ def test_the_audit_page_has_no_wcag_violations(chromium, app, client, session, c
     worker = factories.actor(session, roles=("link-worker",), organisation_=organisation, name="Ali Worker")
     service.record(session, "person.read", actor=worker, record_type="person", record_id="p-1", request_id="r1")
     session.commit()
-    factories.sign_in_as(app, manager)
+    factories.sign_in_as(client, manager)
 
     def answer(route):  # noqa: ANN001, ANN202
         url = route.request.url

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.orm import Session
 
 from carebridge.accounts import service as accounts
@@ -64,18 +63,8 @@ def sign_in_as(client: Any, who: Actor, name: str = "Sam Tester") -> str | None:
     """Sign `who` in for real through the pages with the TestClient `client` (password, then the TOTP code; the
     account is enrolled first if it has no second factor yet), so that requests go through the session cookie, CSRF
     and `requires(...)`. The client then sends the site's own Origin with every request, as a browser does with a
-    form. Returns the session's CSRF token (the one the staff pages put in their forms).
-
-    Given the app instead of a TestClient (the old call, still made by tests/audit/test_page_accessibility.py, which
-    is not ours to change), it falls back to the old stand-in that overrides `requires(...)`: move such a caller to
-    `sign_in_as(client, who)`."""
-    from fastapi import FastAPI
-
+    form. Returns the session's CSRF token (the one the staff pages put in their forms)."""
     from carebridge.accounts.models import StaffAccount
-
-    if isinstance(client, FastAPI):
-        _stand_in(client, who, name)
-        return None
 
     with client.app.state.session_factory() as session:
         account = session.get(StaffAccount, who.account_id)
@@ -91,37 +80,3 @@ def sign_in_as(client: Any, who: Actor, name: str = "Sam Tester") -> str | None:
     home = client.get("/staff")
     assert home.status_code == 200
     return account_factories.form_token(home.text)
-
-
-def _stand_in(app: Any, who: Actor, name: str) -> None:
-    """(Request is imported at module level: with postponed annotations FastAPI resolves `request: Request` from the
-    module's globals, and would otherwise take it for a required query parameter.)
-    The old stand-in for sign-in (no session, no CSRF): every staff route of `app` sees `who` as signed in (403
-    for a permission they lack). Walks the registry's routers themselves: FastAPI wraps included routers."""
-    from fastapi.routing import APIRoute
-
-    from carebridge import domains
-    from carebridge.errors import Forbidden
-
-    def signed_in(permission: str):  # noqa: ANN202
-        def dependency(request: Request) -> Actor:
-            if not who.can(permission):
-                raise Forbidden()
-            request.state.actor = who
-            request.state.staff_name = name
-            request.state.csrf_token = "test-csrf-token"
-            return who
-
-        return dependency
-
-    routes = [route for router in domains.routers() for route in router.routes] + list(app.routes)
-    for route in routes:
-        if not isinstance(route, APIRoute):
-            continue
-        pending = [route.dependant]
-        while pending:
-            dependant = pending.pop()
-            permission = getattr(dependant.call, "carebridge_access", None)
-            if permission is not None and permission != "public":
-                app.dependency_overrides[dependant.call] = signed_in(permission)
-            pending.extend(dependant.dependencies)
