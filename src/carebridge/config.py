@@ -61,7 +61,9 @@ class Settings(BaseSettings):
     locale_dir: Path = Field(default_factory=_default_locale_dir)
     # Shows that the site runs on made-up demo data (the banner and the note on /about). Off in a real deployment.
     demo: bool = True
-    # Secure cookies need HTTPS; off for http://127.0.0.1 development.
+    # Cookies are Secure (and `__Host-` prefixed) whenever a request reached us over HTTPS (its scheme, after the
+    # X-Forwarded-Proto a trusted proxy sends); true forces them on even for requests that look like plain HTTP
+    # (set it in production behind a proxy; `carebridge serve` warns when demo is off and this is not on).
     secure_cookies: bool = False
     # How long a break-the-glass grant (opening one record outside one's scope, with a reason) lasts, in minutes.
     break_glass_minutes: int = Field(default=60, ge=1, le=24 * 60)

@@ -215,3 +215,12 @@ def test_a_signed_in_actor_refused_for_a_permission_is_audited(session, client) 
     event = events[0]
     assert (event.account_id, event.outcome, event.record_type) == (account.id, "denied", "permission")
     assert event.record_id in PERMISSIONS
+
+
+def test_serve_warns_when_a_real_deployment_has_not_forced_secure_cookies() -> None:
+    from carebridge.cli import secure_cookies_warning
+
+    warning = secure_cookies_warning(Settings(demo=False, secure_cookies=False))
+    assert warning is not None and "CAREBRIDGE_SECURE_COOKIES=true" in warning
+    assert secure_cookies_warning(Settings(demo=False, secure_cookies=True)) is None
+    assert secure_cookies_warning(Settings(demo=True, secure_cookies=False)) is None
