@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from carebridge.config import get_settings
+from carebridge.config import Settings, get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -49,6 +49,18 @@ def uvicorn_options() -> dict:
     return {"access_log": False, "proxy_headers": True, "log_config": LOG_CONFIG}
 
 
+def secure_cookies_warning(settings: Settings) -> str | None:
+    """What `serve` prints when a real deployment (demo off) has not forced Secure cookies on (QA defect 4)."""
+    if settings.demo or settings.secure_cookies:
+        return None
+    return (
+        "carebridge: warning: CAREBRIDGE_DEMO is false but CAREBRIDGE_SECURE_COOKIES is not true. Cookies are made "
+        "Secure only for requests that arrive over HTTPS (directly, or with X-Forwarded-Proto: https from a trusted "
+        "proxy); if your proxy does not send that, staff sign-in cookies travel without Secure. Serve staff over "
+        "HTTPS only and set CAREBRIDGE_SECURE_COOKIES=true."
+    )
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -70,6 +82,9 @@ def _serve(args: argparse.Namespace) -> int:
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
+    warning = secure_cookies_warning(get_settings())
+    if warning:
+        print(warning, file=sys.stderr)
     from carebridge.entitlements import audio
 
     if not audio.available():

@@ -65,7 +65,9 @@ class Settings(BaseSettings):
     # parallel (docs/decisions/0004-audit-trail.md). SQLite always uses 1 (it has one writer). More stripes: more
     # parallel appends, and more heads in `carebridge audit head`.
     audit_stripes: int = Field(default=8, ge=1, le=64)
-    # Secure cookies need HTTPS; off for http://127.0.0.1 development.
+    # Cookies are Secure (and `__Host-` prefixed) whenever a request reached us over HTTPS (its scheme, after the
+    # X-Forwarded-Proto a trusted proxy sends); true forces them on even for requests that look like plain HTTP
+    # (set it in production behind a proxy; `carebridge serve` warns when demo is off and this is not on).
     secure_cookies: bool = False
     # How long a break-the-glass grant (opening one record outside one's scope, with a reason) lasts, in minutes.
     break_glass_minutes: int = Field(default=60, ge=1, le=24 * 60)

@@ -246,7 +246,7 @@ def test_sign_out_ends_this_session_and_sign_out_everywhere_ends_all(session, cl
     factories.sign_in(client, account.email)
     factories.sign_in(other, account.email)
     account_page = client.get("/staff/account")
-    assert account_page.text.count("<tr><td>") == 2 and "This browser" in account_page.text
+    assert account_page.text.count("<dt>Signed in</dt>") == 2 and "This browser" in account_page.text
 
     response = client.post(
         "/staff/account/sign-out-everywhere", data={"csrf_token": factories.form_token(account_page.text)},

@@ -3,7 +3,9 @@ the dependency each staff route declares (carebridge.access walks the route tabl
 
 A request without a valid signed-in session (password and second factor) gets 401 on the staff API and a redirect to
 sign-in on staff pages; one whose roles lack the permission gets 403. Services take the Actor as an argument and
-repositories scope their queries by it (accounts.scopes).
+repositories scope their queries by it (accounts.scopes). A signed-in actor refused for lacking the permission is
+audited `access.denied` (record_type "permission", record_id the permission); a session found past its idle or
+absolute limit is ended and audited `session.expired`, once. Both are committed before the refusal is raised.
 
 What `requires()` costs per request: one indexed query (session + account + roles + teams, accounts.sessions), a
 write of `last_seen_at` at most once a minute, an HMAC for the form token; no password hashing.
@@ -22,7 +24,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from carebridge.web import SessionDep, is_api_path, route_path
+from carebridge.web import SessionDep, is_api_path, request_id, route_path
 
 SIGN_IN_PATH = "/staff/sign-in"
 CODE_PATH = "/staff/sign-in/code"
@@ -82,16 +84,29 @@ def needs_second_factor_step(current: Any) -> bool:
     return current.totp_confirmed or _grants(current.roles)[1]
 
 
+def _commit_after(session: Any, write: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Run `write` and commit now: for what must be kept although the request then fails (its error rolls back the
+    unit of work). Only requires() calls it, before the route has written anything."""
+    write(*args, **kwargs)
+    session.commit()
+
+
 def requires(permission: str) -> Callable[..., Actor]:
     """The dependency a staff route declares: the route runs only for a signed-in actor holding `permission`."""
 
     async def dependency(request: Request, session: SessionDep) -> Actor:
         from carebridge.accounts import csrf, sessions
+        from carebridge.audit import service as audit
         from carebridge.errors import Forbidden, NotSignedIn
 
         settings = request.app.state.settings
         api = is_api_path(request.url.path)
-        current = sessions.current(session, request.cookies.get(sessions.cookie_name(settings)), settings)
+        found = sessions.lookup(session, request.cookies.get(sessions.cookie_name(settings, request)), settings)
+        if isinstance(found, sessions.Expired):
+            # Ended and audited in a transaction of its own making: the 401/redirect below rolls the request back.
+            await run_in_threadpool(_commit_after, session, sessions.expire, session, found, request_id(request))
+            found = None
+        current = found
         if current is not None and sessions.needs_touch(current):
             await run_in_threadpool(sessions.touch, session, current.session_id)
         if current is None or not current.active:
@@ -116,6 +131,19 @@ def requires(permission: str) -> Callable[..., Actor]:
         request.state.csrf_token = csrf.session_token(current.csrf_secret)
         await csrf.check_session_request(request, current.csrf_secret)
         if not actor.can(permission):
+            # Audited and committed before the 403 (which rolls the request's unit of work back).
+            await run_in_threadpool(
+                _commit_after,
+                session,
+                audit.record,
+                session,
+                "access.denied",
+                actor=actor,
+                record_type="permission",
+                record_id=permission,
+                outcome="denied",
+                request_id=request_id(request),
+            )
             raise Forbidden()
         return actor
 

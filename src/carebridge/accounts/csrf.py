@@ -32,6 +32,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from carebridge.accounts import secrets as staff_secrets
+from carebridge.accounts.sessions import secure as secure_cookies
 from carebridge.config import Settings
 from carebridge.errors import N_, CarebridgeError
 from carebridge.kit import clock
@@ -69,8 +70,8 @@ def session_token_matches(csrf_secret: bytes, supplied: str | None) -> bool:
 # Before sign-in: a signed double-submit token.
 
 
-def sign_in_cookie_name(settings: Settings) -> str:
-    return SIGN_IN_SECURE_COOKIE if settings.secure_cookies else SIGN_IN_PLAIN_COOKIE
+def sign_in_cookie_name(settings: Settings, request: Request | None = None) -> str:
+    return SIGN_IN_SECURE_COOKIE if secure_cookies(settings, request) else SIGN_IN_PLAIN_COOKIE
 
 
 def _sign_in_mac(settings: Settings, nonce: str, issued: int) -> str:
@@ -80,14 +81,14 @@ def _sign_in_mac(settings: Settings, nonce: str, issued: int) -> str:
 
 def sign_in_token(request: Request, response: Response, settings: Settings) -> str:
     """The token for a sign-in form; sets the nonce cookie on `response` when the browser has none yet."""
-    nonce = request.cookies.get(sign_in_cookie_name(settings), "")
+    nonce = request.cookies.get(sign_in_cookie_name(settings, request), "")
     if not (16 <= len(nonce) <= 64):
         nonce = secrets.token_urlsafe(24)
         response.set_cookie(
-            sign_in_cookie_name(settings),
+            sign_in_cookie_name(settings, request),
             nonce,
             path="/",
-            secure=settings.secure_cookies,
+            secure=secure_cookies(settings, request),
             httponly=True,
             samesite="strict",
             max_age=int(SIGN_IN_TOKEN_LIFETIME.total_seconds()) * 6,
@@ -97,7 +98,7 @@ def sign_in_token(request: Request, response: Response, settings: Settings) -> s
 
 
 def sign_in_token_matches(request: Request, settings: Settings, supplied: str | None) -> bool:
-    nonce = request.cookies.get(sign_in_cookie_name(settings), "")
+    nonce = request.cookies.get(sign_in_cookie_name(settings, request), "")
     issued_text, _, mac = (supplied or "").partition(".")
     if not nonce or not mac or not issued_text.isdigit() or len(issued_text) > 12:
         return False

@@ -96,7 +96,7 @@ def _client_address(request: Request) -> str | None:
 
 
 def _current(request: Request, session: Any, settings: Settings) -> sessions.Current | None:
-    current = sessions.current(session, request.cookies.get(sessions.cookie_name(settings)), settings)
+    current = sessions.current(session, request.cookies.get(sessions.cookie_name(settings, request)), settings)
     return current if current is not None and current.active else None
 
 
@@ -176,6 +176,16 @@ def sign_in(
     )
     wait = throttle.wait(session, keys)
     if wait:
+        # Audited (never the e-mail address as typed): the account when there is one.
+        known = service.account_by_email(session, email)
+        audit.record(
+            session,
+            "sign-in.throttled",
+            account_id=known.id if known else None,
+            organisation_id=known.organisation_id if known else None,
+            outcome="denied",
+            request_id=request_id(request),
+        )
         errors = [_too_many(request, "email", wait)]
         return _sign_in_form(request, settings, next_path=next_path, email=email, errors=errors, status=429)
 
@@ -229,8 +239,10 @@ def sign_in(
     else:
         location = next_path
     response = _redirect(location)
-    sessions.set_cookie(response, settings, token)
-    response.delete_cookie(csrf.sign_in_cookie_name(settings), path="/", secure=settings.secure_cookies, httponly=True)
+    sessions.set_cookie(response, settings, token, request)
+    response.delete_cookie(
+        csrf.sign_in_cookie_name(settings, request), path="/", secure=sessions.secure(settings, request), httponly=True
+    )
     return response
 
 
@@ -250,7 +262,7 @@ def _second_factor_done(
         request_id=request_id(request),
     )
     response = _redirect(location)
-    sessions.set_cookie(response, settings, token)
+    sessions.set_cookie(response, settings, token, request)
     return response, row.id
 
 
@@ -289,6 +301,16 @@ def code(
     )
     wait = throttle.wait(session, keys)
     if wait:
+        audit.record(
+            session,
+            "sign-in.throttled",
+            account_id=current.account_id,
+            organisation_id=current.organisation_id,
+            record_type="step",
+            record_id="second-factor",
+            outcome="denied",
+            request_id=request_id(request),
+        )
         return _code_form(request, next_path, [_too_many(request, "code", wait)], 429)
     account = session.get(StaffAccount, current.account_id)
     assert account is not None  # the session's own account
@@ -382,7 +404,7 @@ def enrol(
     response, new_session_id = _second_factor_done(
         request, session, settings, current, _with_next(RECOVERY_PATH, next_path), "second-factor.enrol"
     )
-    _set_recovery_cookie(response, settings, new_session_id, codes)
+    _set_recovery_cookie(request, response, settings, new_session_id, codes)
     return response
 
 
@@ -390,22 +412,24 @@ def enrol(
 # encrypted with the staff key and bound to the session (never in a URL, never stored in the clear).
 
 
-def _recovery_cookie_name(settings: Settings) -> str:
-    return RECOVERY_SECURE_COOKIE if settings.secure_cookies else RECOVERY_PLAIN_COOKIE
+def _recovery_cookie_name(settings: Settings, request: Request) -> str:
+    return RECOVERY_SECURE_COOKIE if sessions.secure(settings, request) else RECOVERY_PLAIN_COOKIE
 
 
 def _recovery_associated(session_id: str) -> bytes:
     return staff_secrets.associated_data("cookie", "recovery_codes", session_id)
 
 
-def _set_recovery_cookie(response: Response, settings: Settings, session_id: str | None, codes: list[str]) -> None:
+def _set_recovery_cookie(
+    request: Request, response: Response, settings: Settings, session_id: str | None, codes: list[str]
+) -> None:
     key = staff_secrets.master_key(settings)
     sealed = staff_secrets.encrypt(key, "\n".join(codes).encode("ascii"), _recovery_associated(session_id or ""))
     response.set_cookie(
-        _recovery_cookie_name(settings),
+        _recovery_cookie_name(settings, request),
         base64.urlsafe_b64encode(sealed).decode("ascii"),
         path="/",
-        secure=settings.secure_cookies,
+        secure=sessions.secure(settings, request),
         httponly=True,
         samesite="strict",
         max_age=600,
@@ -413,7 +437,7 @@ def _set_recovery_cookie(response: Response, settings: Settings, session_id: str
 
 
 def _codes_from_cookie(request: Request, settings: Settings, session_id: str | None) -> list[str]:
-    value = request.cookies.get(_recovery_cookie_name(settings))
+    value = request.cookies.get(_recovery_cookie_name(settings, request))
     if not value or not session_id:
         return []
     try:
@@ -433,7 +457,7 @@ def recovery_codes_page(
 ) -> Response:
     codes = _codes_from_cookie(request, settings, actor.session_id)
     response = render_staff(request, "staff/recovery_codes.html", {"codes": codes, "next_path": safe_next(next_path)})
-    response.delete_cookie(_recovery_cookie_name(settings), path="/", secure=settings.secure_cookies, httponly=True)
+    response.delete_cookie(_recovery_cookie_name(settings, request), path="/", secure=sessions.secure(settings, request), httponly=True)
     return response
 
 
@@ -450,7 +474,7 @@ def new_recovery_codes(
         request_id=request_id(request),
     )
     response = _redirect(_with_next(RECOVERY_PATH, ACCOUNT_PATH))
-    _set_recovery_cookie(response, settings, actor.session_id, codes)
+    _set_recovery_cookie(request, response, settings, actor.session_id, codes)
     return response
 
 
@@ -476,7 +500,7 @@ def sign_out(
             request_id=request_id(request),
         )
     response = _redirect(SIGN_IN_PATH)
-    sessions.clear_cookie(response, settings)
+    sessions.clear_cookie(response, settings, request)
     return response
 
 
@@ -490,7 +514,7 @@ def sign_out_everywhere(
         request_id=request_id(request),
     )
     response = _redirect(SIGN_IN_PATH)
-    sessions.clear_cookie(response, settings)
+    sessions.clear_cookie(response, settings, request)
     return response
 
 

@@ -2,8 +2,9 @@
 
 The cookie carries a random 32-byte token (`secrets.token_urlsafe`); the database keeps only its SHA-256, so a copy
 of the database cannot be used to sign in. The cookie is `__Host-carebridge_session` (Secure, HttpOnly,
-SameSite=Lax, Path=/) when `settings.secure_cookies` is on; for http://127.0.0.1 development, where browsers refuse
-a `__Host-` cookie without Secure, it is `carebridge_session` without Secure.
+SameSite=Lax, Path=/) whenever the request reached us over HTTPS (the request's scheme, after the proxy headers
+uvicorn applies from a trusted proxy) or `settings.secure_cookies` forces it; only over plain HTTP (http://127.0.0.1
+development, where browsers refuse a `__Host-` cookie without Secure) is it `carebridge_session` without Secure.
 
 A session gets a new id (a new token, a new row; the old row ends as `replaced`) at sign-in and again once the
 second factor is passed, so a token seen before sign-in is worth nothing after it. A session ends after
@@ -24,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from carebridge.accounts.models import StaffAccount, StaffRole, StaffSession, TeamMembership
@@ -36,24 +38,29 @@ PLAIN_COOKIE = "carebridge_session"
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-def cookie_name(settings: Settings) -> str:
-    return SECURE_COOKIE if settings.secure_cookies else PLAIN_COOKIE
+def secure(settings: Settings, request: HTTPConnection | None = None) -> bool:
+    """Whether this request's cookies are Secure and `__Host-` prefixed: over HTTPS always; forced by the setting."""
+    return settings.secure_cookies or (request is not None and request.url.scheme in ("https", "wss"))
+
+
+def cookie_name(settings: Settings, request: HTTPConnection | None = None) -> str:
+    return SECURE_COOKIE if secure(settings, request) else PLAIN_COOKIE
 
 
 def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode("ascii", "replace")).digest()
 
 
-def set_cookie(response: Response, settings: Settings, token: str) -> None:
+def set_cookie(response: Response, settings: Settings, token: str, request: HTTPConnection | None = None) -> None:
     # No Max-Age: the cookie lasts while the browser is open; the server's timeouts end the session anyway.
     response.set_cookie(
-        cookie_name(settings), token, path="/", secure=settings.secure_cookies, httponly=True, samesite="lax"
+        cookie_name(settings, request), token, path="/", secure=secure(settings, request), httponly=True, samesite="lax"
     )
 
 
-def clear_cookie(response: Response, settings: Settings) -> None:
+def clear_cookie(response: Response, settings: Settings, request: HTTPConnection | None = None) -> None:
     response.delete_cookie(
-        cookie_name(settings), path="/", secure=settings.secure_cookies, httponly=True, samesite="lax"
+        cookie_name(settings, request), path="/", secure=secure(settings, request), httponly=True, samesite="lax"
     )
 
 
@@ -131,10 +138,26 @@ _CURRENT = (
 )
 
 
+@dataclass(frozen=True)
+class Expired:
+    """An open session that the token names but whose time is up (idle or absolute): `expire` ends it."""
+
+    session_id: str
+    account_id: str
+    organisation_id: str
+    reason: str  # "idle" or "absolute"
+
+
 def current(session: Session, token: str | None, settings: Settings) -> Current | None:
     """The open, unexpired session this token belongs to, or None. One query (session, account, roles, teams),
     a read (which never waits for a writer in SQLite's WAL mode). The caller writes last_seen_at when `needs_touch`
     (at most once a minute)."""
+    found = lookup(session, token, settings)
+    return found if isinstance(found, Current) else None
+
+
+def lookup(session: Session, token: str | None, settings: Settings) -> Current | Expired | None:
+    """As `current`, but a session found still open and past its time is answered as `Expired` (for `expire`)."""
     if not token or len(token) > 128:
         return None
     # Core execution on the session's connection (same transaction): a third cheaper than the ORM path, per request.
@@ -146,7 +169,8 @@ def current(session: Session, token: str | None, settings: Settings) -> Current 
     first = rows[0]
     moment = clock.utc_now()
     if not is_live(first.created_at, first.last_seen_at, moment, settings):
-        return None
+        reason = "absolute" if moment - first.created_at >= timedelta(hours=settings.staff_session_absolute_hours) else "idle"
+        return Expired(session_id=first[0], account_id=first[5], organisation_id=first.organisation_id, reason=reason)
     return Current(
         session_id=first[0],
         account_id=first[5],
@@ -161,6 +185,31 @@ def current(session: Session, token: str | None, settings: Settings) -> Current 
         second_factor_at=first.second_factor_at,
         totp_confirmed=first.totp_confirmed_at is not None,
     )
+
+
+def expire(session: Session, expired: Expired, request_id: str | None = None) -> bool:
+    """End a session found past its time (`end_reason` "expired-idle" or "expired-absolute") and audit
+    `session.expired`, once: only the request whose update ends the still-open row records the event (two requests
+    arriving together do not both). Whether this call was the one."""
+    from carebridge.audit import service as audit
+
+    result = session.execute(
+        update(StaffSession)
+        .where(StaffSession.id == expired.session_id, StaffSession.ended_at.is_(None))
+        .values(ended_at=clock.utc_now(), end_reason=f"expired-{expired.reason}")
+    )
+    if not result.rowcount:
+        return False
+    audit.record(
+        session,
+        "session.expired",
+        account_id=expired.account_id,
+        organisation_id=expired.organisation_id,
+        record_type="staff_session",
+        record_id=expired.session_id,
+        request_id=request_id,
+    )
+    return True
 
 
 def needs_touch(current: Current) -> bool:
