@@ -126,7 +126,7 @@ ALLOWED = {
     "cli.py": None,
     "migrations/env.py": None,
     "app.py": {"create_app"},
-    "db.py": {"get_engine"},
+    "db.py": {"get_engine", "get_session_factory"},
 }
 CALL = re.compile(r"\bget_settings\(\)")
 TOP_LEVEL_DEF = re.compile(r"^(?:async )?def (\w+)")
