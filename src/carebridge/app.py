@@ -103,7 +103,7 @@ class HeadersMiddleware:
                         headers.append(self.NO_STORE)
                 if cookie_value:
                     cookie = f"{i18n.LANG_COOKIE}={cookie_value}; Path=/; Max-Age=31536000; SameSite=Lax"
-                    if self.secure_cookies:
+                    if self.secure_cookies or scope.get("scheme") == "https":
                         cookie += "; Secure"
                     headers.append((b"set-cookie", cookie.encode("latin-1")))
                 message["headers"] = headers
