@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.audit import service
+from carebridge.audit.pages import DATES_REVERSED, dates_reversed
+from carebridge.errors import FieldError, InvalidInput
 from carebridge.problems import problem_responses
 from carebridge.web import SessionDep, SettingsDep, request_id
 
@@ -71,6 +73,8 @@ def list_audit_events(
     before: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="only events older than this sequence number")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = service.PAGE_SIZE,
 ) -> AuditEventPage:
+    if dates_reversed(date_from, date_to):
+        raise InvalidInput(errors=[FieldError("date_from", DATES_REVERSED)])
     event_filter = service.build_filter(
         actor,
         timezone=settings.timezone,
