@@ -54,7 +54,7 @@ class AuditEventPage(BaseModel):
     summary="Read the audit trail",
     description="Audit events, newest first, of the caller's organisation (every organisation with "
     "`audit.read-all`), filtered by ids, action and dates (whole days in the deployment's time zone, both "
-    "included); one page at a time by keyset (`before`). Events hold ids, never a person's data. Reading is itself "
+    "included; a `date_from` after `date_to` is refused with 422); one page at a time by keyset (`before`). Events hold ids, never a person's data. Reading is itself "
     "recorded (`audit.read`). Needs `audit.read-organisation`.",
     responses=problem_responses(401, 403, 422),
 )
