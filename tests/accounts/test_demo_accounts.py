@@ -81,6 +81,11 @@ def test_docs_and_the_summary_publish_the_accounts_password_and_key():
     assert demo.PASSWORD in summary and demo.TOTP_KEY in summary
 
 
+def test_the_summary_names_the_command_as_it_is_called_from_a_checkout():
+    """QA 17: `make run` printed `carebridge demo code`, which is not on the PATH of a checkout."""
+    assert "`.venv/bin/carebridge demo code`" in demo.summary()
+
+
 def test_serve_exits_2_with_demo_off_and_demo_accounts_present(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     cli.upgrade_database(url)

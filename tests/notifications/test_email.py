@@ -192,14 +192,51 @@ def test_with_starttls_configured_nothing_is_sent_in_clear_to_a_server_without_i
     assert inbox.messages == []
 
 
-def test_without_an_smtp_server_configured_the_job_is_done_and_says_so(session_factory, caplog) -> None:
+def test_without_an_smtp_server_the_job_does_not_pretend_it_was_sent(session_factory, caplog) -> None:
+    """QA defect 2: with no SMTP server the job used to end `done`, as if the person had been told. It goes dead at
+    once with its own code (no retries: nothing will change until someone sets SMTP up), records no "sent"."""
     with session_factory() as session:
         account_id = accounts.account(session, email="amira.haddad@example.org").id
         session.commit()
-    job_id = notify(session_factory, account_id, "new-message")
+    job_id = notify(session_factory, account_id, "second-factor-reset")
     assert jobs.worker(session_factory, smtp_host="").run_once() == 1
-    assert outcome(session_factory, job_id) == ("done", "skipped-no-smtp")
+    with session_factory() as session:
+        job = session.get(Job, job_id)
+        assert (job.state, job.attempts, job.last_error) == ("dead", 1, "PermanentError:no-smtp")
+        assert session.scalars(select(NotificationSent).where(NotificationSent.job_id == job_id)).all() == []
     assert "CAREBRIDGE_SMTP_HOST" in caplog.text and "amira" not in caplog.text
+
+
+def test_once_smtp_is_set_up_the_held_back_notification_is_sent(session_factory, smtp_server) -> None:
+    from carebridge.jobs.service import requeue_dead
+
+    inbox, port = smtp_server
+    with session_factory() as session:
+        account_id = accounts.account(session, email="amira.haddad@example.org").id
+        session.commit()
+    job_id = notify(session_factory, account_id, "second-factor-reset")
+    assert jobs.worker(session_factory, smtp_host="").run_once() == 1
+    assert inbox.messages == []
+    with session_factory() as session:
+        assert requeue_dead(session, "notify.staff") == 1
+        session.commit()
+    assert smtp_worker(session_factory, port).run_once() == 1
+    assert outcome(session_factory, job_id) == ("done", "sent")
+    assert [to for to, _message in inbox.messages] == [["amira.haddad@example.org"]]
+
+
+def test_jobs_status_shows_notifications_held_back_for_want_of_smtp(session_factory, monkeypatch, capsys) -> None:
+    import carebridge.db
+    from carebridge.jobs import cli
+
+    with session_factory() as session:
+        account_id = accounts.account(session).id
+        session.commit()
+    notify(session_factory, account_id, "password-changed")
+    assert jobs.worker(session_factory, smtp_host="").run_once() == 1
+    monkeypatch.setattr(carebridge.db, "get_session_factory", lambda *args, **kwargs: session_factory)
+    assert cli._status(None) == 0
+    assert "dead: 1 × notify.staff (PermanentError:no-smtp)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -126,6 +126,13 @@ def current_code() -> str:
     return pyotp.TOTP(TOTP_KEY).at(clock.now())
 
 
+def command() -> str:
+    """How to call the `carebridge` command: from a checkout (`make run`) it is in .venv/bin, not on the PATH."""
+    from carebridge.config import IN_CHECKOUT
+
+    return ".venv/bin/carebridge" if IN_CHECKOUT else "carebridge"
+
+
 def summary() -> str:
     """What `make run` prints after loading the demo: where to sign in, as whom, and how to get a code."""
     width = max(len(email_of(role)) for role in ACCOUNTS)
@@ -134,6 +141,6 @@ def summary() -> str:
         *(f"  {email_of(role).ljust(width)}  {role}" for role in ACCOUNTS),
         f"  password for all: {PASSWORD}",
         f"  TOTP key for all (add it to an authenticator app): {TOTP_KEY}",
-        "  or run `carebridge demo code` for the current six-digit code.",
+        f"  or run `{command()} demo code` for the current six-digit code.",
     ]
     return "\n".join(lines)

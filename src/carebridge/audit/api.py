@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.audit import service
+from carebridge.audit.pages import DATES_REVERSED, dates_reversed
+from carebridge.errors import FieldError, InvalidInput
 from carebridge.problems import problem_responses
 from carebridge.web import SessionDep, SettingsDep, request_id
 
@@ -56,7 +58,7 @@ class AuditEventPage(BaseModel):
     summary="Read the audit trail",
     description="Audit events, newest first, of the caller's organisation (every organisation with "
     "`audit.read-all`), filtered by ids, action and dates (whole days in the deployment's time zone, both "
-    "included); one page at a time by keyset (`before`). Events hold ids, never a person's data. Reading is itself "
+    "included; a `date_from` after `date_to` is refused with 422); one page at a time by keyset (`before`). Events hold ids, never a person's data. Reading is itself "
     "recorded (`audit.read`). Needs `audit.read-organisation`.",
     responses=problem_responses(401, 403, 422),
 )
@@ -75,6 +77,8 @@ def list_audit_events(
     before: Annotated[int | None, Query(ge=1, le=9_223_372_036_854_775_807, description="only events older than this sequence number")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = service.PAGE_SIZE,
 ) -> AuditEventPage:
+    if dates_reversed(date_from, date_to):
+        raise InvalidInput(errors=[FieldError("date_from", DATES_REVERSED)])
     event_filter = service.build_filter(
         actor,
         timezone=settings.timezone,

@@ -6,21 +6,39 @@ enters a URL): it is resolved to the account id here, then the page redirects (3
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.accounts.rendering import render_staff
 from carebridge.audit import service
-from carebridge.errors import InvalidInput
+from carebridge.errors import N_, FieldError, InvalidInput
 from carebridge.i18n import get_translations, negotiate_language
 from carebridge.web import SessionDep, SettingsDep, request_id
 
 router = APIRouter(include_in_schema=False)
 ActorDep = Annotated[Actor, Depends(requires("audit.read-organisation"))]
+
+# Unicode isolates: a name (any script, perhaps with direction controls) and an e-mail address (left to right) each
+# keep their own direction inside an option's label, which cannot hold <bdi>.
+FIRST_STRONG_ISOLATE, LEFT_TO_RIGHT_ISOLATE, POP_ISOLATE = "\u2068", "\u2066", "\u2069"
+DATES_REVERSED = N_("The “From” date must be on or before the “To” date.")
+
+
+
+def dates_reversed(date_from: str | dt.date | None, date_to: str | dt.date | None) -> bool:
+    """Both dates given (valid ISO dates) and the first after the second: a range that can hold nothing."""
+    if not date_from or not date_to:
+        return False
+    first = date_from if isinstance(date_from, dt.date) else dt.date.fromisoformat(date_from)
+    last = date_to if isinstance(date_to, dt.date) else dt.date.fromisoformat(date_to)
+    return first > last
+
 
 FILTER_NAMES = ("organisation_id", "action", "account_id", "record_type", "record_id", "date_from", "date_to")
 
@@ -59,6 +77,9 @@ def audit_page(
             **{name: value or None for name, value in values.items()},
             before=before,
         )
+        if dates_reversed(date_from, date_to):
+            # Both dates are valid (build_filter checked them) but the range is empty: say so, not "no events".
+            raise InvalidInput(errors=[FieldError("date_from", DATES_REVERSED)])
     except InvalidInput as error:
         translate = get_translations(negotiate_language(request)).gettext
         errors = [{"name": e.name, "message": translate(e.message)} for e in error.errors]
@@ -71,7 +92,7 @@ def audit_page(
         "page": page,
         "email_not_found": bool(not_found),
         "read_all": actor.can(service.READ_ALL),
-        "staff": service.staff_choices(session, actor, organisation_id),
+        "staff": staff_labels(session, service.staff_choices(session, actor, organisation_id)),
         "organisations": service.organisation_choices(session, actor),
         "older_url": (
             "/staff/audit?" + urlencode({**active, "before": page.next_before}) if page and page.next_before else None
@@ -79,6 +100,24 @@ def audit_page(
         "newest_url": ("/staff/audit?" + urlencode(active)) if before else None,
     }
     return render_staff(request, "staff/audit/index.html", context, status_code=422 if errors else 200)
+
+
+def staff_labels(session: Session, choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each member of staff as "Name (e-mail)": two people may share a name, never an e-mail address."""
+    from sqlalchemy import select
+
+    from carebridge.accounts.models import StaffAccount
+
+    ids = [account_id for account_id, _name in choices]
+    query = select(StaffAccount.id, StaffAccount.email).where(StaffAccount.id.in_(ids))
+    emails = {account_id: email for account_id, email in session.execute(query)} if ids else {}
+    return [
+        (
+            account_id,
+            f"{FIRST_STRONG_ISOLATE}{name}{POP_ISOLATE} ({LEFT_TO_RIGHT_ISOLATE}{emails.get(account_id, '')}{POP_ISOLATE})",
+        )
+        for account_id, name in choices
+    ]
 
 
 @router.post("/staff/audit")

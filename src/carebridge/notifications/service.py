@@ -9,6 +9,10 @@ recorded sends nothing. Sending mail cannot join a database transaction, though:
 server accepted the message and before the commit sends it again when the job is retried — at least once, not
 exactly once. The message then carries the same Message-ID (made from the job id), by which mail systems drop
 duplicates. A burst of "new message" jobs for one account sends one e-mail per quarter of an hour.
+
+With no SMTP server configured nothing can be sent, and the job does not pretend otherwise: it goes dead at once with
+the code `no-smtp` (`carebridge jobs status` shows "dead: N × notify.staff (PermanentError:no-smtp)"), and
+`carebridge jobs retry-dead --kind notify.staff` sends them once CAREBRIDGE_SMTP_HOST is set.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ REASONS = (NEW_MESSAGE, *ACCOUNT_CHANGES)
 SENT_TO_DISABLED = ("account-disabled",)
 # "New message" e-mails to one account are at least this far apart.
 NEW_MESSAGE_QUIET = dt.timedelta(minutes=15)
+# The dead job's code when no SMTP server is configured: the notification could not be sent (not "done").
+NO_SMTP = "no-smtp"
 
 SUBJECTS = {
     NEW_MESSAGE: N_("You have a new message in Carebridge"),
@@ -140,9 +146,15 @@ def notify_staff(session: Session, payload: dict[str, Any]) -> None:
             _record(session, job.id, account_id, reason, "skipped-recent")
             return
     if not email.configured(settings):
-        log.warning("job %s: no SMTP server is configured (CAREBRIDGE_SMTP_HOST), so no e-mail was sent", job.id)
-        _record(session, job.id, account_id, reason, "skipped-no-smtp")
-        return
+        # Not "done": nothing was sent, and an admin told "the person will be told" must be able to see that they were
+        # not. The job goes dead at once as `PermanentError:no-smtp` (shown by `carebridge jobs status`); once
+        # CAREBRIDGE_SMTP_HOST is set, `carebridge jobs retry-dead --kind notify.staff` sends what was held back.
+        log.warning(
+            "job %s: no SMTP server is configured (CAREBRIDGE_SMTP_HOST), so no e-mail was sent; the job is dead "
+            "(no-smtp) until SMTP is set up and `carebridge jobs retry-dead --kind notify.staff` runs",
+            job.id,
+        )
+        raise PermanentError(NO_SMTP)
     language = language_for(account.languages, settings)
     subject, body = staff_message(reason, language, settings)
     message = email.build(settings, to=account.email, subject=subject, body=body, language=language, key=job.id)
