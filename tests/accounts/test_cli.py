@@ -106,6 +106,20 @@ def test_resetting_a_second_factor_names_an_active_administrator(carebridge, ses
     assert "cleared the second factor" in out
 
 
+@pytest.mark.parametrize(("smtp_host", "said"), [("", "nobody has told them"), ("mail.example.org", "will be told by e-mail")])
+def test_a_second_factor_reset_says_whether_e_mail_can_tell_the_person(
+    carebridge, session_factory, session, monkeypatch, smtp_host, said
+):
+    monkeypatch.setattr(accounts_cli, "_can_send_email", lambda: bool(smtp_host))
+    organisation = factories.organisation(session, "Harbour Health")
+    factories.account(session, roles=("administrator",), organisation_=organisation, email="admin@example.org")
+    factories.account(session, organisation_=organisation, email="worker@example.org")
+    session.commit()
+    code, out, err = carebridge("staff", "reset-second-factor", "worker@example.org", "--by", "admin@example.org")
+    assert code == 0, err
+    assert said in out and "have been told by a notification" not in out
+
+
 def test_the_password_is_asked_twice_on_a_terminal(monkeypatch):
     class Terminal(io.StringIO):
         def isatty(self):
