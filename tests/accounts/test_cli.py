@@ -67,7 +67,14 @@ def test_organisations_teams_and_accounts_from_the_command_line(carebridge, sess
         (("staff", "create", "--email", "x@example.org", "--name", "X Y", "--role", "clinician",
           "--organisation", "Harbour Health"), "password\n", "Use at least 12 characters"),
         (("staff", "create", "--email", "x@example.org", "--name", "X Y", "--role", "border-officer",
-          "--organisation", "Harbour Health"), "correct horse battery staple\n", "Choose at least one role"),
+          "--organisation", "Harbour Health"), "correct horse battery staple\n", "There is no role called border-officer"),
+        (("staff", "create", "--email", "x@example.org", "--name", "X Y", "--role", "wizard",
+          "--organisation", "Harbour Health"), "correct horse battery staple\n", "There is no role called wizard."),
+        (("staff", "create", "--email", "x@example.org", "--name", "X Y", "--role", "<b>" + "w" * 100,
+          "--organisation", "Harbour Health"), "correct horse battery staple\n", "One of the roles given does not exist"),
+        (("staff", "create", "--email", "x@example.org", "--name", "\u202eevil\u202c Name", "--role", "clinician",
+          "--organisation", "Harbour Health"), "correct horse battery staple\n", "hidden character"),
+        (("organisation", "create", "HARBOUR health"), "", "already exists"),
         (("staff", "create", "--email", "x@example.org", "--name", "X Y", "--role", "clinician",
           "--organisation", "Harbour Health"), "", "no password on standard input"),
         (("staff", "create", "--email", "not-an-address", "--name", "X Y", "--role", "clinician",
@@ -97,6 +104,20 @@ def test_resetting_a_second_factor_names_an_active_administrator(carebridge, ses
     code, out, err = carebridge("staff", "reset-second-factor", "worker@example.org", "--by", "admin@example.org")
     assert code == 0, err
     assert "cleared the second factor" in out
+
+
+@pytest.mark.parametrize(("smtp_host", "said"), [("", "nobody has told them"), ("mail.example.org", "will be told by e-mail")])
+def test_a_second_factor_reset_says_whether_e_mail_can_tell_the_person(
+    carebridge, session_factory, session, monkeypatch, smtp_host, said
+):
+    monkeypatch.setattr(accounts_cli, "_can_send_email", lambda: bool(smtp_host))
+    organisation = factories.organisation(session, "Harbour Health")
+    factories.account(session, roles=("administrator",), organisation_=organisation, email="admin@example.org")
+    factories.account(session, organisation_=organisation, email="worker@example.org")
+    session.commit()
+    code, out, err = carebridge("staff", "reset-second-factor", "worker@example.org", "--by", "admin@example.org")
+    assert code == 0, err
+    assert said in out and "have been told by a notification" not in out
 
 
 def test_the_password_is_asked_twice_on_a_terminal(monkeypatch):

@@ -195,3 +195,95 @@ def test_team_membership_changes_stay_within_the_organisation(session, audited):
     assert [action for action, _ in events if action.startswith("team.")][-2:] == ["team.add-member", "team.remove-member"]
     with pytest.raises(InvalidInput):
         factories.account(session, organisation_=ours, teams=(other_team,))
+
+
+# QA defects 7b, 8, 10, 11, 12 (after the merge of issue 8).
+
+HIDDEN = "Use only visible letters, numbers, spaces and punctuation"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["\u202eevil\u202c Name", "Name\u2067x\u2069", "Ada\u200fAdmin", "Bell\x07Ringer", "Zero\u200bWidth", "Tab\tName",
+     "Line\nBreak", "Arabic\u061cmark", "\ufeffBom"],
+)
+def test_names_with_hidden_characters_are_refused_with_a_plain_message(session, audited, name):
+    organisation = factories.organisation(session)
+    for create in (
+        lambda: service.create_organisation(session, name),
+        lambda: service.create_team(session, organisation, name),
+        lambda: factories.account(session, organisation_=organisation, name=name),
+    ):
+        with pytest.raises(InvalidInput) as raised:
+            create()
+        assert [error.name for error in raised.value.errors] == ["name"]
+        assert raised.value.errors[0].message.startswith(HIDDEN)
+
+
+def test_persian_names_keep_their_zero_width_non_joiner_and_names_are_trimmed(session, audited):
+    organisation = service.create_organisation(session, "  خانه\u200cی سلامت  ")
+    assert organisation.name == "خانه\u200cی سلامت"
+    account = factories.account(session, organisation_=organisation, name="  Ana Lopez ")
+    assert account.name == "Ana Lopez"
+
+
+def test_lengths_match_the_columns_and_are_refused_with_the_limit(session, audited):
+    organisation = factories.organisation(session)
+    assert service.create_organisation(session, "o" * 200).name == "o" * 200
+    for create in (
+        lambda: service.create_organisation(session, "o" * 201),
+        lambda: service.create_team(session, organisation, "t" * 201),
+        lambda: factories.account(session, organisation_=organisation, name="n" * 5000),
+    ):
+        with pytest.raises(InvalidInput) as raised:
+            create()
+        assert raised.value.errors[0].message == "Use at most %(maximum)s characters."
+        assert raised.value.errors[0].params == {"maximum": 200}
+    with pytest.raises(InvalidInput) as raised:
+        factories.account(session, organisation_=organisation, email="a" * 320 + "@example.org")
+    assert [error.name for error in raised.value.errors] == ["email"]
+    with pytest.raises(InvalidInput) as raised:
+        service.create_account(
+            session, email="x@example.org", name="X Y", organisation=organisation, roles=["clinician"],
+            password=factories.PASSWORD, languages="ar " * 100,
+        )
+    assert [error.name for error in raised.value.errors] == ["languages"]
+
+
+def test_organisation_names_are_unique_whatever_their_case_or_width(session, audited):
+    service.create_organisation(session, "Harbour Health")
+    for other in ("harbour health", "HARBOUR HEALTH ", "Ｈａｒｂｏｕｒ Health"):
+        with pytest.raises(Conflict) as raised:
+            service.create_organisation(session, other)
+        assert raised.value.detail == "An organisation with this name already exists."
+    assert service.organisation_by_name(session, "harbour HEALTH").name == "Harbour Health"
+    organisation = service.organisation_by_name(session, "Harbour Health")
+    service.create_team(session, organisation, "Night team")
+    with pytest.raises(Conflict):
+        service.create_team(session, organisation, "NIGHT TEAM")
+
+
+def test_an_unknown_role_is_named_when_it_is_short_and_plain(session, audited):
+    organisation = factories.organisation(session)
+    with pytest.raises(InvalidInput) as raised:
+        factories.account(session, organisation_=organisation, roles=("superuser",))
+    error = raised.value.errors[0]
+    assert error.name == "roles" and error.message % error.params == (
+        "There is no role called superuser. Choose roles from the list."
+    )
+    for strange in ("<script>alert(1)</script>", "x" * 33, "wizard\u202e", "a b"):
+        with pytest.raises(InvalidInput) as raised:
+            factories.account(session, organisation_=organisation, roles=(strange,))
+        error = raised.value.errors[0]
+        assert error.message == "One of the roles given does not exist. Choose roles from the list." and not error.params
+    with pytest.raises(InvalidInput) as raised:
+        factories.account(session, organisation_=organisation, roles=())
+    assert raised.value.errors[0].message == "Choose at least one role from the list."
+
+
+def test_a_team_of_another_organisation_is_an_error_not_dropped(session, audited):
+    ours, theirs = factories.organisation(session), factories.organisation(session)
+    their_team = factories.team(session, theirs)
+    with pytest.raises(InvalidInput) as raised:
+        factories.account(session, organisation_=ours, teams=(their_team,))
+    assert [error.name for error in raised.value.errors] == ["teams"]

@@ -2,7 +2,10 @@
 
 Every route declares its permission (`requires`), and the services check it again. Forms post, then redirect
 (303) to a page; the only ids in URLs are random account and organisation ids, never an e-mail or a name. A form
-with a problem is shown again (422) with an error summary; a password typed into it is never shown again.
+with a problem is shown again (422) with an error summary and what was typed; a password typed into it is never shown
+again. The services check every value (lengths of the database columns, hidden characters); the form fields' own
+limits (TRANSPORT_LIMIT) only bound what a request may carry, far above any real value, so that a long value gets the
+service's message beside its field and not a bare 422 page.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from carebridge.accounts import break_glass, service
 from carebridge.accounts.access import Actor, requires
+from carebridge.accounts.models import Team
 from carebridge.accounts.permissions import ROLES
 from carebridge.accounts.rendering import render_staff
 from carebridge.errors import N_, Conflict, FieldError, InvalidInput
@@ -24,6 +28,7 @@ from carebridge.web import SessionDep
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
+TRANSPORT_LIMIT = 10_000
 
 StaffReader = Annotated[Actor, Depends(requires("staff.read"))]
 StaffManager = Annotated[Actor, Depends(requires("staff.manage"))]
@@ -36,9 +41,23 @@ DONE = {
     "roles": N_("Roles and teams were saved. The person must sign in again."),
     "disabled": N_("The account was disabled. The person was signed out everywhere."),
     "enabled": N_("The account was enabled."),
-    "second-factor": N_("The second factor was reset. The person was told and sets up a new one at their next sign-in."),
+    "second-factor": N_(
+        "The second factor was reset. The person sets up a new one at their next sign-in, and will be told by e-mail "
+        "if e-mail is set up for this installation."
+    ),
     "not-confirmed": N_("Nothing was changed: tick the box to confirm."),
 }
+# What the page says instead when this installation has no mail server (CAREBRIDGE_SMTP_HOST is empty).
+DONE_WITHOUT_EMAIL = {
+    "second-factor": N_(
+        "The second factor was reset. The person sets up a new one at their next sign-in. This installation cannot "
+        "send e-mail, so nobody has told them: tell them yourself, in another way."
+    ),
+}
+
+
+def _can_send_email(request: Request) -> bool:
+    return bool(request.app.state.settings.smtp_host)
 
 
 def _errors(request: Request, errors: list[FieldError]) -> list[dict[str, str]]:
@@ -127,11 +146,11 @@ def create_account(
     request: Request,
     session: SessionDep,
     actor: StaffManager,
-    email: Annotated[str, Form(max_length=320)] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
-    organisation: Annotated[str, Form(max_length=36)] = "",
-    password: Annotated[str, Form(max_length=1000)] = "",
-    languages: Annotated[str, Form(max_length=200)] = "",
+    email: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+    name: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+    organisation: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+    password: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+    languages: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
     roles: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
     teams: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
@@ -140,6 +159,10 @@ def create_account(
     try:
         if chosen is None:
             raise InvalidInput(errors=[FieldError("organisation", N_("Choose the organisation the person works for."))])
+        # Every team ticked goes to the service, which refuses a team of another organisation (never dropped here).
+        chosen_teams = [session.get(Team, team_id) for team_id in dict.fromkeys(teams)]
+        if any(team is None for team in chosen_teams):
+            raise InvalidInput(errors=[FieldError("teams", N_("Choose teams of the account's own organisation."))])
         account = service.create_account(
             session,
             email=email,
@@ -148,7 +171,7 @@ def create_account(
             roles=roles,
             password=password,
             languages=languages,
-            teams=[team for team in chosen.teams if team.id in set(teams)],
+            teams=chosen_teams,
             actor=actor,
         )
     except (InvalidInput, Conflict) as problem:
@@ -176,7 +199,8 @@ def _account_page(
             "role_options": _role_options(),
             "can_manage": actor.can("staff.manage"),
             "is_self": actor.account_id == account.id,
-            "done": DONE.get(done or ""),
+            "done": (DONE if _can_send_email(request) else {**DONE, **DONE_WITHOUT_EMAIL}).get(done or ""),
+            "can_send_email": _can_send_email(request),
             "errors": errors or [],
             "has_second_factor": account.totp_confirmed_at is not None,
         },
@@ -219,7 +243,7 @@ def _confirmed_action(action: str, done: str):  # noqa: ANN202
         session: SessionDep,
         actor: StaffManager,
         account_id: str,
-        confirm: Annotated[str, Form(max_length=10)] = "",
+        confirm: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
     ) -> Response:
         if confirm != "yes":
             service.readable_account(session, actor, account_id)
@@ -271,8 +295,8 @@ def create_organisation(
     request: Request,
     session: SessionDep,
     actor: OrganisationManager,
-    name: Annotated[str, Form(max_length=300)] = "",
-    directory_organization_id: Annotated[str, Form(max_length=64)] = "",
+    name: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+    directory_organization_id: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
 ) -> Response:
     try:
         service.create_organisation(session, name, directory_organization_id=directory_organization_id, actor=actor)
@@ -289,7 +313,7 @@ def create_team(
     session: SessionDep,
     actor: OrganisationManager,
     organisation_id: str,
-    name: Annotated[str, Form(max_length=300)] = "",
+    name: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
 ) -> Response:
     organisation = service.organisation_by_id(session, organisation_id)
     try:
@@ -299,7 +323,8 @@ def create_team(
             {"name": f"team-{organisation_id}", "message": item["message"]}
             for item in _errors(request, _as_invalid(problem, "name"))
         ]
-        return _organisations_page(request, session, errors=errors, status_code=422)
+        values = {f"team-{organisation_id}": name}
+        return _organisations_page(request, session, errors=errors, values=values, status_code=422)
     return _see_other("/staff/admin/organisations?done=yes")
 
 

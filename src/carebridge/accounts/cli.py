@@ -74,7 +74,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # noqa: SLF001
 
     reset = staff_sub.add_parser(
         "reset-second-factor",
-        help="clear a lost second factor (recorded; the owner is told); they enrol again at their next sign-in",
+        help="clear a lost second factor (recorded; the owner is told by e-mail if e-mail is set up); they enrol "
+        "again at their next sign-in",
     )
     reset.add_argument("email", metavar="E")
     reset.add_argument("--by", required=True, metavar="ADMIN_EMAIL", help="the administrator doing it")
@@ -236,10 +237,20 @@ def staff_reset_second_factor(session: Any, args: argparse.Namespace) -> str:
     if not admin.active or not actor.can("staff.manage"):
         raise Refused("--by must name an active administrator's account")
     account = service.reset_second_factor(session, actor, _account(session, args.email).id)
-    return (
-        f"cleared the second factor of staff account {account.id}; they set up a new one at their next sign-in, "
-        "and have been told by a notification"
-    )
+    cleared = f"cleared the second factor of staff account {account.id}; they set up a new one at their next sign-in"
+    if not _can_send_email():
+        return (
+            f"{cleared}. This installation cannot send e-mail (CAREBRIDGE_SMTP_HOST is not set), so nobody has told "
+            "them: tell them yourself, in another way"
+        )
+    return f"{cleared}, and will be told by e-mail"
+
+
+def _can_send_email() -> bool:
+    """Whether a mail server is configured (read here, at the command line's edge, as the pages read the app's)."""
+    from carebridge.config import get_settings
+
+    return bool(get_settings().smtp_host)
 
 
 def staff_list(session: Any, args: argparse.Namespace) -> str:

@@ -7,8 +7,10 @@ few concurrent sign-ins would saturate the server. Hashing is CPU-bound: async c
 old one is replaced at the next successful sign-in (`needs_rehash`).
 
 The policy follows NIST SP 800-63B: at least 12 characters, not a common password (the 30,000 most common of
-zxcvbn's list, also with digits and symbols stripped from the end), not the service's name or the person's own
-e-mail or name; no composition rules (they make passwords harder to remember, not to guess).
+zxcvbn's list, also with digits and symbols stripped from the end), not a run or a keyboard walk (`123456789012`,
+`abcdefghijkl`, `qwertyuiopas`, also backwards) nor one short chunk repeated (`abcabcabcabc`) — what a guesser tries
+first, whatever its length — not the service's name or the person's own e-mail or name; no composition rules (they make
+passwords harder to remember, not to guess).
 """
 
 from __future__ import annotations
@@ -67,6 +69,58 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+# Rows a keyboard walk follows (QWERTY, AZERTY, QWERTZ and the digit row); runs are read along them and along the
+# alphabet and the digits, forwards or backwards.
+SEQUENCES = (
+    "0123456789",
+    "abcdefghijklmnopqrstuvwxyz",
+    "1234567890",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "azertyuiopqsdfghjklmwxcvbn",
+    "qwertzuiopasdfghjklyxcvbnm",
+    "qwertyuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+    "azertyuiop",
+    "qsdfghjklm",
+    "wxcvbn",
+    "qwertzuiop",
+    "yxcvbnm",
+    "qazwsxedcrfvtgbyhnujmikolp",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+)
+MAXIMUM_CHUNK = 4  # a password that is one chunk of up to this many characters, repeated, is refused
+
+
+def _is_walk(text: str) -> bool:
+    """Whether `text` (3 or more characters) is a run along one of SEQUENCES (forwards or backwards, each row may be
+    read round again: `7890123`), possibly with one symbol or space between its parts."""
+    letters = re.sub(r"[\W_]+", "", text)
+    if len(letters) < 3:
+        return False
+    for row in SEQUENCES:
+        for line in (row, row[::-1]):
+            doubled = line * (len(letters) // len(line) + 2)
+            if letters in doubled:
+                return True
+    return False
+
+
+def _is_repeated(text: str) -> bool:
+    text = re.sub(r"[\W_]+", "", text) or text
+    for size in range(1, MAXIMUM_CHUNK + 1):
+        chunk = text[:size]
+        if len(text) >= 2 * size and (chunk * (len(text) // size + 1)).startswith(text):
+            return True
+    return False
+
+
+def _guessable(normal: str) -> bool:
+    """A run, a keyboard walk or a repeated chunk, alone or with a few digits or symbols around it."""
+    core = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", normal) or normal
+    return any(_is_walk(text) or _is_repeated(text) for text in {normal, core} if len(text) >= 3)
+
+
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
     """Why this password may not be used (a message id to translate), or None if it may."""
     if len(password) < MINIMUM_LENGTH:
@@ -76,7 +130,13 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     normal = _normal(password)
     stripped = re.sub(r"[\W\d_]+$", "", normal)
     common = common_passwords()
-    if normal in common or (len(stripped) >= 4 and stripped in common) or len(set(normal)) <= 3:
+    if (
+        normal in common
+        or (len(stripped) >= 4 and stripped in common)
+        or len(set(normal)) <= 3
+        or _guessable(normal)
+        or _is_repeated(password)  # as typed too: normalising may widen a chunk ("ŉ" is "ʼn")
+    ):
         return N_("This password is too common and easy to guess. Choose another one.")
     words = {"carebridge"}
     local_part = _normal(email).partition("@")[0]

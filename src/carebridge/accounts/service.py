@@ -37,6 +37,55 @@ from carebridge.kit import clock
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
+# The lengths of the database columns (accounts/models.py): a longer value is refused with a message, never cut.
+NAME_MAXIMUM = 200
+EMAIL_MAXIMUM = 320
+LANGUAGES_MAXIMUM = 200
+
+# Invisible characters a name may still need: the zero-width non-joiner and joiner (Persian and other scripts write
+# words with them). Every other control or format character is refused: the bidirectional embeddings, overrides,
+# isolates and marks (U+202A-202E, U+2066-2069, U+200E/F, U+061C) would let "\u202eevil\u202c Name" show as
+# "Name live" in every list, and the rest (bell, zero-width space, byte-order mark...) only hide what a name is.
+ALLOWED_FORMAT = frozenset("\u200c\u200d")
+# A role named in an error message is shown only when it is short and plain; anything else gets a generic message.
+PLAIN_ROLE = re.compile(r"[A-Za-z0-9._-]{1,32}")
+
+
+def _hidden_characters(text: str) -> bool:
+    return any(
+        unicodedata.category(character) in {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"} and character not in ALLOWED_FORMAT
+        for character in text
+    )
+
+
+def clean_name(value: str, field: str, empty: str, *, maximum: int = NAME_MAXIMUM) -> str:
+    """A name as it is kept (NFC, trimmed), or InvalidInput on `field`: empty, too long, or with hidden characters."""
+    name = unicodedata.normalize("NFC", value).strip()
+    if not name:
+        raise InvalidInput(errors=[FieldError(field, empty)])
+    if _hidden_characters(name):
+        raise InvalidInput(
+            errors=[
+                FieldError(
+                    field,
+                    N_(
+                        "Use only visible letters, numbers, spaces and punctuation: the name contains a hidden "
+                        "character, such as one that changes the direction of text."
+                    ),
+                )
+            ]
+        )
+    if len(name) > maximum:
+        raise InvalidInput(
+            errors=[FieldError(field, N_("Use at most %(maximum)s characters."), params={"maximum": maximum})]
+        )
+    return name
+
+
+def name_key(name: str) -> str:
+    """How organisation and team names are compared: NFKC, case-folded, trimmed ("Harbour Health" = "HARBOUR HEALTH")."""
+    return unicodedata.normalize("NFKC", name).casefold().strip()
+
 
 def email_key(email: str) -> str:
     """How e-mail addresses are compared: NFKC, case-folded, trimmed."""
@@ -53,12 +102,18 @@ def create_organisation(
     session: Session, name: str, *, directory_organization_id: str | None = None, actor: Actor | None = None
 ) -> Organisation:
     check_permission(actor, "organisation.manage")
-    name = name.strip()
-    if not name:
-        raise InvalidInput(errors=[FieldError("name", N_("Enter the organisation's name."))])
-    if len(name) > 200:
-        raise InvalidInput(errors=[FieldError("name", N_("Use at most 200 characters."))])
+    name = clean_name(name, "name", N_("Enter the organisation's name."))
     directory_organization_id = (directory_organization_id or "").strip() or None
+    if directory_organization_id is not None and (
+        len(directory_organization_id) > 64 or _hidden_characters(directory_organization_id)
+    ):
+        raise InvalidInput(
+            errors=[
+                FieldError(
+                    "directory_organization_id", N_("There is no organisation with that id in the directory.")
+                )
+            ]
+        )
     if directory_organization_id is not None:
         from carebridge.directory.models import Organization
 
@@ -71,7 +126,8 @@ def create_organisation(
                     )
                 ]
             )
-    if session.scalar(select(Organisation.id).where(Organisation.name == name)):
+    key = name_key(name)
+    if any(name_key(existing) == key for existing in session.scalars(select(Organisation.name))):
         raise Conflict(N_("An organisation with this name already exists."))
     organisation = Organisation(name=name, directory_organization_id=directory_organization_id, created_at=clock.now())
     session.add(organisation)
@@ -81,7 +137,13 @@ def create_organisation(
 
 
 def organisation_by_name(session: Session, name: str) -> Organisation:
+    """The organisation with this name, compared as name_key does (so the command line may differ in case)."""
     organisation = session.scalar(select(Organisation).where(Organisation.name == name.strip()))
+    if organisation is None:
+        key = name_key(name)
+        organisation = next(
+            (item for item in session.scalars(select(Organisation)) if name_key(item.name) == key), None
+        )
     if organisation is None:
         raise NotFound(N_("There is no organisation with that name."))
     return organisation
@@ -89,12 +151,10 @@ def organisation_by_name(session: Session, name: str) -> Organisation:
 
 def create_team(session: Session, organisation: Organisation, name: str, *, actor: Actor | None = None) -> Team:
     check_permission(actor, "organisation.manage")
-    name = name.strip()
-    if not name:
-        raise InvalidInput(errors=[FieldError("name", N_("Enter the team's name."))])
-    if len(name) > 200:
-        raise InvalidInput(errors=[FieldError("name", N_("Use at most 200 characters."))])
-    if session.scalar(select(Team.id).where(Team.organisation_id == organisation.id, Team.name == name)):
+    name = clean_name(name, "name", N_("Enter the team's name."))
+    key = name_key(name)
+    existing = session.scalars(select(Team.name).where(Team.organisation_id == organisation.id))
+    if any(name_key(item) == key for item in existing):
         raise Conflict(N_("This organisation already has a team with this name."))
     team = Team(organisation_id=organisation.id, name=name, created_at=clock.now())
     session.add(team)
@@ -108,7 +168,13 @@ def create_team(session: Session, organisation: Organisation, name: str, *, acto
 def _check_roles(roles: Iterable[str]) -> list[str]:
     roles = sorted(set(roles))
     unknown = [role for role in roles if role not in ROLES]
-    if unknown or not roles:
+    if unknown:
+        if len(unknown) == 1 and PLAIN_ROLE.fullmatch(unknown[0]):
+            message, params = N_("There is no role called %(role)s. Choose roles from the list."), {"role": unknown[0]}
+        else:
+            message, params = N_("One of the roles given does not exist. Choose roles from the list."), {}
+        raise InvalidInput(errors=[FieldError("roles", message, allowed=sorted(ROLES), params=params)])
+    if not roles:
         raise InvalidInput(
             errors=[FieldError("roles", N_("Choose at least one role from the list."), allowed=sorted(ROLES))]
         )
@@ -132,10 +198,19 @@ def create_account(
     teams = list(teams)
     errors = []
     email = email.strip()
-    if not EMAIL.fullmatch(email):
+    if not EMAIL.fullmatch(email) or _hidden_characters(email):
         errors.append(FieldError("email", N_("Enter an e-mail address, like name@example.org.")))
-    if not name.strip():
-        errors.append(FieldError("name", N_("Enter the person's name.")))
+    elif len(email) > EMAIL_MAXIMUM:
+        errors.append(FieldError("email", N_("Use at most %(maximum)s characters."), params={"maximum": EMAIL_MAXIMUM}))
+    try:
+        name = clean_name(name, "name", N_("Enter the person's name."))
+    except InvalidInput as error:
+        errors.extend(error.errors)
+    languages = " ".join(languages.split())
+    if _hidden_characters(languages) or len(languages) > LANGUAGES_MAXIMUM:
+        errors.append(
+            FieldError("languages", N_("Give language codes separated by spaces, for example: ar fa uk"))
+        )
     problem = passwords.password_problem(password, email=email, name=name)
     if problem:
         errors.append(FieldError("password", problem))
@@ -153,8 +228,8 @@ def create_account(
     account = StaffAccount(
         email=email,
         email_key=key,
-        name=name.strip(),
-        languages=" ".join(languages.split()),
+        name=name,
+        languages=languages,
         organisation_id=organisation.id,
         password_hash=passwords.hash_password(password),
         active=True,
