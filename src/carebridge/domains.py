@@ -67,6 +67,7 @@ DOMAINS: tuple[Domain, ...] = (
         ),
         models="carebridge.accounts.models",
         cli="carebridge.accounts.cli",
+        jobs="carebridge.accounts.jobs",
         menu=(
             ("/staff", N_("Home"), "self.manage"),
             ("/staff/account", N_("Your account"), "self.manage"),

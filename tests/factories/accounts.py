@@ -81,6 +81,8 @@ def staff_session(session: Session, account_: StaffAccount):  # noqa: ANN201 - a
     session.add(row)
     session.flush()
     return row
+
+
 # Second factor and signing in (accounts.totp, accounts.pages).
 
 # What a browser on this site sends with a form: the site's own Origin (accounts.csrf checks it).
