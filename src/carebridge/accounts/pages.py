@@ -272,6 +272,29 @@ def _code_form(request: Request, next_path: str, errors: list | None = None, sta
     )
 
 
+def _code_keys(request: Request, settings: Settings, current: sessions.Current) -> throttle.Keys:
+    """Wrong second-factor codes are counted per account (and per address), on the code and the enrolment pages."""
+    return throttle.Keys(
+        account=throttle.code_key(settings, current.account_id),
+        address=throttle.address_key(settings, _client_address(request)),
+    )
+
+
+def _audit_code_step(request: Request, session: Any, current: sessions.Current, action: str, outcome: str) -> None:
+    """A refused (`sign-in.throttled`, naming the second-factor step) or wrong (`second-factor.failure`) code, for
+    the session's own account."""
+    step = {"record_type": "step", "record_id": "second-factor"} if action == "sign-in.throttled" else {}
+    audit.record(
+        session,
+        action,
+        account_id=current.account_id,
+        organisation_id=current.organisation_id,
+        outcome=outcome,
+        request_id=request_id(request),
+        **step,
+    )
+
+
 @sign_in_router.get("/staff/sign-in/code")
 def code_page(
     request: Request, session: SessionDep, settings: SettingsDep, next_path: str | None = Query(None, alias="next")
@@ -295,22 +318,10 @@ def code(
     if not code.strip():
         errors = [_error(request, "code", N_("Enter the 6-digit code from your app, or one of your recovery codes."))]
         return _code_form(request, next_path, errors, 422)
-    keys = throttle.Keys(
-        account=throttle.code_key(settings, current.account_id),
-        address=throttle.address_key(settings, _client_address(request)),
-    )
+    keys = _code_keys(request, settings, current)
     wait = throttle.wait(session, keys)
     if wait:
-        audit.record(
-            session,
-            "sign-in.throttled",
-            account_id=current.account_id,
-            organisation_id=current.organisation_id,
-            record_type="step",
-            record_id="second-factor",
-            outcome="denied",
-            request_id=request_id(request),
-        )
+        _audit_code_step(request, session, current, "sign-in.throttled", "denied")
         return _code_form(request, next_path, [_too_many(request, "code", wait)], 429)
     account = session.get(StaffAccount, current.account_id)
     assert account is not None  # the session's own account
@@ -320,14 +331,7 @@ def code(
     )
     if not right:
         throttle.record(session, keys, succeeded=False)
-        audit.record(
-            session,
-            "second-factor.failure",
-            account_id=current.account_id,
-            organisation_id=current.organisation_id,
-            outcome="failure",
-            request_id=request_id(request),
-        )
+        _audit_code_step(request, session, current, "second-factor.failure", "failure")
         return _code_form(request, next_path, [_error(request, "code", WRONG_CODE)], 401)
     throttle.record(session, keys, succeeded=True)
     action = "recovery-code.use" if recovery else "second-factor.success"
@@ -378,25 +382,16 @@ def enrol(
     if not totp.looks_like_totp(code):
         errors = [_error(request, "code", N_("Enter the 6-digit code your app shows now."))]
         return _enrol_form(request, session, settings, current, next_path, errors, 422)
-    keys = throttle.Keys(
-        account=throttle.code_key(settings, current.account_id),
-        address=throttle.address_key(settings, _client_address(request)),
-    )
+    keys = _code_keys(request, settings, current)
     wait = throttle.wait(session, keys)
     if wait:
+        _audit_code_step(request, session, current, "sign-in.throttled", "denied")
         return _enrol_form(request, session, settings, current, next_path, [_too_many(request, "code", wait)], 429)
     account = session.get(StaffAccount, current.account_id)
     assert account is not None
     if account.totp_secret is None or not totp.confirm(session, settings, account, code):
         throttle.record(session, keys, succeeded=False)
-        audit.record(
-            session,
-            "second-factor.failure",
-            account_id=current.account_id,
-            organisation_id=current.organisation_id,
-            outcome="failure",
-            request_id=request_id(request),
-        )
+        _audit_code_step(request, session, current, "second-factor.failure", "failure")
         errors = [_error(request, "code", WRONG_CODE)]
         return _enrol_form(request, session, settings, current, next_path, errors, 401)
     throttle.record(session, keys, succeeded=True)
