@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from carebridge.accounts import passwords
+from carebridge.accounts import passwords, sessions
 from carebridge.accounts.access import Actor
 from carebridge.accounts.models import (
     Organisation,
@@ -347,13 +347,6 @@ def _managed_account(session: Session, actor: Actor | None, account_id: str) -> 
     return account
 
 
-def end_sessions(session: Session, account_id: str, reason: str) -> int:
-    """End every open session of the account (they must sign in again); how many were ended."""
-    from carebridge.accounts import sessions
-
-    return sessions.end_sessions(session, account_id, reason)
-
-
 def _audit_account(session: Session, action: str, actor: Actor | None, account: StaffAccount) -> None:
     audit.record(
         session,
@@ -381,7 +374,7 @@ def change_roles(session: Session, actor: Actor | None, account_id: str, roles: 
         if role not in {held.role for held in account.roles}
     ]
     session.flush()
-    end_sessions(session, account.id, "roles-changed")
+    sessions.end_sessions(session, account.id, "roles-changed")
     _audit_account(session, "roles.change", actor, account)
     return account
 
@@ -414,7 +407,7 @@ def add_team_member(
         return
     account.memberships.append(TeamMembership(account_id=account.id, team_id=team_id))
     session.flush()
-    end_sessions(session, account.id, "roles-changed")
+    sessions.end_sessions(session, account.id, "roles-changed")
     audit.record(
         session, "team.add-member", actor=actor, account_id=account.id if actor is None else None,
         organisation_id=account.organisation_id, record_type="staff_account", record_id=account.id,
@@ -430,7 +423,7 @@ def remove_team_member(
         return
     account.memberships = kept
     session.flush()
-    end_sessions(session, account.id, "roles-changed")
+    sessions.end_sessions(session, account.id, "roles-changed")
     audit.record(
         session, "team.remove-member", actor=actor, account_id=account.id if actor is None else None,
         organisation_id=account.organisation_id, record_type="staff_account", record_id=account.id,
@@ -447,7 +440,7 @@ def disable_account(session: Session, actor: Actor | None, account_id: str) -> S
     account.active = False
     account.disabled_at = clock.now()
     session.flush()
-    end_sessions(session, account.id, "disabled")
+    sessions.end_sessions(session, account.id, "disabled")
     _audit_account(session, "account.disable", actor, account)
     return account
 
@@ -474,7 +467,7 @@ def reset_second_factor(session: Session, actor: Actor, account_id: str) -> Staf
     account.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.account_id == account.id))
     session.flush()
-    end_sessions(session, account.id, "second-factor-reset")
+    sessions.end_sessions(session, account.id, "second-factor-reset")
     _audit_account(session, "second-factor.reset", actor, account)
     jobs.enqueue(session, "notify.staff", {"account_id": account.id, "reason": "second-factor-reset"})
     return account
