@@ -9,6 +9,7 @@ exist ... migrations") and the page came back in English.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import socket
@@ -47,8 +48,17 @@ def _run(command: list[str], *, cwd: Path, env: dict[str, str], timeout: float =
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(ROOT)], cwd=out, env=_clean_env())
+    """The wheel, built once per test run. setuptools builds inside the checkout (its build/ folder), so two xdist
+    workers building at once collide ("File exists: …dist-info"): they share one build, under a lock, in the run's
+    temporary folder (the workers' common parent; a run without xdist has its own)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out = shared / "carebridge-wheel"
+    with (shared / "carebridge-wheel.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not list(out.glob("carebridge-*.whl")):
+            out.mkdir(exist_ok=True)
+            _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(ROOT)], cwd=out, env=_clean_env())
     (built,) = out.glob("carebridge-*.whl")
     return built
 
