@@ -56,6 +56,7 @@ $(AXE): package.json package-lock.json
 # then the demo staff accounts (e-mails, password, TOTP key) are printed, with CAREBRIDGE_DEMO=true only.
 # A background-job worker runs beside the server; Ctrl-C stops both (scripts/serve-with-worker).
 run: install runtime-deps
+	$(BIN)/carebridge keys init
 	$(BIN)/carebridge db upgrade
 	$(BIN)/carebridge demo load
 	$(BIN)/carebridge demo accounts

@@ -108,6 +108,28 @@ class Settings(BaseSettings):
         default_factory=lambda: (PROJECT_ROOT / "var" if IN_CHECKOUT else Path.cwd() / "var") / "staff-secret.key"
     )
 
+    # People's records (keys/, clients/; docs/decisions/0007-person-record-encryption.md, docs/deploying.md).
+    # Key-encryption keys: each person's data key is wrapped by the first (active) one; the others are kept only
+    # to unwrap keys not yet rotated (`carebridge keys rotate`, then `carebridge keys retire`). From
+    # CAREBRIDGE_RECORD_KEYS (comma-separated base64 keys, active first) when set, otherwise from the key file (one
+    # base64 key per line, active first). Never in the database. In demo mode a missing file is created.
+    record_keys: SecretStr = SecretStr("")
+    record_key_file: Path = Field(
+        default_factory=lambda: (PROJECT_ROOT / "var" if IN_CHECKOUT else Path.cwd() / "var") / "record-keys"
+    )
+    # The key of the blind index (HMAC-SHA256 of normalised phone numbers, e-mails, name + date of birth) that finds
+    # possible duplicates without decrypting: CAREBRIDGE_BLIND_INDEX_KEY (base64) or this file.
+    blind_index_key: SecretStr = SecretStr("")
+    blind_index_key_file: Path = Field(
+        default_factory=lambda: (PROJECT_ROOT / "var" if IN_CHECKOUT else Path.cwd() / "var") / "blind-index.key"
+    )
+    # The region phone numbers without a country code are read in (ISO 3166 alpha-2), e.g. "GB" for 07700 900123.
+    phone_region: str = "GB"
+    # A closed person's record is erased (its data key destroyed) this many days after closing; the caseworker is
+    # told this many days before.
+    client_retention_days: int = Field(default=365, ge=1, le=36500)
+    client_retention_warning_days: int = Field(default=30, ge=0, le=365)
+
     @field_validator("emergency_numbers")
     @classmethod
     def _emergency_numbers(cls, value: str) -> str:

@@ -85,6 +85,32 @@ DOMAINS: tuple[Domain, ...] = (
         cli="carebridge.audit.cli",
         menu=(("/staff/audit", N_("Audit trail"), "audit.read-organisation"),),
     ),
+    Domain("keys", models="carebridge.keys.models", cli="carebridge.keys.cli"),
+    Domain(
+        "clients",
+        routers=("carebridge.clients.pages:router", "carebridge.clients.api:router"),
+        models="carebridge.clients.models",
+        cli="carebridge.clients.cli",
+        menu=(("/staff/clients", N_("People"), "person.read"),),
+    ),
+    Domain(
+        "consent",
+        routers=("carebridge.consent.pages:router", "carebridge.consent.api:router"),
+        models="carebridge.consent.models",
+    ),
+    Domain(
+        "rights",
+        routers=("carebridge.rights.pages:router", "carebridge.rights.api:router"),
+    ),
+    Domain(
+        "firewall",
+        routers=("carebridge.firewall.pages:router", "carebridge.firewall.api:router"),
+        models="carebridge.firewall.models",
+        menu=(
+            ("/staff/disclosure-requests", N_("Disclosure requests"), "disclosure.record"),
+            ("/staff/reports", N_("Figures"), "report.aggregate"),
+        ),
+    ),
 )
 
 

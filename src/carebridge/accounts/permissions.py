@@ -57,7 +57,25 @@ PERMISSIONS: dict[str, Permission] = {
             "Read notes marked sensitive (health, trauma) within the scope.",
             shows_people=True,
         ),
+        Permission(
+            "person.export",
+            "Give a person a complete copy of their own record (JSON and a readable PDF), within the scope.",
+            shows_people=True,
+        ),
+        Permission(
+            "person.erase",
+            "Erase a person's record for good (its key is destroyed), within the scope.",
+            shows_people=True,
+        ),
         Permission("report.aggregate", "See aggregate figures with small counts suppressed; never a single person."),
+        Permission(
+            "disclosure.record",
+            "Record a request for disclosure received from outside (police, a court, any authority) in the register.",
+        ),
+        Permission(
+            "disclosure.decide",
+            "Propose or confirm the decision on a disclosure request; two different administrators are needed.",
+        ),
     )
 }
 
@@ -79,7 +97,8 @@ ROLES: dict[str, Role] = {
             "administrator",
             "Runs the installation: organisations, teams, staff accounts and the audit trail. Sees no person's record.",
             {**_SELF, "staff.read": None, "staff.manage": None, "organisation.manage": None,
-             "audit.read-organisation": None, "audit.read-all": None},
+             "audit.read-organisation": None, "audit.read-all": None, "disclosure.record": None,
+             "disclosure.decide": None},
         ),
         Role(
             "service-manager",
@@ -91,18 +110,23 @@ ROLES: dict[str, Role] = {
                 "audit.read-organisation": None,
                 "break-glass.review": None,
                 "person.read": Scope.ORGANISATION,
+                "person.export": Scope.ORGANISATION,
+                "person.erase": Scope.ORGANISATION,
                 "report.aggregate": None,
+                "disclosure.record": None,
             },
         ),
         Role(
             "link-worker",
             "Works with people over time: assessment, action plan, referrals, social prescribing.",
-            {**_SELF, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "break-glass.use": None},
+            {**_SELF, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "person.export": Scope.TEAM,
+             "break-glass.use": None},
         ),
         Role(
             "outreach-worker",
             "Meets people where they are and brings them in; records first contacts.",
-            {**_SELF, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "break-glass.use": None},
+            {**_SELF, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "person.export": Scope.TEAM,
+             "break-glass.use": None},
         ),
         Role(
             "cultural-mediator",
@@ -122,6 +146,7 @@ ROLES: dict[str, Role] = {
                 "person.read": Scope.TEAM,
                 "person.write": Scope.TEAM,
                 "person.read-sensitive": Scope.TEAM,
+                "person.export": Scope.TEAM,
                 "break-glass.use": None,
             },
         ),

@@ -20,6 +20,8 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_event_organisation_id_seq", "organisation_id", "seq"),
         Index("ix_audit_event_account_id_seq", "account_id", "seq"),
+        # "Who has seen my record": every event about one record, newest first.
+        Index("ix_audit_event_record_type_record_id_seq", "record_type", "record_id", "seq"),
         # Each stripe's chain order, and the backstop against a fork: two events can never take one place.
         UniqueConstraint("stripe", "stripe_seq", name="uq_audit_event_stripe_stripe_seq"),
     )

@@ -1,0 +1,7 @@
+"""The staff JSON API of the consent domain (problem documents; response models)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1", tags=["staff"])
