@@ -1,0 +1,24 @@
+"""The sections of a person's page, each from the domain that owns it (contact, notes, consent, rights, ...).
+
+A section is a partial template and a function `(session, settings, actor, client, request) -> dict | None` that
+gives the partial its context (None: this actor is not shown the section). The person's page
+(clients.pages) renders them in this order. A domain adds its section here with one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from carebridge.errors import N_  # noqa: F401 - section titles are marked with N_ where they are declared
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    template: str
+    # "module:function", imported when the page is rendered
+    provider: str
+
+
+SECTIONS: tuple[Section, ...] = (
+)
