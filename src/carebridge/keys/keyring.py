@@ -39,11 +39,14 @@ class Keyring:
         return key_id(self.active).hex()
 
 
-def _stamp(path: Path) -> int:
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """What changes when the file is replaced or rewritten: modification time, inode (`keys rotate` renames a new
+    file into place, so two changes within the file system's timestamp granularity still differ) and size."""
     try:
-        return os.stat(path).st_mtime_ns
+        status = os.stat(path)
     except FileNotFoundError:
-        return 0
+        return (0, 0, 0)
+    return (status.st_mtime_ns, status.st_ino, status.st_size)
 
 
 def keyring(settings: Settings) -> Keyring:
@@ -55,11 +58,11 @@ def keyring(settings: Settings) -> Keyring:
                 f"no record keys: set CAREBRIDGE_RECORD_KEYS or create {path} with `carebridge keys init`"
             )
         create_key_file(path)
-    return _keyring(from_environment, str(path), 0 if from_environment else _stamp(path))
+    return _keyring(from_environment, str(path), (0, 0, 0) if from_environment else _stamp(path))
 
 
 @lru_cache(maxsize=8)
-def _keyring(from_environment: str, key_file: str, _stamp: int) -> Keyring:
+def _keyring(from_environment: str, key_file: str, _stamp: tuple[int, int, int]) -> Keyring:
     if from_environment:
         texts = [part for part in from_environment.split(",") if part.strip()]
         where = "CAREBRIDGE_RECORD_KEYS"
@@ -93,7 +96,7 @@ def _decoded(text: str, where: str) -> bytes:
 
 
 @lru_cache(maxsize=8)
-def _file_key(key_file: str, _stamp: int) -> bytes:
+def _file_key(key_file: str, _stamp: tuple[int, int, int]) -> bytes:
     return decode_key(Path(key_file).read_bytes(), key_file)
 
 
