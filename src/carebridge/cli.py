@@ -145,11 +145,13 @@ def load_demo(session_factory=None, *, force: bool = False, settings=None) -> st
     if not settings.demo:
         return directory
     from carebridge.accounts.demo import load_demo_accounts
+    from carebridge.clients.demo import load_demo_people
     from carebridge.db import session_scope
 
     with session_scope(session_factory) as session:
         accounts = load_demo_accounts(session, settings)
-    return f"{directory}\n{accounts}"
+        people = load_demo_people(session, settings)
+    return f"{directory}\n{accounts}\n{people}"
 
 
 def _load_demo_directory(session_factory=None, *, force: bool = False) -> str:  # noqa: ANN001
@@ -213,10 +215,13 @@ def _demo_accounts(_args: argparse.Namespace) -> int:
 
 def _demo_remove(_args: argparse.Namespace) -> int:
     from carebridge.accounts.demo import remove_demo_accounts
+    from carebridge.clients.demo import remove_demo_people
     from carebridge.db import session_scope
 
     with session_scope() as session:
+        people = remove_demo_people(session)
         count = remove_demo_accounts(session)
+    print(f"erased {people} fictional demo people (their data keys destroyed)")
     print(f"disabled {count} demo staff accounts (kept, disabled, because the audit trail refers to them)")
     return 0
 
