@@ -10,6 +10,7 @@ bench/serve_bench.py), and load it with wrk (Debian's package; installed with ap
 
 Then bench/leaflets.py: the search mix's latency while 4 clients download leaflets, leaflet cache off and on.
 Then bench/sign_in.py: 10 concurrent staff sign-ins, and what authentication adds to a staff page.
+Then bench/records.py (PostgreSQL): decrypting 10,000 people's records, opening a 50-row page, key rotation.
 
 Reported: wrk's median and p99 latency and requests/second, the server-side median and p99 (timing middleware),
 the search/floor median ratio, peak memory (RSS) of the server, index build time; pass/fail against the targets
@@ -326,6 +327,8 @@ def main() -> int:
                         help="audit append-rate rounds on PostgreSQL (bench/audit.py); 0 skips it")
     parser.add_argument("--audit-verify-events", type=int, default=1_000_000,
                         help="length of the chain bench/audit.py verifies; 0 skips that part")
+    parser.add_argument("--records-people", type=int, default=10_000,
+                        help="people's records on PostgreSQL: decrypt, 50-row page, rotation (bench/records.py); 0 skips it")
     parser.add_argument("--sign-in-seconds", type=float, default=10,
                         help="10 concurrent sign-ins for this long, then the authentication overhead (bench/sign_in.py); "
                         "0 skips both")
@@ -363,6 +366,15 @@ def main() -> int:
         print("\n" + audit_table + "\n")
         if args.write_docs:
             audit.write_docs(audit_table)
+    records_table = None
+    if args.records_people > 0 and "postgresql" in kinds:
+        import records
+
+        log(f"people's records: decrypt {args.records_people:,}, open 50-row pages, rotate keys (bench/records.py)")
+        records_table = records.markdown(records.measure(people=args.records_people), command)
+        print("\n" + records_table + "\n")
+        if args.write_docs:
+            records.write_docs(records_table)
     sign_in_table = None
     if args.sign_in_seconds > 0:
         import sign_in

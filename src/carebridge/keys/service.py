@@ -77,8 +77,8 @@ def _wrap(ring: Keyring, data_key: bytes, subject_type: str, subject_id: str) ->
     return crypto.encrypt(ring.active, data_key, _wrap_associated(subject_type, subject_id))
 
 
-def _unwrap(settings: Settings, row: RecordKey) -> bytes:
-    ring = keyring(settings)
+def _unwrap(settings: Settings, row: RecordKey, ring: Keyring | None = None) -> bytes:
+    ring = ring or keyring(settings)
     kek = ring.by_id.get(crypto.stored_key_id(row.wrapped))
     if kek is None:
         raise KeyringError(
@@ -121,7 +121,8 @@ def data_keys(session: Session, settings: Settings, subject_type: str, subject_i
     rows = session.scalars(
         select(RecordKey).where(RecordKey.subject_type == subject_type, RecordKey.subject_id.in_(ids))
     ).all()
-    return {row.subject_id: DataKey(subject_type, row.subject_id, _unwrap(settings, row)) for row in rows}
+    ring = keyring(settings)  # once per page, not per row (it checks the key file's stamp)
+    return {row.subject_id: DataKey(subject_type, row.subject_id, _unwrap(settings, row, ring)) for row in rows}
 
 
 def destroy_data_key(session: Session, subject_type: str, subject_id: str) -> bool:
