@@ -218,3 +218,33 @@ def test_records_stay_readable_from_another_connection_while_batches_commit(comm
             _read_all(session, settings, names)
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def cli_settings(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    """`carebridge keys ...` reading its settings from the environment (get_settings is cached: cleared around)."""
+    monkeypatch.setenv("CAREBRIDGE_RECORD_KEY_FILE", str(tmp_path / "record-keys"))
+    monkeypatch.setenv("CAREBRIDGE_BLIND_INDEX_KEY_FILE", str(tmp_path / "blind-index.key"))
+    monkeypatch.delenv("CAREBRIDGE_RECORD_KEYS", raising=False)
+    get_settings.cache_clear()
+    yield monkeypatch
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_the_commands_refuse_with_a_message_not_a_traceback(cli_settings, tmp_path, capsys) -> None:  # noqa: ANN001
+    cli_settings.setenv("CAREBRIDGE_DEMO", "false")
+    get_settings.cache_clear()
+    assert main(["keys", "rotate"]) == 2
+    assert "carebridge keys init" in capsys.readouterr().out
+    assert not (tmp_path / "record-keys").exists()
+
+    assert main(["keys", "init"]) == 0
+    capsys.readouterr()
+    assert main(["keys", "retire", "0badc0de"]) == 1
+    assert "not in the keyring" in capsys.readouterr().out
+    active = keyring(get_settings()).active_id
+    assert main(["keys", "retire", active]) == 1
+    assert "active key" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["keys", "rotate", "--batch-size", "0"])

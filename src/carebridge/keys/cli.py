@@ -14,11 +14,11 @@ def _init(_args: argparse.Namespace) -> int:
     from carebridge.kit.crypto import create_key_file
 
     settings = get_settings()
-    for setting, variable, path in (
-        ("record_key_file", "CAREBRIDGE_RECORD_KEYS", Path(settings.record_key_file)),
-        ("blind_index_key_file", "CAREBRIDGE_BLIND_INDEX_KEY", Path(settings.blind_index_key_file)),
+    for from_environment, variable, path in (
+        (settings.record_keys, "CAREBRIDGE_RECORD_KEYS", Path(settings.record_key_file)),
+        (settings.blind_index_key, "CAREBRIDGE_BLIND_INDEX_KEY", Path(settings.blind_index_key_file)),
     ):
-        if getattr(settings, setting.replace("_file", "")).get_secret_value():
+        if from_environment.get_secret_value():
             print(f"{variable} is set: {path} is not used")
         elif path.exists():
             print(f"{path} exists: kept as it is")
@@ -48,6 +48,7 @@ def _status(_args: argparse.Namespace) -> int:
 def _rotate(args: argparse.Namespace) -> int:
     from carebridge.config import get_settings
     from carebridge.keys import rotation
+    from carebridge.keys.keyring import KeyringError
 
     settings = get_settings()
     if settings.record_keys.get_secret_value() and not args.rewrap_only:
@@ -58,7 +59,13 @@ def _rotate(args: argparse.Namespace) -> int:
         if report.batches % 10 == 0:
             print(f"  {report.rewrapped} data keys re-wrapped so far ({report.batches} batches)", flush=True)
 
-    report = rotation.rotate(settings, rewrap_only=args.rewrap_only, batch_size=args.batch_size, after_batch=progress)
+    try:
+        report = rotation.rotate(
+            settings, rewrap_only=args.rewrap_only, batch_size=args.batch_size, after_batch=progress
+        )
+    except KeyringError as error:  # no key file, an unreadable one, ...: the message says what to do
+        print(f"not rotated: {error}")
+        return 2
     print(
         f"active key {report.active_id}: {report.rewrapped} data keys re-wrapped in {report.batches} batches "
         f"of up to {args.batch_size}, {report.seconds:.1f} s; {report.remaining} left under older keys"
@@ -73,10 +80,11 @@ def _rotate(args: argparse.Namespace) -> int:
 def _retire(args: argparse.Namespace) -> int:
     from carebridge.config import get_settings
     from carebridge.keys import rotation
+    from carebridge.keys.keyring import KeyringError
 
     try:
         rotation.retire(get_settings(), None, args.key_id)
-    except rotation.RotationError as error:
+    except KeyringError as error:
         print(f"not retired: {error}")
         return 1
     print(f"key {args.key_id} retired: removed from the key file (backups made while it was active can no longer be read)")

@@ -191,10 +191,11 @@ def retire(settings: Settings, session_factory: sessionmaker[Session] | None, ke
         for line in _key_lines(path)
         if not _is_key_line(line) or crypto.key_id(crypto.decode_key(line, str(path))).hex() != kek_id
     ]
+    # Audited first (committed), then the file changed: if the event cannot be saved the key stays; if the file
+    # cannot be written the event names an attempt that a re-run completes.
     with session_scope(session_factory) as session:
         audit.record(session, "keys.retire", record_type=RECORD_TYPE, record_id=kek_id)
-        # The file is changed last, inside the audited transaction: if the audit event cannot be saved, the key stays.
-        _write_key_file(path, kept)
+    _write_key_file(path, kept)
 
 
 def rotate(
