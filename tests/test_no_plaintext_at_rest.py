@@ -27,7 +27,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
+from carebridge.accounts.demo import load_demo_accounts
 from carebridge.cli import upgrade_database
+from carebridge.clients.demo import load_demo_people
 from carebridge.clients import service as clients
 from carebridge.clients.models import ClientNote, ContactChannel, ImmigrationSituation
 from carebridge.config import Settings
@@ -59,6 +61,9 @@ MARKERS = {
     "note": "Mentioned the Pelican Street eviction",
     "note-sensitive": "Recurring nightmares about the crossing",
     "immigration": "refused-asylum-marker",
+    # Two of the demo people (clients.demo), loaded too.
+    "demo-ukrainian": "Оксана Соняшникова",
+    "demo-tigrinya": "ሳባ ተስፋጽዮን",
 }
 
 
@@ -77,8 +82,8 @@ def leaks(blob: bytes) -> list[str]:
 
 
 def write_people(url: str, settings: Settings) -> None:
-    """Committed for real: an organisation named with the control marker, a link worker, and two people whose every
-    sealed field carries markers."""
+    """Committed for real: an organisation named with the control marker, a link worker, six people whose every
+    sealed field carries markers, and the 40 demo people."""
     engine = make_engine(url)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     try:
@@ -147,13 +152,17 @@ def write_people(url: str, settings: Settings) -> None:
                     )
                 )
                 session.flush()
+            load_demo_accounts(session, settings)
+            assert "40 FICTIONAL people created" in load_demo_people(session, settings)
     finally:
         engine.dispose()
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(record_key_file=tmp_path / "record-keys", blind_index_key_file=tmp_path / "blind-index.key")
+    return Settings(
+        demo=True, record_key_file=tmp_path / "record-keys", blind_index_key_file=tmp_path / "blind-index.key"
+    )
 
 
 def test_the_markers_are_real_so_a_leak_would_be_found() -> None:
