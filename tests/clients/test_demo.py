@@ -73,3 +73,16 @@ def test_loading_again_adds_nothing_and_remove_destroys_the_keys(session, tmp_pa
     # After the accounts are removed too, loading people does nothing (no active demo caseworkers).
     remove_demo_accounts(session)
     assert "not created" in demo.load_demo_people(session, settings)
+
+
+def test_a_replaced_key_file_is_reported_not_a_crash_nor_a_second_set(session, tmp_path) -> None:  # noqa: ANN001
+    settings = _settings(tmp_path)
+    load_demo_accounts(session, settings)
+    demo.load_demo_people(session, settings)
+    other = Settings(
+        demo=True, record_key_file=tmp_path / "new-record-keys", blind_index_key_file=tmp_path / "blind-index.key"
+    )
+    assert "no longer in the keyring" in demo.load_demo_people(session, other)
+    assert session.query(Client).filter(Client.fictional.is_(True)).count() == 40
+    assert demo.remove_demo_people(session) == 40
+    assert "40 FICTIONAL people created" in demo.load_demo_people(session, other)

@@ -28,6 +28,7 @@ from carebridge.audit import service as audit
 from carebridge.clients import service as clients
 from carebridge.clients.models import Client
 from carebridge.keys import service as keys
+from carebridge.keys.keyring import KeyringError
 from carebridge.kit import clock
 
 HARBOURSIDE, OUTREACH = accounts_demo.TEAMS
@@ -175,7 +176,15 @@ def existing_names(session: Session, settings: Any, organisation_id: str) -> set
 
 def _people(session: Session, settings: Any, context: DemoContext, made: list[tuple[Client, DemoPerson]]) -> str:
     """The people themselves, through clients.service: each with its own data key, audited `client.create`."""
-    there = existing_names(session, settings, context.organisation.id)
+    try:
+        there = existing_names(session, settings, context.organisation.id)
+    except KeyringError:
+        # The key file was replaced (var/record-keys deleted in a checkout): the demo people already there cannot be
+        # read, and making 40 more would only hide that. `make run` must still start.
+        return (
+            "Demo people: not created — the fictional people already there were sealed under a key that is no longer"
+            " in the keyring; run `carebridge demo remove` and load again."
+        )
     now = clock.utc_now()
     for person in PEOPLE:
         if person.name in there:
