@@ -87,7 +87,7 @@ def _retire(args: argparse.Namespace) -> int:
     except KeyringError as error:
         print(f"not retired: {error}")
         return 1
-    print(f"key {args.key_id} retired: removed from the key file (backups made while it was active can no longer be read)")
+    print(f"key {args.key_id} retired: removed from the key file (backups made while it was active can no longer be read with the keys that remain; its own backed-up copies must go too)")
     return 0
 
 
