@@ -189,6 +189,23 @@ def test_the_person_is_told_unless_a_court_order_forbids_it(session, settings, w
     assert "disclosure.person-told" in _actions(session, "client", person.id)
 
 
+def test_a_request_a_court_order_keeps_from_the_person_leaves_no_trace_on_their_record(session, settings, world):
+    """"Who has seen my record" lists the record's audit events to the person: a gagged request must not be among
+    them. The entry's own events still name every step."""
+    person = world["person"]
+    before = _actions(session, "client", person.id)
+    entry = service.record_request(
+        session, settings, world["manager"], _request(client_id=person.id, court_order_forbids_telling=True)
+    )
+    service.get_request(session, settings, world["admin_one"], entry.id)
+    service.propose(session, settings, world["admin_one"], entry.id, "disclose", "The order is valid.")
+    service.confirm(session, settings, world["admin_two"], entry.id)
+    assert _actions(session, "client", person.id) == before
+    assert _actions(session, "disclosure_request", entry.id) == [
+        "disclosure.record", "disclosure.read", "disclosure.propose-disclose", "disclosure.confirm-disclose"
+    ]
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

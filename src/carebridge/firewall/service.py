@@ -16,7 +16,8 @@ Rules the software keeps whatever anyone proposes:
 What the requester gave (who asked, their reference, what they asked for, the legal basis) and the proposer's reason
 are sealed with the entry's own data key (keys.service, subject `disclosure_request`): they may name the person.
 Every action is audited with record_type `disclosure_request`, and also with record_type `client` and the person's
-id when the entry is about one of our people (so "who has seen my record" shows it). Audit events carry ids only.
+id when the entry is about one of our people (so "who has seen my record" shows it) — unless a court order forbids
+telling the person, since that list is shown to them. Audit events carry ids only.
 """
 
 from __future__ import annotations
@@ -176,8 +177,11 @@ def _midday_utc(day: dt.date, settings: Settings) -> dt.datetime:
 
 
 def _audit(session: Session, action: str, actor: Actor, entry: DisclosureRequest, request_id: str | None) -> None:
+    """An event on the entry, and one on the person's record too — except while a court order forbids telling the
+    person: "who has seen my record" (rights) lists the record's events, and would tell them. The entry's own events
+    and its client_id still say, to the register's readers, whom it concerned."""
     audit.record(session, action, actor=actor, record_type=RECORD_TYPE, record_id=entry.id, request_id=request_id)
-    if entry.client_id is not None:
+    if entry.client_id is not None and not entry.court_order_forbids_telling:
         audit.record(session, action, actor=actor, record_type="client", record_id=entry.client_id, request_id=request_id)
 
 
