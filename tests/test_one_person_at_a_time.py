@@ -3,8 +3,10 @@ member's own caseload within their scope (issue 9, "the firewall, in the softwar
 
 1. The route table (carebridge.access.api_routes): every route is classified by the permission it declares. A route
    whose permission shows people (accounts.permissions: `shows_people`) must be about one person — a `{client_id}`
-   path parameter — or be one of the caseload routes allow-listed below (scoped, at most 50 to a page). Any other
-   route, such as a future bulk export, fails this test until it is made single-person or argued onto the list.
+   path parameter, or the id of a record that belongs to one person — or be one of the caseload routes allow-listed
+   below (scoped, at most 50 to a page), or one of the few that show no one (a blank form, creating one record).
+   Any other route, such as a future bulk export, fails this test until it is made single-person or argued onto a
+   list.
 2. Behaviour: an organisation with 60 people whose names carry markers; a service manager (person.read over the whole
    organisation) and a link worker request every GET route (path parameters filled with real ids, and again with
    page-size parameters pushed up): no answer carries the markers of more than one person, except the caseload
@@ -36,7 +38,17 @@ from carebridge.config import Settings
 # The caseload: a staff member's own people within their scope, a page of at most CASELOAD_PAGE at a time.
 CASELOAD_ROUTES = {("GET", "/staff/clients"), ("GET", "/api/v1/clients")}
 CASELOAD_PAGE = 50
+# A path parameter naming one person's record, or a record that belongs to exactly one person.
 SINGLE_PERSON_PARAMETER = "{client_id}"
+ONE_PERSONS_RECORDS = (SINGLE_PERSON_PARAMETER, "{consent_id}")
+# Routes under a person permission that show no one's data beyond what the request itself carries: a blank form for
+# a new record, creating one record (the answer is that one record), a confirmation that names no one.
+NO_ONE_SHOWN = {
+    ("GET", "/staff/clients/new"),
+    ("POST", "/staff/clients/new"),
+    ("POST", "/api/v1/clients"),
+    ("GET", "/staff/rights/erased"),
+}
 PEOPLE = 60
 MARKER = re.compile(r"Onepersonmarker(\d{3})q")
 
@@ -72,7 +84,7 @@ def test_every_route_that_shows_people_is_about_one_person_or_is_the_caseload() 
         if not _shows_people(access):
             continue
         checked += 1
-        if SINGLE_PERSON_PARAMETER in path or (method, path) in CASELOAD_ROUTES:
+        if any(parameter in path for parameter in ONE_PERSONS_RECORDS) or (method, path) in CASELOAD_ROUTES | NO_ONE_SHOWN:
             continue
         offending.append(f"{method} {path} ({access})")
     assert not offending, (
@@ -125,6 +137,9 @@ def _fill(path: str, ids: dict[str, str]) -> str:
 
 
 BIG_PAGES = {"limit": "1000", "page_size": "1000", "per_page": "1000", "size": "1000", "page": "1"}
+# Each GET is asked plainly, with page sizes pushed up, and with the widest view a list offers (the caseload's
+# default is one's own people; view=team on the page and mine=false in the API: everyone in one's scope).
+PARAMETER_SETS = ({}, BIG_PAGES, {**BIG_PAGES, "view": "team", "mine": "false"})
 
 
 def _sign_in(client, session, account) -> None:  # noqa: ANN001
@@ -149,13 +164,14 @@ def test_no_answer_carries_more_than_one_person_except_the_caseload(
         "team_id": marked_people["team"].id,
     }
     requested, single_person_answered, too_many = 0, 0, []
+    caseload_seen: dict[str, int] = {}
     for method, path, access in _routes():
         if method != "GET" or access == PUBLIC:
             # Public routes have no signed-in actor, so no scope: they cannot reach a person's record at all
             # (tests/test_access_grid.py walks them anonymously).
             continue
         url = _fill(path, ids)
-        for params in ({}, BIG_PAGES):
+        for params in PARAMETER_SETS:
             response = client.get(url, params=params, follow_redirects=False)
             requested += 1
             assert response.status_code < 500, f"GET {url} answered {response.status_code}"
@@ -163,10 +179,16 @@ def test_no_answer_carries_more_than_one_person_except_the_caseload(
             limit = CASELOAD_PAGE if (method, path) in CASELOAD_ROUTES else 1
             if len(found) > limit:
                 too_many.append(f"GET {url} {params or ''}: {len(found)} people")
+            if (method, path) in CASELOAD_ROUTES and response.status_code == 200:
+                caseload_seen[path] = max(caseload_seen.get(path, 0), len(found))
             if response.status_code == 200 and SINGLE_PERSON_PARAMETER in path:
                 single_person_answered += 1
     assert not too_many, "answers carrying more people than allowed: " + "; ".join(too_many)
     assert requested >= 20, "too few routes were requested: the walk is not reaching the staff routes"
+    if who == "manager":
+        # Where the caseload exists, it listed people (a full page of the 60): the markers are found in lists too.
+        for path, most in caseload_seen.items():
+            assert most == CASELOAD_PAGE, f"{path} showed {most} of the {PEOPLE} people on its first page"
     if who == "worker":
         # The path parameters were filled with real ids: pages about one person answered (the link worker may write
         # to the record, so the disclosure "told" page opens for them).
