@@ -187,7 +187,8 @@ def caseload(session: Session, settings: Settings, actor: Actor, *, request_id: 
     by_status = {key: 0 for key in STATUS_LABELS}
     by_contact = {key: 0 for key in LAST_CONTACT_LABELS}
     for row in people:
-        by_team[row.team_id if row.team_id in teams else None] = by_team.get(row.team_id if row.team_id in teams else None, 0) + 1
+        team_id = row.team_id if row.team_id in teams else None
+        by_team[team_id] = by_team.get(team_id, 0) + 1
         by_status[row.status] = by_status.get(row.status, 0) + 1
         by_contact[_last_contact_bucket(row.last_contact_at, now)] += 1
 
