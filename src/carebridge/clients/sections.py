@@ -21,4 +21,5 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
+    Section("disclosure", "staff/clients/sections/disclosure.html", "carebridge.firewall.pages:disclosure_section"),
 )

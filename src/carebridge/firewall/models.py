@@ -40,6 +40,8 @@ class DisclosureRequest(Base):
     proposed_decision: Mapped[str | None] = mapped_column(String(16))
     proposed_by: Mapped[str | None] = mapped_column(ID, ForeignKey("staff_account.id", ondelete="SET NULL"))
     proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sealed text: why the proposer proposes that decision (kept with the decision once it is confirmed).
+    proposal_reason: Mapped[bytes | None] = mapped_column(LargeBinary)
     decided_by: Mapped[str | None] = mapped_column(ID, ForeignKey("staff_account.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     person_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

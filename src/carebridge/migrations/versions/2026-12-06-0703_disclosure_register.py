@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('proposed_decision', sa.String(length=16), nullable=True),
     sa.Column('proposed_by', sa.String(length=36), nullable=True),
     sa.Column('proposed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('proposal_reason', sa.LargeBinary(), nullable=True),
     sa.Column('decided_by', sa.String(length=36), nullable=True),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('person_told_at', sa.DateTime(timezone=True), nullable=True),
