@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from carebridge.accounts.access import Actor
 from carebridge.audit import service as audit
 from carebridge.clients import service as clients
-from carebridge.clients.contact import EMAIL_KIND, NUMBER_KINDS
+from carebridge.clients.contact import NUMBER_KINDS
 from carebridge.clients.models import Client, ClientLink, ContactChannel
 from carebridge.config import Settings
 from carebridge.errors import N_, FieldError, InvalidInput, NotFound
