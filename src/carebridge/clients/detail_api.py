@@ -9,10 +9,13 @@ The immigration situation is only ever answered here, one record at a time: neve
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.clients import contact, duplicates, immigration, notes
@@ -20,7 +23,26 @@ from carebridge.clients import service as clients
 from carebridge.problems import problem_responses
 from carebridge.web import SessionDep, SettingsDep, request_id
 
-router = APIRouter(prefix="/api/v1/clients", tags=["staff: people's records"])
+
+
+class _SharedPathRoute(APIRoute):
+    """A route whose 405 answer names in `Allow` every method of its path, not only its own: each method of a path
+    is a route of its own (GET and POST .../channels), and a client must learn all of them."""
+
+    _methods: ClassVar[dict[str, set[str]]] = {}
+
+    def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        self._methods.setdefault(self.path_format, set()).update(self.methods or ())
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            allowed = ", ".join(sorted(self._methods.get(self.path_format, self.methods)))
+            raise StarletteHTTPException(status_code=405, headers={"Allow": allowed})
+        await super().handle(scope, receive, send)
+
+
+router = APIRouter(prefix="/api/v1/clients", tags=["staff: people's records"], route_class=_SharedPathRoute)
 Reader = Annotated[Actor, Depends(requires("person.read"))]
 Writer = Annotated[Actor, Depends(requires("person.write"))]
 
@@ -32,7 +54,12 @@ S409 = "The person has not given consent for this, or the rules of their jurisdi
 TRANSPORT_LIMIT = 20_000
 
 Kind = Literal["phone", "sms", "email", "organisation", "in-person"]
-Text = Annotated[str | None, Field(max_length=TRANSPORT_LIMIT)]
+# No control characters (the request guard refuses them before routing: the schema says so too); multi-line text
+# may hold line breaks and tabs.
+VISIBLE = r"^[^\x00-\x1F\x7F-\x9F]*$"
+MULTILINE = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+Text = Annotated[str | None, Field(max_length=TRANSPORT_LIMIT, pattern=VISIBLE)]
+LongText = Annotated[str | None, Field(max_length=TRANSPORT_LIMIT, pattern=MULTILINE)]
 
 
 class _Model(BaseModel):
@@ -46,8 +73,8 @@ class ChannelIn(_Model):
     kind: Kind
     value: Text = None
     organisation: Text = None
-    ask_for: Text = None
-    safe_times: Text = None
+    ask_for: LongText = None
+    safe_times: LongText = None
 
 
 class ChannelPatch(_Model):
@@ -55,8 +82,8 @@ class ChannelPatch(_Model):
 
     value: Text = None
     organisation: Text = None
-    ask_for: Text = None
-    safe_times: Text = None
+    ask_for: LongText = None
+    safe_times: LongText = None
 
 
 class ChannelOut(BaseModel):
@@ -79,7 +106,8 @@ class DoNotContact(_Model):
 
 
 class NoteIn(_Model):
-    body: str = Field(max_length=TRANSPORT_LIMIT, description="Several lines allowed; at most 10,000 characters.")
+    body: str = Field(max_length=TRANSPORT_LIMIT, pattern=MULTILINE,
+                      description="Several lines allowed; at most 10,000 characters.")
     sensitivity: Literal["normal", "sensitive"] = "normal"
 
 
@@ -118,7 +146,7 @@ class DuplicatesOut(BaseModel):
 
 
 class LinkIn(_Model):
-    other_client_id: str = Field(max_length=36)
+    other_client_id: str = Field(max_length=36, pattern=VISIBLE)
     decision: Literal["same-person", "not-same-person"]
 
 
