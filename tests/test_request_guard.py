@@ -85,7 +85,9 @@ def test_a_bad_api_path_is_a_404_problem_document(path: str) -> None:
         ({"jurisdiction": "DE\u0001"}, "jurisdiction"),
         ({"jurisdiction": "DE", "answers": {"age": "3\u009b"}}, "answers.age"),
         ({"jurisdiction": "DE", "answers": {"a\u0000ge": "3"}}, "answers"),
-        ({"list": ["ok", "tab\there"]}, "list.1"),
+        ({"list": ["ok", "bell\u0007here"]}, "list.1"),
+        ({"note": "vertical\u000btab"}, "note"),
+        ({"a\nb": "a key is a name, never text"}, "body"),
     ],
 )
 def test_a_control_character_in_a_json_field_is_a_422_naming_the_field(body: dict, name: str) -> None:
@@ -100,6 +102,48 @@ def test_a_control_character_in_a_form_body_is_refused() -> None:
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     _assert_problem(response, "jurisdiction")
+
+
+@pytest.mark.parametrize("escape", ["%0B", "%0C", "%1B", "%C2%85"])
+def test_other_control_characters_in_a_form_body_are_still_refused(escape: str) -> None:
+    response = make_client().post(
+        "/api/v1/entitlements/evaluate",
+        content=f"note=line{escape}break".encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    _assert_problem(response, "note")
+
+
+def test_a_line_break_in_a_form_field_name_is_refused() -> None:
+    response = make_client().post(
+        "/api/v1/entitlements/evaluate", content=b"a%0Ab=1", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    _assert_problem(response, "request")
+
+
+def test_line_breaks_and_tabs_in_body_text_pass_the_guard_but_not_in_the_url() -> None:
+    """Notes and safe times are several lines long: a body may carry \\n, \\r and \\t; a URL never."""
+    app = create_app(session_factory=lambda: None)  # type: ignore[arg-type]
+
+    @app.post("/api/v1/test-echo")
+    def echo_body(body: dict) -> dict:
+        return body
+
+    @app.post("/api/v1/test-form")
+    async def echo_form(request: Request) -> dict:
+        return dict(await request.form())
+
+    client = TestClient(app, raise_server_exceptions=False)
+    text = "first line\r\nsecond\tline\nthird"
+    posted = client.post("/api/v1/test-echo", json={"note": text, "list": ["a\tb"]})
+    assert posted.status_code == 200 and posted.json() == {"note": text, "list": ["a\tb"]}
+    form = client.post(
+        "/api/v1/test-form",
+        content=b"note=first+line%0D%0Asecond%09line%0Athird",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status_code == 200 and form.json() == {"note": text}
+    _assert_problem(client.post("/api/v1/test-form?note=a%0Ab"), "note")
 
 
 def test_clean_input_passes_the_guard() -> None:

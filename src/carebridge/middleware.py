@@ -33,6 +33,9 @@ MAX_BODY_BYTES = 1024 * 1024
 
 # U+0000–U+001F and U+007F–U+009F: no parameter of ours has a use for them, and they break parsers, logs and links.
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+# In bodies (forms and JSON), line breaks and tabs are text: a note or a person's safe times run over several lines.
+# Every other control character is refused there too. URLs and headers keep the strict set above.
+BODY_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Bytes that send a query string or path down the careful check: escapes, raw control bytes, anything not ASCII.
 _SUSPICIOUS_BYTES = re.compile(rb"[%\x00-\x1f\x7f-\xff]")
 _BROKEN_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
@@ -78,18 +81,19 @@ def _decode_component(raw: bytes, *, plus_is_space: bool) -> str:
     return unquote_to_bytes(raw).decode("utf-8")  # UnicodeDecodeError is a ValueError
 
 
-def _is_clean(raw: bytes, *, plus_is_space: bool) -> bool:
+def _is_clean(raw: bytes, *, plus_is_space: bool, control: re.Pattern[str] = CONTROL_CHARACTERS) -> bool:
     try:
-        return not CONTROL_CHARACTERS.search(_decode_component(raw, plus_is_space=plus_is_space))
+        return not control.search(_decode_component(raw, plus_is_space=plus_is_space))
     except ValueError:
         return False
 
 
-def check_query_string(query: bytes) -> None:
-    """Raises RejectedInput, naming the parameter, for a control character or an escape that decodes to nothing."""
+def check_query_string(query: bytes, *, control: re.Pattern[str] = CONTROL_CHARACTERS) -> None:
+    """Raises RejectedInput, naming the parameter, for a control character or an escape that decodes to nothing.
+    `control` is what counts as one: every control character in a URL, all but line breaks and tabs in a body."""
     # Fast path: the whole string at once. The separators (`&`, `=`) are ASCII, so the whole decodes cleanly exactly
     # when every part does; only a refused string is taken apart to name the parameter.
-    if not _SUSPICIOUS_BYTES.search(query) or _is_clean(query, plus_is_space=True):
+    if not _SUSPICIOUS_BYTES.search(query) or _is_clean(query, plus_is_space=True, control=control):
         return
     for pair in query.split(b"&"):
         raw_name, _, raw_value = pair.partition(b"=")
@@ -104,7 +108,7 @@ def check_query_string(query: bytes) -> None:
             value = _decode_component(raw_value, plus_is_space=True)
         except ValueError:
             raise RejectedInput(shown, INVALID_ENCODING) from None
-        if CONTROL_CHARACTERS.search(value):
+        if control.search(value):
             raise RejectedInput(shown, INVALID_CHARACTERS)
 
 
@@ -130,9 +134,10 @@ def _json_pointer_part(key: Any) -> str:
 
 
 def find_control_character_in_json(value: Any, pointer: str = "") -> str | None:
-    """The JSON pointer of the first key or string holding a control character, or None."""
+    """The JSON pointer of the first key or string holding a control character, or None. A string value may hold line
+    breaks and tabs (BODY_CONTROL_CHARACTERS); a key may not."""
     if isinstance(value, str):
-        return pointer or "/" if CONTROL_CHARACTERS.search(value) else None
+        return pointer or "/" if BODY_CONTROL_CHARACTERS.search(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
             here = f"{pointer}/{_json_pointer_part(key)}"
@@ -154,7 +159,7 @@ def check_body(content_type: bytes, body: bytes) -> None:
     to the route, which answers them with its own 422."""
     media_type = content_type.split(b";", 1)[0].strip().lower()
     if media_type == b"application/x-www-form-urlencoded":
-        check_query_string(body)
+        check_query_string(body, control=BODY_CONTROL_CHARACTERS)
     elif media_type == b"application/json" or media_type.endswith(b"+json"):
         try:
             document = orjson.loads(body)
@@ -184,7 +189,7 @@ class RequestGuardMiddleware:
     """Refuses, before any route sees it, input no route should have to survive:
 
     - a control character (U+0000–U+001F, U+007F–U+009F) or a broken percent-escape in the query string, a urlencoded
-      form or a JSON body: 422 (malformed input) with an error naming the parameter (never echoing its value); in the
+      form or a JSON body (where line feed, carriage return and tab are allowed: multi-line text): 422 (malformed input) with an error naming the parameter (never echoing its value); in the
       path: 404, since no page or record can have that address;
     - a body over `max_body_bytes`: 413 at once when Content-Length says so, otherwise as soon as the streamed
       (chunked) body passes the limit, without reading the rest.

@@ -1,0 +1,194 @@
+"""Notes on a person's record: free text, several lines, normal or sensitive, append-only.
+
+    notes.add_note(session, settings, actor, client_id, "Met at the drop-in.\\nNeeds a GP.", "normal")
+    view = notes.list_notes(session, settings, actor, client)      # newest first; sensitive ones only when allowed
+
+A note is never changed or deleted once written (the record of what was known when): a correction is a new note.
+A sensitive note (health, trauma) is read by its author, and by staff holding person.read-sensitive (clinicians)
+whose teams include the team the note was written in; anyone else who may read the record sees only how many such
+notes there are, never their content or author. The body is sealed with the person's data key, bound to its row.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carebridge.accounts.access import Actor
+from carebridge.accounts.models import StaffAccount
+from carebridge.audit import service as audit
+from carebridge.clients import service as clients
+from carebridge.clients.models import Client, ClientNote
+from carebridge.config import Settings
+from carebridge.db import new_id
+from carebridge.errors import N_, FieldError, InvalidInput
+from carebridge.keys import service as keys
+from carebridge.kit import clock
+
+NORMAL = "normal"
+SENSITIVE = "sensitive"
+SENSITIVITIES = (NORMAL, SENSITIVE)
+BODY_MAXIMUM = 10_000
+TABLE = "client_note"
+
+# Characters that are text in a multi-line value; every other control or format character is hidden and refused.
+_LINE_CHARACTERS = {"\n", "\r", "\t"}
+# Joiners written inside words of some scripts (Persian, Indic) and emoji sequences: visible in effect, allowed.
+_ALLOWED_FORMAT = {"\u200c", "\u200d"}
+
+
+def clean_text(
+    value: str | None, field: str, *, maximum: int, multiline: bool = True, empty: str | None = None
+) -> str | None:
+    """Free text as it is kept (NFC, trimmed, line breaks as \\n), None when empty (or InvalidInput with `empty`);
+    InvalidInput on `field` when too long or carrying a hidden character (one that changes the direction of text,
+    a control character; line breaks and tabs only where `multiline`)."""
+    text = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        if empty is not None:
+            raise InvalidInput(errors=[FieldError(field, empty)])
+        return None
+    allowed = _LINE_CHARACTERS if multiline else set()
+    hidden = any(
+        unicodedata.category(character) in {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
+        and character not in allowed
+        and character not in _ALLOWED_FORMAT
+        for character in text
+    )
+    if hidden:
+        raise InvalidInput(
+            errors=[
+                FieldError(
+                    field,
+                    N_(
+                        "Use only visible letters, numbers, spaces and punctuation: the text contains a hidden "
+                        "character, such as one that changes the direction of text."
+                    ),
+                )
+            ]
+        )
+    if len(text) > maximum:
+        raise InvalidInput(
+            errors=[FieldError(field, N_("Use at most %(maximum)s characters."), params={"maximum": maximum})]
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: str
+    sensitivity: str
+    body: str
+    author_name: str | None
+    written_by_me: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NotesView:
+    """The notes this actor may read (newest first) and how many sensitive ones they may not."""
+
+    notes: list[NoteView]
+    hidden_sensitive: int
+
+
+def may_read(actor: Actor, note: ClientNote) -> bool:
+    """Whether `actor` may read this note's content (they may already read the record)."""
+    if note.sensitivity != SENSITIVE:
+        return True
+    if note.author_account_id is not None and note.author_account_id == actor.account_id:
+        return True
+    return actor.can("person.read-sensitive") and note.team_id is not None and note.team_id in actor.team_ids
+
+
+def _author_team(actor: Actor, client: Client) -> str | None:
+    """The team the note is written in: the record's team when the author is in it, else the author's first team."""
+    if client.team_id is not None and client.team_id in actor.team_ids:
+        return client.team_id
+    return min(actor.team_ids) if actor.team_ids else None
+
+
+def add_note(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    client_id: str,
+    body: str | None,
+    sensitivity: str = NORMAL,
+    *,
+    request_id: str | None = None,
+) -> ClientNote:
+    """Append a note (person.write); audited `client.note.create`."""
+    clients.check(actor, "person.write")
+    client = clients.find_client(session, actor, client_id, "person.write")
+    errors: list[FieldError] = []
+    if sensitivity not in SENSITIVITIES:
+        errors.append(FieldError("sensitivity", N_("Choose who may read the note."), allowed=list(SENSITIVITIES)))
+    try:
+        text = clean_text(body, "body", maximum=BODY_MAXIMUM, empty=N_("Write the note."))
+    except InvalidInput as problem:
+        errors.extend(problem.errors)
+    if errors:
+        raise InvalidInput(errors=errors)
+    assert text is not None
+    key = keys.data_key(session, settings, clients.SUBJECT, client.id)
+    note = ClientNote(
+        id=new_id(),
+        client_id=client.id,
+        author_account_id=actor.account_id,
+        team_id=_author_team(actor, client),
+        sensitivity=sensitivity,
+        created_at=clock.utc_now(),
+    )
+    note.body = key.seal_text(TABLE, "body", note.id, text)
+    session.add(note)
+    session.flush()
+    audit.record(session, "client.note.create", actor=actor, record_type=clients.RECORD_TYPE, record_id=client.id,
+                 request_id=request_id)
+    return note
+
+
+def list_notes(session: Session, settings: Settings, actor: Actor, client: Client) -> NotesView:
+    """The record's notes for this actor, newest first; sensitive notes they may not read are only counted (and never
+    decrypted). The caller has found `client` in the actor's scope and audits the read."""
+    rows = session.scalars(
+        select(ClientNote)
+        .where(ClientNote.client_id == client.id)
+        .order_by(ClientNote.created_at.desc(), ClientNote.id.desc())
+    ).all()
+    readable = [note for note in rows if may_read(actor, note)]
+    hidden = len(rows) - len(readable)
+    if not readable:
+        return NotesView([], hidden)
+    key = keys.data_key(session, settings, clients.SUBJECT, client.id)
+    author_ids = {note.author_account_id for note in readable if note.author_account_id}
+    names = dict(session.execute(select(StaffAccount.id, StaffAccount.name).where(StaffAccount.id.in_(author_ids))).all()) if author_ids else {}
+    return NotesView(
+        [
+            NoteView(
+                id=note.id,
+                sensitivity=note.sensitivity,
+                body=key.open_text(TABLE, "body", note.id, note.body) or "",
+                author_name=names.get(note.author_account_id or ""),
+                written_by_me=note.author_account_id == actor.account_id,
+                created_at=note.created_at,
+            )
+            for note in readable
+        ],
+        hidden,
+    )
+
+
+def read_notes(
+    session: Session, settings: Settings, actor: Actor, client_id: str, *, request_id: str | None = None
+) -> NotesView:
+    """The notes of one record (person.read), audited `client.note.read`."""
+    clients.check(actor, "person.read")
+    client = clients.find_client(session, actor, client_id, "person.read")
+    audit.record(session, "client.note.read", actor=actor, record_type=clients.RECORD_TYPE, record_id=client.id,
+                 request_id=request_id)
+    return list_notes(session, settings, actor, client)
