@@ -21,4 +21,5 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
+    Section("consent", "staff/clients/sections/consent.html", "carebridge.consent.pages:section"),
 )
