@@ -76,3 +76,22 @@ def test_a_consent_id_outside_scope_is_not_found(client, session, setup) -> None
 def test_without_sign_in_it_is_401(client, setup) -> None:  # noqa: ANN001
     _, person = setup
     assert client.get(f"/api/v1/clients/{person.id}/consents").status_code == 401
+
+
+def test_a_method_the_path_does_not_have_lists_every_one_it_has(client, setup) -> None:  # noqa: ANN001
+    _, person = setup
+    response = client.request("DELETE", f"/api/v1/clients/{person.id}/consents")
+    assert response.status_code == 405
+    assert {method.strip() for method in response.headers["allow"].split(",")} >= {"GET", "POST"}
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_schema_enumerates_what_the_service_accepts() -> None:
+    from typing import get_args
+
+    from carebridge import i18n
+    from carebridge.consent import api
+
+    assert get_args(api.Purpose) == consent.PURPOSES
+    assert get_args(api.Method) == consent.METHODS
+    assert set(get_args(api.Language)) == set(i18n.LANGUAGES)

@@ -25,10 +25,12 @@ def channel(
     *,
     safe_times: str | None = None,
 ) -> ContactChannel:
-    """A contact channel of `client`, its value and safe times sealed as clients.contact keeps them (sealed text)."""
+    """A contact channel of `client`, its value and safe times sealed as clients.contact keeps them (the details as
+    sealed JSON: {"number": E.164} or {"email": ...}; safe times as sealed text)."""
     key = keys.data_key(session, settings, "client", client.id)
     row = ContactChannel(id=new_id(), client_id=client.id, kind=kind, created_at=clock.utc_now())
-    row.value = key.seal_text("client_contact_channel", "value", row.id, value if kind != "in-person" else None)
+    details = {"email": value} if kind == "email" else {"organisation": value} if kind == "organisation" else {"number": value}
+    row.value = key.seal_json("client_contact_channel", "value", row.id, details) if value and kind != "in-person" else None
     row.safe_times = key.seal_text("client_contact_channel", "safe_times", row.id, safe_times)
     session.add(row)
     session.flush()

@@ -13,8 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+from typing import Any, Literal
+
 from fastapi import APIRouter, Depends, Path, Request
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.consent import service as consent
@@ -22,11 +26,35 @@ from carebridge.consent.models import Consent
 from carebridge.problems import problem_responses
 from carebridge.web import SessionDep, request_id
 
-router = APIRouter(prefix="/api/v1", tags=["staff"])
+
+
+class _OnePathRoute(APIRoute):
+    """Starlette answers a method a path does not have (405) from the first route of that path, so its Allow header
+    would name only that route's methods: GET, where the path also has POST. This one names every method of the
+    path among this router's routes."""
+
+    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            methods = {
+                method
+                for route in router.routes
+                if isinstance(route, APIRoute) and route.path_format == self.path_format
+                for method in route.methods
+            }
+            raise HTTPException(status_code=405, headers={"Allow": ", ".join(sorted(methods))})
+        await super().handle(scope, receive, send)
+
+
+router = APIRouter(prefix="/api/v1", tags=["staff"], route_class=_OnePathRoute)
 
 Reader = Annotated[Actor, Depends(requires("person.read"))]
 Writer = Annotated[Actor, Depends(requires("person.write"))]
-Id = Annotated[str, Path(max_length=36)]
+# Ids as the audit API takes them: no control characters or spaces (the request guard refuses those anyway).
+IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
+Id = Annotated[str, Path(max_length=36, pattern=IDENTIFIER)]
+Purpose = Literal["case-work", "share", "reminders", "statistics", "immigration-situation"]
+Method = Literal["spoken", "written", "interpreter"]
+Language = Literal["en", "ar", "fa", "uk", "fr", "es"]
 
 
 class ConsentOut(BaseModel):
@@ -34,13 +62,13 @@ class ConsentOut(BaseModel):
 
     id: str
     client_id: str
-    purpose: str = Field(description="case-work, share, reminders, statistics or immigration-situation.")
+    purpose: Purpose
     active: bool = Field(description="In force now (given and not withdrawn).")
     staff_organisation_id: str | None = Field(None, description="share: a staff organisation.")
     directory_organization_id: str | None = Field(None, description="share: a directory (HSDS) organization.")
     organisation_name: str | None = Field(None, description="share: the organisation's name.")
     channel_id: str | None = Field(None, description="reminders: the person's contact channel.")
-    method: str = Field(description="spoken, written or interpreter.")
+    method: Method
     interpreter_language: str | None = Field(None, description="BCP 47, when through an interpreter.")
     explanation_version: str
     explanation_language: str
@@ -55,14 +83,19 @@ class ConsentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    purpose: str = Field(max_length=32)
-    method: str = Field(max_length=16)
-    interpreter_language: str | None = Field(None, max_length=35)
-    explanation_version: str = Field(max_length=16)
-    explanation_language: str = Field(max_length=35)
-    staff_organisation_id: str | None = Field(None, max_length=36)
-    directory_organization_id: str | None = Field(None, max_length=64)
-    channel_id: str | None = Field(None, max_length=36)
+    purpose: Purpose
+    method: Method
+    interpreter_language: str | None = Field(
+        None, max_length=35, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$",
+        description="BCP 47; required when method is interpreter, refused otherwise.",
+    )
+    explanation_version: str = Field(
+        pattern=r"^[0-9]{4}-[0-9]{2}$", description="The version of the explanation the person was given, e.g. 2026-12."
+    )
+    explanation_language: Language = Field(description="The language the explanation was given in.")
+    staff_organisation_id: str | None = Field(None, max_length=36, pattern=IDENTIFIER)
+    directory_organization_id: str | None = Field(None, max_length=64, pattern=IDENTIFIER)
+    channel_id: str | None = Field(None, max_length=36, pattern=IDENTIFIER)
 
 
 def _out(session: SessionDep, row: Consent) -> ConsentOut:
@@ -128,7 +161,7 @@ def record_consent(request: Request, session: SessionDep, actor: Writer, client_
 @router.post(
     "/consents/{consent_id}/withdraw",
     response_model=ConsentOut,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
 def withdraw_consent(request: Request, session: SessionDep, actor: Writer, consent_id: Id) -> ConsentOut:
     row = consent.withdraw_consent(session, actor, consent_id, request_id=request_id(request))

@@ -101,8 +101,8 @@ def reminder_text(reason: str, language: str, organisation: str) -> tuple[str, s
 
 
 def open_channel_value(key: keys.DataKey, channel: ContactChannel) -> str | None:
-    """The channel's number or address, opened. Kept as sealed text by clients.contact; a JSON object (an
-    organisation channel's fields) gives its `value`."""
+    """The channel's number or address, opened. clients.contact keeps a channel's details as sealed JSON
+    ({"number": E.164} or {"email": ...}); plain sealed text is taken as it is."""
     if channel.value is None:
         return None
     raw = key.open("client_contact_channel", "value", channel.id, channel.value).decode("utf-8")
@@ -113,7 +113,7 @@ def open_channel_value(key: keys.DataKey, channel: ContactChannel) -> str | None
     if isinstance(data, str):
         return data
     if isinstance(data, dict):
-        for name in ("value", "number", "address", "email", "phone"):
+        for name in ("number", "email", "value", "address"):
             if isinstance(data.get(name), str):
                 return data[name]
     return raw
