@@ -23,6 +23,7 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("disclosure", "staff/clients/sections/disclosure.html", "carebridge.firewall.pages:disclosure_section"),
     Section("contact", "staff/clients/sections/contact.html", "carebridge.clients.detail_pages:contact_section"),
+    Section("consent", "staff/clients/sections/consent.html", "carebridge.consent.pages:section"),
     Section("notes", "staff/clients/sections/notes.html", "carebridge.clients.detail_pages:notes_section"),
     Section("duplicates", "staff/clients/sections/duplicates.html", "carebridge.clients.detail_pages:duplicates_section"),
     Section("immigration", "staff/clients/sections/immigration.html", "carebridge.clients.detail_pages:immigration_section"),
