@@ -101,6 +101,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain(
         "rights",
         routers=("carebridge.rights.pages:router", "carebridge.rights.api:router"),
+        jobs="carebridge.rights.jobs",
     ),
     Domain(
         "firewall",

@@ -21,4 +21,5 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
+    Section("rights", "staff/clients/sections/rights.html", "carebridge.rights.pages:section"),
 )
