@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from carebridge import i18n
 from carebridge.accounts.access import Actor, requires
@@ -49,7 +49,12 @@ class SeenByPage(BaseModel):
 
 
 class EraseRequest(BaseModel):
-    confirm: str = Field(max_length=50, description='The word "erase": the caller means it.')
+    model_config = ConfigDict(extra="forbid")
+
+    # No control characters (the request guard refuses them anywhere in a body).
+    confirm: str = Field(
+        max_length=50, pattern=r"^[^\x00-\x1f\x7f-\x9f]*$", description='The word "erase": the caller means it.'
+    )
 
 
 @router.get(
@@ -96,7 +101,7 @@ def seen_by(
     "situation if kept, linked record ids, who has seen it) as one JSON document of format "
     "`carebridge.client-export` version 1 (docs/client-export.md). Never cached. Recorded (`client.export`). Needs "
     "`person.export` within scope.",
-    responses={200: {"content": {"application/json": {}}}, **problem_responses(401, 403, 404)},
+    responses={200: {"content": {"application/json": {}}}, **problem_responses(401, 403, 404, 422)},
 )
 def export(request: Request, session: SessionDep, settings: SettingsDep, actor: Exporter, client_id: ClientId) -> Response:
     document: dict[str, Any] = service.export_record(session, settings, actor, client_id, request_id=request_id(request))
