@@ -65,3 +65,12 @@ def test_the_english_copy_says_everything_in_plain_words(document):
                      "weekdays marker-times", "marker-status", "Keeping the immigration situation",
                      "Who has seen your record", "Created the record."):
         assert expected in " ".join(text.split()), expected
+
+
+def test_a_long_history_is_cut_to_the_most_recent_events_and_the_copy_says_so(document):
+    event = dict(document["seen_by"][0])
+    long = {**document, "seen_by": [event] * (pdf.PDF_EVENTS_LIMIT + 1)}
+    html = pdf.export_html(long, "en", Settings())
+    assert html.count("Created the record.") == pdf.PDF_EVENTS_LIMIT
+    assert "Only the most recent events are listed here." in html
+    assert "Only the most recent events" not in pdf.export_html(document, "en", Settings())

@@ -19,6 +19,10 @@ from carebridge.rights import service
 from carebridge.web import template_environment
 
 TEMPLATE = "staff/rights/export_pdf.html"
+# The PDF lists this many of the most recent events of the record's history (the JSON copy up to
+# service.EXPORT_EVENTS_LIMIT; the seen-by page all of them): laying out 5,000 table rows takes WeasyPrint a minute
+# and a half, 300 take a few seconds. The PDF says when it lists only the most recent ones.
+PDF_EVENTS_LIMIT = 300
 
 
 def _when(value: str | None, language: str, zone: ZoneInfo, *, with_time: bool = True) -> str:
@@ -44,8 +48,11 @@ def export_html(document: dict[str, Any], language: str, settings: Settings) -> 
         birth = format_date(dt.date.fromisoformat(profile["birth_date"]), "long", locale=i18n.formatting_locale(language))
     elif profile.get("birth_year"):
         birth = str(profile["birth_year"])
+    seen_by = document["seen_by"][:PDF_EVENTS_LIMIT]
     return env.get_template(TEMPLATE).render(
         doc=document,
+        seen_by=seen_by,
+        seen_by_complete=document["seen_by_complete"] and len(seen_by) == len(document["seen_by"]),
         profile=profile,
         birth=birth,
         lang=language,
