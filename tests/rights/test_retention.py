@@ -122,3 +122,29 @@ def test_it_is_scheduled_every_night_and_its_warning_is_a_staff_notification_wit
     assert len(schedules) == 1 and schedules[0].daily_at == rights_jobs.SCHEDULES[0].daily_at
     subject, body = notifications.staff_message("retention-warning", "en", Settings())
     assert "erased" in subject and "/staff/sign-in" in body
+
+
+def test_a_record_erased_by_retention_is_unreadable_with_every_key_that_remains(session):
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from carebridge.keys import service as keys
+    from carebridge.keys.keyring import keyring
+    from carebridge.kit import crypto
+
+    settings = Settings()
+    worker = client_factories.caseworker(session)
+    record = factories.full_record(session, settings, worker.actor)
+    factories.close(record.client, erase_after=clock.utc_now() - dt.timedelta(days=1))
+    captured = factories.sealed_values(record)
+    assert service.apply_retention(session, settings).erased == 1
+    session.flush()
+
+    remaining = session.scalars(select(RecordKey)).all()
+    candidates = [keys.data_key(session, settings, row.subject_type, row.subject_id).key for row in remaining]
+    candidates += list(keyring(settings).by_id.values())
+    assert candidates
+    for stored, associated in captured:
+        for key in candidates:
+            with pytest.raises(InvalidTag):
+                AESGCM(key).decrypt(stored[5:crypto.HEADER_BYTES], stored[crypto.HEADER_BYTES:], associated)
