@@ -86,7 +86,9 @@ def test_the_copy_is_confirmed_then_posted_and_comes_back_as_an_attachment_never
     page = client.get(f"/staff/clients/{team['id']}/export")
     assert page.status_code == 200
     assert "sensitive notes too" in page.text
-    assert 'value="ar" selected' in page.text
+    assert '<option value="ar" lang="ar" dir="rtl" selected>' in page.text
+    # Showing the person's name on the confirmation page is a read of the record.
+    assert _actions(session, team["id"])[-1] == "client.read"
 
     response = client.post(
         f"/staff/clients/{team['id']}/export", data={"format": "json", "language": "en", "csrf_token": token}
@@ -122,6 +124,7 @@ def test_erasing_needs_the_word_then_the_record_is_gone(client, session, team):
     token = audit_factories.sign_in_as(client, team["manager"].actor)
     page = client.get(f"/staff/clients/{team['id']}/erase")
     assert page.status_code == 200 and "Nobody can bring it back" in page.text
+    assert _actions(session, team["id"])[-1] == "client.read"
     wrong = client.post(f"/staff/clients/{team['id']}/erase", data={"confirm": "yes", "csrf_token": token})
     assert wrong.status_code == 422
     assert 'href="#confirm"' in wrong.text and 'value="yes"' in wrong.text

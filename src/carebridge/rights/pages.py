@@ -51,11 +51,9 @@ def _translate_errors(request: Request, errors: list[FieldError]) -> list[dict[s
     return [{"name": error.name, "message": translate(error.message)} for error in errors]
 
 
-def _language_options() -> list[tuple[str, Any]]:
-    return [
-        (code, Markup('<span lang="%s" dir="%s">%s</span>') % (code, language.direction, language.native_name))
-        for code, language in i18n.LANGUAGES.items()
-    ]
+def _language_options() -> list[tuple[str, str, str]]:
+    """(code, native name, direction) of each interface language, each option marked with its own language."""
+    return [(code, language.native_name, language.direction) for code, language in i18n.LANGUAGES.items()]
 
 
 def _no_store(response: Response) -> Response:
@@ -65,6 +63,14 @@ def _no_store(response: Response) -> Response:
 
 def _profile(session: Session, settings: Settings, client: Client) -> clients.Profile:
     return clients.open_profile(session, settings, client)
+
+
+def _read_for_page(session: Session, settings: Settings, actor: Actor, client: Client, request: Request) -> clients.Profile:
+    """The profile a confirmation page shows (the person's name): a read of the record, audited `client.read`."""
+    profile = _profile(session, settings, client)
+    audit.record(session, "client.read", actor=actor, record_type=service.RECORD_TYPE, record_id=client.id,
+                 request_id=request_id(request))
+    return profile
 
 
 # --- Who has seen the record -----------------------------------------------------------------------------------
@@ -145,7 +151,7 @@ def _export_form(
     status_code: int = 200,
 ) -> Response:
     client = clients.find_client(session, actor, client_id, "person.export")
-    profile = _profile(session, settings, client)
+    profile = _read_for_page(session, settings, actor, client, request)
     values = values or {"format": "pdf", "language": service.person_language(profile, settings)}
     return _no_store(
         render_staff(
@@ -227,7 +233,7 @@ def _erase_form(
     status_code: int = 200,
 ) -> Response:
     client = clients.find_client(session, actor, client_id, "person.erase")
-    profile = _profile(session, settings, client)
+    profile = _read_for_page(session, settings, actor, client, request)
     return _no_store(
         render_staff(
             request,
