@@ -101,6 +101,8 @@ DOMAINS: tuple[Domain, ...] = (
     Domain(
         "rights",
         routers=("carebridge.rights.pages:router", "carebridge.rights.api:router"),
+        jobs="carebridge.rights.jobs",
+        menu=(("/staff/rights/erasing-soon", N_("Closed records to be erased"), "person.read"),),
     ),
     Domain(
         "firewall",

@@ -27,4 +27,5 @@ SECTIONS: tuple[Section, ...] = (
     Section("notes", "staff/clients/sections/notes.html", "carebridge.clients.detail_pages:notes_section"),
     Section("duplicates", "staff/clients/sections/duplicates.html", "carebridge.clients.detail_pages:duplicates_section"),
     Section("immigration", "staff/clients/sections/immigration.html", "carebridge.clients.detail_pages:immigration_section"),
+    Section("rights", "staff/clients/sections/rights.html", "carebridge.rights.pages:section"),
 )

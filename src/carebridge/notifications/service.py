@@ -37,7 +37,9 @@ log = logging.getLogger("carebridge.notifications")
 
 NEW_MESSAGE = "new-message"
 ACCOUNT_CHANGES = ("second-factor-reset", "password-changed", "account-disabled")
-REASONS = (NEW_MESSAGE, *ACCOUNT_CHANGES)
+# A closed record the account works on is erased soon (rights.retention); which one is seen after signing in.
+RETENTION_WARNING = "retention-warning"
+REASONS = (NEW_MESSAGE, *ACCOUNT_CHANGES, RETENTION_WARNING)
 # A disabled account hears only about its own disabling (so that its owner knows, and can say if it was a mistake).
 SENT_TO_DISABLED = ("account-disabled",)
 # "New message" e-mails to one account are at least this far apart.
@@ -48,6 +50,7 @@ NO_SMTP = "no-smtp"
 SUBJECTS = {
     NEW_MESSAGE: N_("You have a new message in Carebridge"),
     **{reason: N_("A change was made to your Carebridge account") for reason in ACCOUNT_CHANGES},
+    RETENTION_WARNING: N_("A closed record will soon be erased in Carebridge"),
 }
 BODIES = {
     NEW_MESSAGE: (N_("You have a new message in Carebridge."), N_("Sign in to read it: %(link)s")),
@@ -59,6 +62,10 @@ BODIES = {
         )
         for reason in ACCOUNT_CHANGES
     },
+    RETENTION_WARNING: (
+        N_("A closed record of a person you work with will be erased automatically soon."),
+        N_("Sign in to see which record and when, and whether the person wants a copy first: %(link)s"),
+    ),
 }
 FOOTER = N_("This message was sent automatically. Please do not reply to it.")
 SMS_NEW_MESSAGE = N_("You have a new message in Carebridge. Sign in: %(link)s")

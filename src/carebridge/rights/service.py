@@ -1,0 +1,448 @@
+"""The person's rights over their record: who has seen it, a complete copy to take away, erasure, and retention.
+
+    page = rights.seen_by(session, settings, actor, client_id)                 # audited client.seen-by
+    export = rights.export_record(session, settings, actor, client_id)         # audited client.export
+    rights.erase_client(session, settings, actor, client_id, typed="erase")    # audited client.erase
+    rights.apply_retention(session, settings)                                  # the daily rights.retention job
+
+"Who has seen my record" reads the audit trail's events about the record (record_type "client", record_id its id):
+every read and write by anyone, whatever their organisation (someone who opened it in an emergency is listed too).
+Erasing destroys the person's data key first (crypto-shredding: every copy of their sealed values, in backups too,
+becomes unreadable), then deletes their rows; the audit trail keeps only that it happened, by whom and the id.
+
+Where values are sealed (keys.service, bound to table, column and row): client.profile (JSON), client_contact_channel
+value and safe_times (text, row = the channel's id), client_note body (text, row = the note's id),
+client_immigration_situation situation (JSON, row = the client's id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from carebridge import i18n
+from carebridge.accounts.access import Actor
+from carebridge.audit import repository as audit_repository
+from carebridge.audit import service as audit
+from carebridge.audit.models import AuditEvent
+from carebridge.clients import service as clients
+from carebridge.clients.models import Client, ClientLink, ClientNote, ContactChannel, ImmigrationSituation
+from carebridge.config import Settings
+from carebridge.consent.models import Consent
+from carebridge.errors import N_, FieldError, InvalidInput
+from carebridge.keys import service as keys
+from carebridge.kit import clock
+
+log = logging.getLogger("carebridge.rights")
+
+RECORD_TYPE = clients.RECORD_TYPE
+SUBJECT = clients.SUBJECT
+
+# The "who has seen my record" page lists this many events at a time (older ones one link away).
+SEEN_BY_PAGE = 100
+# An export carries at most this many events of the record's history (newest first), and says when there were more.
+EXPORT_EVENTS_LIMIT = 5000
+EXPORT_FORMAT = "carebridge.client-export"
+EXPORT_VERSION = 1
+
+# What each audited action means, in plain words the person can read (record_type "client").
+ACTIONS: dict[str, str] = {
+    "client.create": N_("Created the record."),
+    "client.read": N_("Opened the record."),
+    "client.list": N_("Saw the person's name in a list of people."),
+    "client.search": N_("Found the record in a search."),
+    "client.update": N_("Changed the person's details."),
+    "client.close": N_("Closed the record."),
+    "client.reopen": N_("Opened the record again after it was closed."),
+    "client.assign": N_("Changed who works with the person."),
+    "client.do-not-contact": N_("Changed whether the person may be contacted."),
+    "client.attention": N_("Changed whether the record needs attention."),
+    "client.note.create": N_("Wrote a note."),
+    "client.note.read": N_("Read the notes."),
+    "client.channel.create": N_("Added a way to contact the person."),
+    "client.channel.update": N_("Changed a way to contact the person."),
+    "client.channel.delete": N_("Removed a way to contact the person."),
+    "client.channel.read": N_("Read the ways to contact the person."),
+    "client.link": N_("Linked the record to another record of the same person."),
+    "client.duplicates.read": N_("Looked for other records of the same person."),
+    "client.immigration.record": N_("Recorded the person's immigration situation."),
+    "client.immigration.read": N_("Read the person's immigration situation."),
+    "client.immigration.delete": N_("Removed the person's immigration situation."),
+    "client.seen-by": N_("Looked at who has seen the record."),
+    "client.export": N_("Made a copy of the whole record for the person."),
+    "client.retention-warning": N_("Warned the caseworker that the closed record will soon be erased."),
+    "client.break-glass": N_("Opened the record in an emergency, giving a reason."),
+    "consent.give": N_("Recorded the person's consent."),
+    "consent.withdraw": N_("Recorded that the person withdrew their consent."),
+    "consent.read": N_("Read the person's consents."),
+    "disclosure.record": N_("Recorded a request from outside for the person's information."),
+    "notify.person": N_("Sent the person a message."),
+}
+UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
+SYSTEM_NAME = N_("Carebridge (automatic)")
+
+ERASE_WORD = N_("erase")
+
+
+def describe(action: str, language: str) -> str:
+    """The plain sentence for an audited action, in `language`; an action this list does not know yet is named."""
+    message = ACTIONS.get(action)
+    if message is None:
+        return i18n.gettext(language, UNKNOWN_ACTION, action=action)
+    return i18n.gettext(language, message)
+
+
+def person_language(profile: clients.Profile | None, settings: Settings) -> str:
+    """The person's first language that the interface has, else the deployment's."""
+    for tag in (profile.languages if profile else []) or []:
+        code = i18n.language_or_none(tag)
+        if code:
+            return code
+    return i18n.language_or_none(settings.default_language) or "en"
+
+
+def chosen_language(value: str | None, default: str) -> str:
+    """A language asked for by the picker: one of the interface's, or a field error."""
+    if not value:
+        return default
+    if value not in i18n.LANGUAGES:
+        raise InvalidInput(errors=[FieldError("language", N_("Choose one of the languages in the list."))])
+    return value
+
+
+# --- Who has seen my record ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeenEvent:
+    seq: int
+    at: dt.datetime  # aware, in the deployment's time zone
+    account_id: str | None
+    staff_name: str | None  # None: the system (a scheduled job), or an account since deleted
+    organisation_name: str | None
+    action: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class SeenBy:
+    client: Client
+    events: list[SeenEvent]
+    next_before: int | None  # pass as `before` for older events; None on the last page
+
+
+def _events(session: Session, settings: Settings, client_id: str, *, before: int | None, limit: int) -> tuple[list[SeenEvent], bool]:
+    found = audit_repository.list_events(
+        session,
+        audit_repository.EventFilter(record_type=RECORD_TYPE, record_id=client_id, before_seq=before),
+        limit + 1,
+    )
+    more = len(found) > limit
+    found = found[:limit]
+    names = audit_repository.account_names(session, {event.account_id for event in found if event.account_id})
+    organisations = audit_repository.organisation_names(
+        session, {event.organisation_id for event in found if event.organisation_id}
+    )
+    zone = ZoneInfo(settings.timezone)
+    return [
+        SeenEvent(
+            seq=event.seq,
+            at=event.at.astimezone(zone),
+            account_id=event.account_id,
+            staff_name=names.get(event.account_id or ""),
+            organisation_name=organisations.get(event.organisation_id or ""),
+            action=event.action,
+            outcome=event.outcome,
+        )
+        for event in found
+    ], more
+
+
+def seen_by(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    client_id: str,
+    *,
+    before: int | None = None,
+    limit: int = SEEN_BY_PAGE,
+    request_id: str | None = None,
+) -> SeenBy:
+    """Every audited event about the record, newest first, one page at a time (person.read, within scope). Looking
+    is itself audited `client.seen-by` — recorded after the listing, so it shows from the next look on."""
+    clients.check(actor, "person.read")
+    client = clients.find_client(session, actor, client_id, "person.read")
+    events, more = _events(session, settings, client.id, before=before, limit=limit)
+    audit.record(session, "client.seen-by", actor=actor, record_type=RECORD_TYPE, record_id=client.id, request_id=request_id)
+    return SeenBy(client=client, events=events, next_before=events[-1].seq if more and events else None)
+
+
+def seen_by_rows(events: list[SeenEvent], language: str) -> list[dict[str, Any]]:
+    """The events as the page, the PDF and the API show them: who, their organisation, when, and what in words."""
+    from babel.dates import format_datetime
+
+    locale = i18n.formatting_locale(language)
+    system = i18n.gettext(language, SYSTEM_NAME)
+    return [
+        {
+            "at": event.at,
+            "when": format_datetime(event.at, "medium", tzinfo=event.at.tzinfo, locale=locale),
+            "staff_name": event.staff_name or (system if event.account_id is None else None),
+            "organisation_name": event.organisation_name,
+            "action": event.action,
+            "what": describe(event.action, language),
+            "outcome": event.outcome,
+        }
+        for event in events
+    ]
+
+
+# --- Take it with you ------------------------------------------------------------------------------------------
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export_record(
+    session: Session, settings: Settings, actor: Actor, client_id: str, *, request_id: str | None = None
+) -> dict[str, Any]:
+    """A complete copy of the person's own record as one JSON-ready value (EXPORT_FORMAT, version EXPORT_VERSION;
+    docs in docs/client-export.md). Every note is in it, sensitive ones too: it is the person's own data. Other
+    records linked to it are named by id only. Needs person.export within scope; audited `client.export`."""
+    clients.check(actor, "person.export")
+    client = clients.find_client(session, actor, client_id, "person.export")
+    key = keys.data_key(session, settings, SUBJECT, client.id)
+    profile = clients.Profile.from_json(key.open_json("client", "profile", client.id, client.profile))
+    channels = session.scalars(
+        select(ContactChannel).where(ContactChannel.client_id == client.id).order_by(ContactChannel.created_at, ContactChannel.id)
+    ).all()
+    notes = session.scalars(
+        select(ClientNote).where(ClientNote.client_id == client.id).order_by(ClientNote.created_at, ClientNote.id)
+    ).all()
+    consents = session.scalars(
+        select(Consent).where(Consent.client_id == client.id).order_by(Consent.given_at, Consent.id)
+    ).all()
+    situation = session.get(ImmigrationSituation, client.id)
+    links = session.scalars(
+        select(ClientLink)
+        .where(or_(ClientLink.client_id == client.id, ClientLink.other_client_id == client.id))
+        .order_by(ClientLink.decided_at, ClientLink.id)
+    ).all()
+    events, more = _events(session, settings, client.id, before=None, limit=EXPORT_EVENTS_LIMIT)
+    names = audit_repository.account_names(
+        session, {note.author_account_id for note in notes if note.author_account_id}
+        | {consent.recorded_by for consent in consents if consent.recorded_by}
+    )
+    document: dict[str, Any] = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": _iso(clock.utc_now()),
+        "record": {
+            "id": client.id,
+            "status": client.status,
+            "jurisdiction": client.jurisdiction,
+            "created_at": _iso(client.created_at),
+            "updated_at": _iso(client.updated_at),
+            "last_contact_at": _iso(client.last_contact_at),
+            "closed_at": _iso(client.closed_at),
+            "erase_after": _iso(client.erase_after),
+            "do_not_contact": client.do_not_contact,
+            "fictional": client.fictional,
+        },
+        "profile": profile.as_json(),
+        "contact_channels": [
+            {
+                "id": channel.id,
+                "kind": channel.kind,
+                "value": key.open_text("client_contact_channel", "value", channel.id, channel.value),
+                "safe_times": key.open_text("client_contact_channel", "safe_times", channel.id, channel.safe_times),
+                "created_at": _iso(channel.created_at),
+            }
+            for channel in channels
+        ],
+        "notes": [
+            {
+                "id": note.id,
+                "sensitivity": note.sensitivity,
+                "text": key.open_text("client_note", "body", note.id, note.body),
+                "written_by": names.get(note.author_account_id or ""),
+                "created_at": _iso(note.created_at),
+            }
+            for note in notes
+        ],
+        "consents": [
+            {
+                "id": consent.id,
+                "purpose": consent.purpose,
+                "staff_organisation_id": consent.staff_organisation_id,
+                "directory_organization_id": consent.directory_organization_id,
+                "channel_id": consent.channel_id,
+                "method": consent.method,
+                "interpreter_language": consent.interpreter_language,
+                "explanation_version": consent.explanation_version,
+                "explanation_language": consent.explanation_language,
+                "recorded_by": names.get(consent.recorded_by or ""),
+                "given_at": _iso(consent.given_at),
+                "withdrawn_at": _iso(consent.withdrawn_at),
+            }
+            for consent in consents
+        ],
+        "immigration_situation": (
+            key.open_json("client_immigration_situation", "situation", client.id, situation.situation)
+            if situation is not None
+            else None
+        ),
+        "linked_records": [
+            {
+                "other_record_id": link.other_client_id if link.client_id == client.id else link.client_id,
+                "decision": link.decision,
+                "reason": link.reason,
+                "decided_at": _iso(link.decided_at),
+            }
+            for link in links
+        ],
+        "seen_by": [
+            {
+                "at": _iso(event.at),
+                "staff_name": event.staff_name,
+                "organisation_name": event.organisation_name,
+                "action": event.action,
+                "outcome": event.outcome,
+            }
+            for event in events
+        ],
+        "seen_by_complete": not more,
+    }
+    audit.record(session, "client.export", actor=actor, record_type=RECORD_TYPE, record_id=client.id, request_id=request_id)
+    return document
+
+
+# --- Erasure ---------------------------------------------------------------------------------------------------
+
+
+def erase_words(language: str) -> set[str]:
+    """What may be typed to confirm an erasure: the word shown in the reader's language, or the English one."""
+    return {i18n.gettext(language, ERASE_WORD).casefold(), ERASE_WORD}
+
+
+def _shred(session: Session, client: Client) -> None:
+    """Destroy the data key first (from then on nothing sealed for the person can be read, anywhere), then every row
+    of the record, its blind indexes with them. Children are deleted explicitly, not left to ON DELETE CASCADE, so
+    the erasure does not depend on a database setting."""
+    keys.destroy_data_key(session, SUBJECT, client.id)
+    client_id = client.id
+    session.execute(delete(Consent).where(Consent.client_id == client_id))
+    session.execute(delete(ContactChannel).where(ContactChannel.client_id == client_id))
+    session.execute(delete(ClientNote).where(ClientNote.client_id == client_id))
+    session.execute(delete(ImmigrationSituation).where(ImmigrationSituation.client_id == client_id))
+    session.execute(
+        delete(ClientLink).where(or_(ClientLink.client_id == client_id, ClientLink.other_client_id == client_id))
+    )
+    session.execute(delete(Client).where(Client.id == client_id))
+    session.expunge(client)
+
+
+def erase_client(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    client_id: str,
+    *,
+    typed: str,
+    language: str = "en",
+    request_id: str | None = None,
+) -> None:
+    """Erase a person's record for good (person.erase, within scope), once the word shown has been typed. Audited
+    `client.erase`: who, when and the id, nothing else."""
+    clients.check(actor, "person.erase")
+    client = clients.find_client(session, actor, client_id, "person.erase")
+    if (typed or "").strip().casefold() not in erase_words(language):
+        raise InvalidInput(
+            errors=[FieldError("confirm", N_("Type the word shown to confirm that the record is to be erased."))]
+        )
+    _shred(session, client)
+    audit.record(session, "client.erase", actor=actor, record_type=RECORD_TYPE, record_id=client_id, request_id=request_id)
+
+
+# --- Retention -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    erased: int
+    warned: int
+
+
+def apply_retention(session: Session, settings: Settings) -> RetentionResult:
+    """What the daily `rights.retention` job does, as the system (no actor): erase closed records whose erase_after
+    has passed; warn the caseworker of those to be erased within settings.client_retention_warning_days, once per
+    record (retention_warned_at). Idempotent: a second run the same day finds nothing left to do."""
+    from carebridge.notifications import service as notifications
+
+    now = clock.utc_now()
+    due = session.scalars(
+        select(Client).where(Client.status == "closed", Client.erase_after.is_not(None), Client.erase_after <= now)
+    ).all()
+    for client in due:
+        client_id, organisation_id = client.id, client.organisation_id
+        _shred(session, client)
+        audit.record(
+            session, "client.erase", account_id=None, organisation_id=organisation_id, record_type=RECORD_TYPE,
+            record_id=client_id,
+        )
+    warned = 0
+    if settings.client_retention_warning_days > 0:
+        horizon = now + dt.timedelta(days=settings.client_retention_warning_days)
+        soon = session.scalars(
+            select(Client).where(
+                Client.status == "closed",
+                Client.erase_after.is_not(None),
+                Client.erase_after > now,
+                Client.erase_after <= horizon,
+                Client.retention_warned_at.is_(None),
+            )
+        ).all()
+        for client in soon:
+            claimed = session.execute(
+                update(Client)
+                .where(Client.id == client.id, Client.retention_warned_at.is_(None))
+                .values(retention_warned_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if not claimed.rowcount:
+                continue  # another run warned first
+            if client.owner_account_id:
+                notifications.notify_staff_later(session, client.owner_account_id, notifications.RETENTION_WARNING)
+            audit.record(
+                session, "client.retention-warning", account_id=None, organisation_id=client.organisation_id,
+                record_type=RECORD_TYPE, record_id=client.id,
+            )
+            warned += 1
+    if due or warned:
+        log.info("retention: %d records erased, %d caseworkers warned", len(due), warned)
+    return RetentionResult(erased=len(due), warned=warned)
+
+
+def erase_date(settings: Settings, client: Client) -> dt.date | None:
+    """The day (deployment's time zone) a closed record will be erased, for its page."""
+    if client.status != "closed" or client.erase_after is None:
+        return None
+    return client.erase_after.astimezone(ZoneInfo(settings.timezone)).date()
+
+
+def history_count(session: Session, client_id: str) -> int:
+    """How many events the trail holds about a record (the section's summary)."""
+    from sqlalchemy import func
+
+    return session.scalar(
+        select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.record_type == RECORD_TYPE, AuditEvent.record_id == client_id
+        )
+    ) or 0
