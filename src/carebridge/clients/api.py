@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.clients import service
@@ -22,12 +27,29 @@ from carebridge.clients.schemas import (
     ClientPatch,
     Interpreter,
     NeedsAttention,
+    VISIBLE,
 )
 from carebridge.config import Settings
 from carebridge.problems import problem_responses
 from carebridge.web import SessionDep, SettingsDep, request_id
 
-router = APIRouter(prefix="/api/v1/clients", tags=["staff: people's records"])
+
+
+class _Route(APIRoute):
+    """A 405 names every method of the path (GET and POST of /clients are two routes; Starlette's own 405 would name
+    only the first route's)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods and "app" in scope:
+            methods: set[str] = set()
+            for route in scope["app"].router.routes:
+                if getattr(route, "path_format", None) == self.path_format:
+                    methods |= set(getattr(route, "methods", None) or ())
+            raise HTTPException(status_code=405, headers={"Allow": ", ".join(sorted(methods))})
+        await super().handle(scope, receive, send)
+
+
+router = APIRouter(prefix="/api/v1/clients", tags=["staff: people's records"], route_class=_Route)
 Reader = Annotated[Actor, Depends(requires("person.read"))]
 Writer = Annotated[Actor, Depends(requires("person.write"))]
 
@@ -88,9 +110,9 @@ def list_clients(
     settings: SettingsDep,
     actor: Reader,
     mine: bool = True,
-    team: Annotated[str | None, Query(max_length=36)] = None,
-    status: Annotated[str, Query(max_length=16)] = "open",
-    last_contact: Annotated[str, Query(max_length=16)] = "any",
+    team: Annotated[str | None, Query(max_length=36, pattern=VISIBLE)] = None,
+    status: Literal["open", "closed", "all"] = "open",
+    last_contact: Literal["any", "none-30", "within-7"] = "any",
     needs_attention: bool = False,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> CaseloadOut:
@@ -150,7 +172,7 @@ def create_client(
     response_model=ClientOut,
     summary="Read one person's record",
     description="Audited `client.read`. Needs `person.read`.",
-    responses=problem_responses(401, 403, 404, s401=S401, s403=S403, s404=S404),
+    responses=problem_responses(401, 403, 404, 422, s401=S401, s403=S403, s404=S404),
 )
 def read_client(request: Request, session: SessionDep, settings: SettingsDep, actor: Reader, client_id: str) -> ClientOut:
     client = service.get_client(session, settings, actor, client_id, request_id=request_id(request))
@@ -206,7 +228,7 @@ def _action(path: str, function, summary: str, action: str):  # noqa: ANN001, AN
         response_model=ClientOut,
         summary=summary,
         description=f"Audited `{action}`. Needs `person.write`.",
-        responses=problem_responses(401, 403, 404, 409, s401=S401, s403=S403, s404=S404, s409=S409),
+        responses=problem_responses(401, 403, 404, 409, 422, s401=S401, s403=S403, s404=S404, s409=S409),
     )
     def route(request: Request, session: SessionDep, settings: SettingsDep, actor: Writer, client_id: str) -> ClientOut:
         client = function(session, settings, actor, client_id, request_id=request_id(request))

@@ -8,32 +8,36 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 TRANSPORT = 1000
+# No control characters (the request guard refuses them in any JSON string before routing: the schema says so too).
+VISIBLE = r"^[^\x00-\x1F\x7F-\x9F]*$"
+Tag = Annotated[str, StringConstraints(max_length=64, pattern=VISIBLE)]
 
 
 class ProfileFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    preferred_name: str = Field(max_length=TRANSPORT, description="The name the person wants to be called (any script).")
+    preferred_name: str = Field(max_length=TRANSPORT, pattern=VISIBLE, description="The name the person wants to be called (any script).")
     birth_date: dt.date | None = Field(None, description="Either this or birth_year, not both.")
     birth_year: int | None = Field(None, ge=0, le=9999)
-    gender: str | None = Field(None, max_length=TRANSPORT, description="As the person describes it.")
-    languages: list[str] = Field(
+    gender: str | None = Field(None, max_length=TRANSPORT, pattern=VISIBLE, description="As the person describes it.")
+    languages: list[Tag] = Field(
         default_factory=list, max_length=50, description="BCP 47 tags, main language first: prs, fa, ckb, kmr, ar-SY."
     )
     interpreter_needed: bool = False
-    interpreter_language: str | None = Field(None, max_length=64, description="BCP 47; the main language if omitted.")
+    interpreter_language: str | None = Field(None, max_length=64, pattern=VISIBLE, description="BCP 47; the main language if omitted.")
     interpreter_gender: Literal["any", "female", "male"] = "any"
     interpreter_not_from_community: bool = Field(False, description="Not someone from the person's own community.")
 
 
 class ClientCreate(ProfileFields):
-    team_id: str | None = Field(None, max_length=36, description="One of the caller's teams; their first if omitted.")
-    owner_account_id: str | None = Field(None, max_length=36, description="The caseworker; the caller if omitted.")
-    jurisdiction: str | None = Field(None, max_length=16, description="The deployment's own if omitted.")
+    team_id: str | None = Field(None, max_length=36, pattern=VISIBLE, description="One of the caller's teams; their first if omitted.")
+    owner_account_id: str | None = Field(None, max_length=36, pattern=VISIBLE, description="The caseworker; the caller if omitted.")
+    jurisdiction: str | None = Field(None, max_length=16, pattern=VISIBLE, description="The deployment's own if omitted.")
 
 
 class ClientPatch(BaseModel):
@@ -42,18 +46,18 @@ class ClientPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1, le=2_147_483_647)
-    preferred_name: str | None = Field(None, max_length=TRANSPORT)
+    preferred_name: str | None = Field(None, max_length=TRANSPORT, pattern=VISIBLE)
     birth_date: dt.date | None = None
     birth_year: int | None = Field(None, ge=0, le=9999)
-    gender: str | None = Field(None, max_length=TRANSPORT)
-    languages: list[str] | None = Field(None, max_length=50)
+    gender: str | None = Field(None, max_length=TRANSPORT, pattern=VISIBLE)
+    languages: list[Tag] | None = Field(None, max_length=50)
     interpreter_needed: bool | None = None
-    interpreter_language: str | None = Field(None, max_length=64)
+    interpreter_language: str | None = Field(None, max_length=64, pattern=VISIBLE)
     interpreter_gender: Literal["any", "female", "male"] | None = None
     interpreter_not_from_community: bool | None = None
-    team_id: str | None = Field(None, max_length=36)
-    owner_account_id: str | None = Field(None, max_length=36)
-    jurisdiction: str | None = Field(None, max_length=16)
+    team_id: str | None = Field(None, max_length=36, pattern=VISIBLE)
+    owner_account_id: str | None = Field(None, max_length=36, pattern=VISIBLE)
+    jurisdiction: str | None = Field(None, max_length=16, pattern=VISIBLE)
 
 
 class Interpreter(BaseModel):
