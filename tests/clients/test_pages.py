@@ -7,7 +7,6 @@ import re
 import pytest
 from factories import audit as audit_factories
 from factories import clients as factories
-from sqlalchemy import select
 
 from carebridge.clients import sections, service
 from carebridge.clients.models import Client
