@@ -57,3 +57,29 @@ def client(
             **profile,
         ),
     )
+
+
+def settings() -> Settings:
+    """The settings tests use for records (the development key file, as the app under test does)."""
+    return Settings()
+
+
+def member(session: Session, of: Caseworker, *, roles: tuple[str, ...] = ("link-worker",), name: str = "Sam Tester") -> Caseworker:
+    """Another member of the same team (and organisation) as `of`."""
+    account = accounts.account(session, roles=roles, organisation_=of.organisation, teams=(of.team,), name=name)
+    return Caseworker(of.organisation, of.team, account, accounts.actor_for(account))
+
+
+def audit_actions(session: Session, client_id: str) -> list[str]:
+    """The audit trail's actions about one record, oldest first."""
+    from sqlalchemy import select
+
+    from carebridge.audit.models import AuditEvent
+
+    return list(
+        session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.record_type == "client", AuditEvent.record_id == client_id)
+            .order_by(AuditEvent.seq)
+        )
+    )

@@ -125,6 +125,14 @@ def append(session: Session, values: dict[str, Any]) -> int:
     return session.execute(insert(AuditEvent).values(**values).returning(AuditEvent.seq)).scalar_one()
 
 
+def append_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Several events, already chained by the caller (audit.service.record_many), in one multi-row INSERT."""
+    if rows:
+        # executemany: one cached statement, sent as one multi-row INSERT (SQLAlchemy's insertmanyvalues), instead of
+        # compiling a fresh 50-row VALUES statement each time.
+        session.execute(insert(AuditEvent), rows)
+
+
 # PostgreSQL: read the stripe's last event, hash and insert the next one in one statement (a fresh snapshot, taken
 # after the lock), so that only this statement and the COMMIT run while the lock is held. The hash is SHA-256 of the
 # canonical encoding, completed here from the pieces audit.chain.canonical_template made.

@@ -14,10 +14,13 @@ A record outside the actor's scope is NotFound, exactly as one that does not exi
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from carebridge.accounts.access import Actor
@@ -26,7 +29,7 @@ from carebridge.accounts.service import clean_name
 from carebridge.audit import service as audit
 from carebridge.clients.models import Client
 from carebridge.config import Settings
-from carebridge.errors import N_, Forbidden, NotFound
+from carebridge.errors import N_, Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from carebridge.keys import normalise
 from carebridge.keys import service as keys
 from carebridge.keys.keyring import blind_index
@@ -108,18 +111,25 @@ def create_client(
 ) -> Client:
     """A new record in the actor's organisation, with its own data key; audited `client.create`."""
     check(actor, "person.write")
-    profile.preferred_name = clean_name(
-        profile.preferred_name, "preferred_name", N_("Enter the name the person wants to be called.")
-    )
+    profile = check_profile(profile)
     if team_id is not None and team_id not in actor.team_ids and not actor.can("staff.manage"):
         raise Forbidden(N_("You can only add people to your own teams."))
+    jurisdiction = check_jurisdiction(jurisdiction, settings)
+    chosen_team = team_id if team_id is not None else (min(actor.team_ids) if actor.team_ids else None)
+    if owner_account_id and owner_account_id != actor.account_id:
+        from carebridge.clients import repository
+
+        if chosen_team is None or not repository.is_team_member(session, owner_account_id, chosen_team):
+            raise InvalidInput(
+                errors=[FieldError("owner_account_id", N_("Choose a caseworker who works in the record's team."))]
+            )
     now = clock.utc_now()
     client = Client(
         id=_new_id(),
         organisation_id=actor.organisation_id,
-        team_id=team_id if team_id is not None else (min(actor.team_ids) if actor.team_ids else None),
+        team_id=chosen_team,
         owner_account_id=owner_account_id or actor.account_id,
-        jurisdiction=jurisdiction or settings.jurisdiction,
+        jurisdiction=jurisdiction,
         status="open",
         do_not_contact=False,
         needs_attention=False,
@@ -181,3 +191,502 @@ def open_profiles(session: Session, settings: Settings, clients: list[Client]) -
         for client in clients
         if client.id in found
     }
+
+
+# --- Checking what the record says --------------------------------------------------------------------------------
+
+GENDER_MAXIMUM = 100
+LANGUAGES_MAXIMUM = 10
+INTERPRETER_GENDERS = ("any", "female", "male")
+EARLIEST_BIRTH_YEAR = 1900
+STATUSES = ("open", "closed")
+
+# Languages offered in the form, with the distinctions that matter for an interpreter (Dari is not Farsi, Sorani is
+# not Kurmanji); any other well-formed BCP 47 tag can be typed. Labels are English msgids, translated on the page.
+COMMON_LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("ar", N_("Arabic")),
+    ("ar-SY", N_("Arabic (Syria)")),
+    ("ar-IQ", N_("Arabic (Iraq)")),
+    ("ar-SD", N_("Arabic (Sudan)")),
+    ("prs", N_("Dari (Afghanistan)")),
+    ("fa", N_("Farsi (Iran)")),
+    ("ps", N_("Pashto")),
+    ("ckb", N_("Kurdish, Sorani")),
+    ("kmr", N_("Kurdish, Kurmanji")),
+    ("ti", N_("Tigrinya")),
+    ("am", N_("Amharic")),
+    ("so", N_("Somali")),
+    ("uk", N_("Ukrainian")),
+    ("ru", N_("Russian")),
+    ("ur", N_("Urdu")),
+    ("bn", N_("Bengali")),
+    ("sq", N_("Albanian")),
+    ("tr", N_("Turkish")),
+    ("vi", N_("Vietnamese")),
+    ("fr", N_("French")),
+    ("es", N_("Spanish")),
+    ("en", N_("English")),
+)
+_COMMON = {tag.casefold(): tag for tag, _ in COMMON_LANGUAGES}
+
+# RFC 5646 langtag, the parts a person's language needs (no extensions, no private use, no grandfathered tags):
+# language (2–3 letters, or 4–8 registered ones are not used in practice) [-extlang]{0,3} [-script] [-region]
+# [-variant]*.
+_LANGTAG = re.compile(
+    r"(?P<language>[A-Za-z]{2,3})(?:-[A-Za-z]{3}){0,3}"
+    r"(?:-(?P<script>[A-Za-z]{4}))?"
+    r"(?:-(?P<region>[A-Za-z]{2}|[0-9]{3}))?"
+    r"(?P<variants>(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*)"
+)
+
+
+@lru_cache(maxsize=4096)
+def _known_language(code: str) -> bool:
+    import pycountry
+
+    code = code.lower()
+    if len(code) == 2:
+        return pycountry.languages.get(alpha_2=code) is not None
+    return pycountry.languages.get(alpha_3=code) is not None
+
+
+def normalise_language_tag(value: str) -> str | None:
+    """A BCP 47 tag in its conventional case ("ar-SY", "sr-Latn-RS"), or None if it is not well-formed or its
+    language subtag is not an ISO 639-1 or 639-3 code (pycountry)."""
+    value = value.strip().replace("_", "-")
+    if len(value) > 35:
+        return None
+    match = _LANGTAG.fullmatch(value)
+    if match is None or not _known_language(match["language"]):
+        return None
+    parts = value.split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+_HIDDEN = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def check_profile(profile: Profile, *, today: dt.date | None = None) -> Profile:
+    """The profile as it is kept, or InvalidInput naming every field that is wrong (all at once)."""
+    errors: list[FieldError] = []
+    today = today or clock.today()
+    try:
+        profile.preferred_name = clean_name(
+            profile.preferred_name or "", "preferred_name", N_("Enter the name the person wants to be called.")
+        )
+    except InvalidInput as problem:
+        errors.extend(problem.errors)
+    if profile.birth_date is not None and profile.birth_year is not None:
+        errors.append(FieldError("birth_date", N_("Give either the date of birth or the year of birth, not both.")))
+    if profile.birth_date is not None:
+        if profile.birth_date > today:
+            errors.append(FieldError("birth_date", N_("The date of birth must be in the past.")))
+        elif profile.birth_date.year < EARLIEST_BIRTH_YEAR:
+            errors.append(FieldError("birth_date", N_("The date of birth must be after 1900.")))
+    if profile.birth_year is not None and not (EARLIEST_BIRTH_YEAR <= profile.birth_year <= today.year):
+        errors.append(
+            FieldError(
+                "birth_year",
+                N_("Enter a year of birth between %(first)s and %(last)s."),
+                params={"first": EARLIEST_BIRTH_YEAR, "last": today.year},
+            )
+        )
+    if profile.gender is not None:
+        gender = unicodedata.normalize("NFC", profile.gender).strip()
+        if _HIDDEN.search(gender):
+            errors.append(FieldError("gender", N_("Use only visible letters, numbers, spaces and punctuation.")))
+        elif len(gender) > GENDER_MAXIMUM:
+            errors.append(
+                FieldError("gender", N_("Use at most %(maximum)s characters."), params={"maximum": GENDER_MAXIMUM})
+            )
+        profile.gender = gender or None
+    languages: list[str] = []
+    for tag in profile.languages:
+        normalised = normalise_language_tag(tag) if isinstance(tag, str) else None
+        if normalised is None:
+            errors.append(
+                FieldError(
+                    "languages",
+                    N_("Enter languages as codes such as prs (Dari), ckb (Sorani) or ar-SY; one is not a language code we know."),
+                )
+            )
+            break
+        if normalised not in languages:
+            languages.append(normalised)
+    if len(languages) > LANGUAGES_MAXIMUM:
+        errors.append(
+            FieldError("languages", N_("Give at most %(maximum)s languages."), params={"maximum": LANGUAGES_MAXIMUM})
+        )
+    profile.languages = languages
+    if profile.interpreter_gender not in INTERPRETER_GENDERS:
+        errors.append(FieldError("interpreter_gender", N_("Choose any, female or male."), allowed=list(INTERPRETER_GENDERS)))
+    if profile.interpreter_language:
+        normalised = normalise_language_tag(profile.interpreter_language)
+        if normalised is None:
+            errors.append(FieldError("interpreter_language", N_("Choose the language the interpreter should speak.")))
+        profile.interpreter_language = normalised
+    else:
+        profile.interpreter_language = None
+    if profile.interpreter_needed and not profile.interpreter_language:
+        if languages:
+            profile.interpreter_language = languages[0]
+        else:
+            errors.append(FieldError("interpreter_language", N_("Choose the language the interpreter should speak.")))
+    if errors:
+        raise InvalidInput(errors=errors)
+    return profile
+
+
+def check_jurisdiction(code: str | None, settings: Settings) -> str:
+    """A jurisdiction with a rules base (entitlements), or the deployment's own."""
+    from carebridge.entitlements import service as entitlements
+
+    if not code:
+        return settings.jurisdiction
+    known = {rulebook.jurisdiction for rulebook in entitlements.jurisdictions()} | {settings.jurisdiction}
+    if code not in known:
+        raise InvalidInput(
+            errors=[FieldError("jurisdiction", N_("Choose one of the jurisdictions listed."), allowed=sorted(known))]
+        )
+    return code
+
+
+def jurisdiction_choices(settings: Settings) -> list[str]:
+    from carebridge.entitlements import service as entitlements
+
+    return sorted({rulebook.jurisdiction for rulebook in entitlements.jurisdictions()} | {settings.jurisdiction})
+
+
+# --- Changing a record ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Assignment:
+    """Who works on the record and under which rules: the team, its caseworker (one of the team's staff), the
+    jurisdiction."""
+
+    team_id: str | None
+    owner_account_id: str | None
+    jurisdiction: str
+
+
+STALE = N_("Someone else changed this record while you were editing it. Check what it says now and make your change again.")
+
+
+def _write(session: Session, actor: Actor, client_id: str) -> Client:
+    check(actor, "person.write")
+    return find_client(session, actor, client_id, "person.write")
+
+
+def _check_assignment(session: Session, settings: Settings, actor: Actor, client: Client, assignment: Assignment) -> Assignment:
+    from carebridge.clients import repository
+
+    errors: list[FieldError] = []
+    team_id = assignment.team_id or None
+    if team_id != client.team_id and team_id is not None:
+        if not repository.team_in_organisation(session, team_id, client.organisation_id) or (
+            team_id not in actor.team_ids and not actor.can("staff.manage")
+        ):
+            errors.append(FieldError("team_id", N_("Choose one of your own teams.")))
+    owner = assignment.owner_account_id or None
+    if owner is None:
+        errors.append(FieldError("owner_account_id", N_("Choose the caseworker.")))
+    elif team_id is not None and not errors and not repository.is_team_member(session, owner, team_id):
+        errors.append(FieldError("owner_account_id", N_("Choose a caseworker who works in the record's team.")))
+    try:
+        jurisdiction = check_jurisdiction(assignment.jurisdiction, settings)
+    except InvalidInput as problem:
+        errors.extend(problem.errors)
+        jurisdiction = client.jurisdiction
+    if errors:
+        raise InvalidInput(errors=errors)
+    return Assignment(team_id, owner, jurisdiction)
+
+
+def update_client(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    client_id: str,
+    profile: Profile,
+    assignment: Assignment,
+    *,
+    version: int,
+    request_id: str | None = None,
+) -> Client:
+    """Replace the profile and assignment of a record, if nobody changed it since `version` (Conflict otherwise: the
+    edit is refused, not lost). Audited `client.update`."""
+    client = _write(session, actor, client_id)
+    errors: list[FieldError] = []
+    try:
+        profile = check_profile(profile)
+    except InvalidInput as problem:
+        errors.extend(problem.errors)
+    try:
+        assignment = _check_assignment(session, settings, actor, client, assignment)
+    except InvalidInput as problem:
+        errors.extend(problem.errors)
+    if errors:
+        raise InvalidInput(errors=errors)
+    if client.version != version:
+        raise Conflict(STALE)
+    key = keys.data_key(session, settings, SUBJECT, client.id)
+    changed = session.execute(
+        update(Client)
+        .where(Client.id == client.id, Client.version == version)
+        .values(
+            profile=key.seal_json("client", "profile", client.id, profile.as_json()),
+            name_birth_date_index=name_birth_date_index(settings, profile),
+            team_id=assignment.team_id,
+            owner_account_id=assignment.owner_account_id,
+            jurisdiction=assignment.jurisdiction,
+            version=version + 1,
+            updated_at=clock.utc_now(),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        # Another transaction committed an edit between our read and this write.
+        raise Conflict(STALE)
+    session.refresh(client)
+    audit.record(session, "client.update", actor=actor, record_type=RECORD_TYPE, record_id=client.id, request_id=request_id)
+    return client
+
+
+def set_needs_attention(
+    session: Session, settings: Settings, actor: Actor, client_id: str, flag: bool, *, request_id: str | None = None
+) -> Client:
+    """Flag (or unflag) the record as needing attention; audited `client.attention`."""
+    client = _write(session, actor, client_id)
+    client.needs_attention = bool(flag)
+    client.updated_at = clock.utc_now()
+    session.flush()
+    audit.record(session, "client.attention", actor=actor, record_type=RECORD_TYPE, record_id=client.id, request_id=request_id)
+    return client
+
+
+def record_contact(
+    session: Session, settings: Settings, actor: Actor, client_id: str, *, request_id: str | None = None
+) -> Client:
+    """"I spoke with or met the person": the record's last contact is now. Audited `client.contact-made`."""
+    client = _write(session, actor, client_id)
+    if client.status != "open":
+        raise Conflict(N_("This record is closed. Reopen it first."))
+    client.last_contact_at = clock.utc_now()
+    session.flush()
+    audit.record(session, "client.contact-made", actor=actor, record_type=RECORD_TYPE, record_id=client.id, request_id=request_id)
+    return client
+
+
+def close_client(
+    session: Session, settings: Settings, actor: Actor, client_id: str, *, request_id: str | None = None
+) -> Client:
+    """Close the case: it is erased `client_retention_days` later (rights' retention job), and the immigration
+    situation is erased now. Audited `client.close`."""
+    from carebridge.clients import repository
+
+    client = _write(session, actor, client_id)
+    if client.status == "closed":
+        raise Conflict(N_("This record is already closed."))
+    now = clock.utc_now()
+    client.status = "closed"
+    client.closed_at = now
+    client.erase_after = now + dt.timedelta(days=settings.client_retention_days)
+    client.retention_warned_at = None
+    client.updated_at = now
+    repository.delete_immigration_situation(session, client.id)
+    session.flush()
+    audit.record(session, "client.close", actor=actor, record_type=RECORD_TYPE, record_id=client.id, request_id=request_id)
+    return client
+
+
+def reopen_client(
+    session: Session, settings: Settings, actor: Actor, client_id: str, *, request_id: str | None = None
+) -> Client:
+    """Open a closed case again: it is no longer due to be erased. Audited `client.reopen`."""
+    client = _write(session, actor, client_id)
+    if client.status == "open":
+        raise Conflict(N_("This record is already open."))
+    client.status = "open"
+    client.closed_at = None
+    client.erase_after = None
+    client.retention_warned_at = None
+    client.updated_at = clock.utc_now()
+    session.flush()
+    audit.record(session, "client.reopen", actor=actor, record_type=RECORD_TYPE, record_id=client.id, request_id=request_id)
+    return client
+
+
+# --- The caseload ------------------------------------------------------------------------------------------------
+
+CASELOAD_PAGE_SIZE = 50
+# A record open this long without contact counts as needing attention.
+NO_CONTACT_DAYS = 30
+RECENT_CONTACT_DAYS = 7
+LAST_CONTACT_FILTERS = ("any", "none-30", "within-7")
+STATUS_FILTERS = ("open", "closed", "all")
+
+
+@dataclass
+class CaseloadFilters:
+    # True: records where the actor is the caseworker; False: every record in their scope ("my team's").
+    mine: bool = True
+    team_id: str | None = None
+    status: str = "open"
+    last_contact: str = "any"
+    needs_attention: bool = False
+
+
+@dataclass(frozen=True)
+class CaseloadEntry:
+    id: str
+    preferred_name: str
+    languages: list[str]
+    team_name: str | None
+    caseworker_name: str | None
+    status: str
+    last_contact_at: dt.datetime | None
+    # flagged: staff said so; no-contact: open and nobody in touch for NO_CONTACT_DAYS; None: neither.
+    attention: str | None
+    do_not_contact: bool
+    fictional: bool
+
+
+@dataclass(frozen=True)
+class Caseload:
+    entries: list[CaseloadEntry]
+    page: int
+    has_next: bool
+
+
+def check_caseload_filters(actor: Actor, filters: CaseloadFilters) -> CaseloadFilters:
+    errors: list[FieldError] = []
+    if filters.team_id and filters.team_id not in actor.team_ids:
+        errors.append(FieldError("team", N_("Choose one of your own teams.")))
+    if filters.status not in STATUS_FILTERS:
+        errors.append(FieldError("status", N_("Choose open, closed or all."), allowed=list(STATUS_FILTERS)))
+    if filters.last_contact not in LAST_CONTACT_FILTERS:
+        errors.append(FieldError("last_contact", N_("Choose one of the options."), allowed=list(LAST_CONTACT_FILTERS)))
+    if errors:
+        raise InvalidInput(errors=errors)
+    return filters
+
+
+def caseload(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    filters: CaseloadFilters,
+    page: int = 1,
+    *,
+    page_size: int = CASELOAD_PAGE_SIZE,
+    request_id: str | None = None,
+) -> Caseload:
+    """One page of the records the actor may read, filtered; every record shown is audited `client.list` (so the
+    person's "who has seen my record" is complete). Never the immigration situation."""
+    from carebridge.clients import repository
+
+    check(actor, "person.read")
+    check_caseload_filters(actor, filters)
+    now = clock.utc_now()
+    stale = now - dt.timedelta(days=NO_CONTACT_DAYS)
+    where: list[ColumnElement[bool]] = [scope(actor, "person.read")]
+    if filters.mine:
+        where.append(Client.owner_account_id == actor.account_id)
+    if filters.team_id:
+        where.append(Client.team_id == filters.team_id)
+    if filters.status != "all":
+        where.append(Client.status == filters.status)
+    if filters.last_contact == "none-30":
+        where.append(or_(Client.last_contact_at.is_(None), Client.last_contact_at < stale))
+    elif filters.last_contact == "within-7":
+        where.append(Client.last_contact_at >= now - dt.timedelta(days=RECENT_CONTACT_DAYS))
+    if filters.needs_attention:
+        where.append(or_(Client.needs_attention.is_(True), repository.no_contact_since(stale)))
+    rows = repository.caseload_page(session, where, limit=page_size + 1, offset=(max(page, 1) - 1) * page_size)
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
+    profiles = open_profiles(session, settings, [row.client for row in rows])
+    entries = []
+    for row in rows:
+        client = row.client
+        profile = profiles.get(client.id)
+        entries.append(
+            CaseloadEntry(
+                id=client.id,
+                preferred_name=profile.preferred_name if profile else "",
+                languages=list(profile.languages) if profile else [],
+                team_name=row.team_name,
+                caseworker_name=row.caseworker_name,
+                status=client.status,
+                last_contact_at=client.last_contact_at,
+                attention=attention_of(client, now),
+                do_not_contact=client.do_not_contact,
+                fictional=client.fictional,
+            )
+        )
+    audit.record_many(
+        session, "client.list", actor=actor, record_type=RECORD_TYPE, record_ids=[e.id for e in entries], request_id=request_id
+    )
+    return Caseload(entries=entries, page=max(page, 1), has_next=has_next)
+
+
+def attention_of(client: Client, now: dt.datetime | None = None) -> str | None:
+    """Why the record needs attention: "flagged" (staff said so), "no-contact" (open, nobody in touch for
+    NO_CONTACT_DAYS), or None."""
+    if client.needs_attention:
+        return "flagged"
+    now = now or clock.utc_now()
+    stale = now - dt.timedelta(days=NO_CONTACT_DAYS)
+    last = client.last_contact_at or client.created_at
+    if client.status == "open" and last is not None and _aware(last) < stale:
+        return "no-contact"
+    return None
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def team_choices(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    from carebridge.clients import repository
+
+    return repository.teams_of(session, actor.team_ids)
+
+
+def caseworker_choices(session: Session, actor: Actor, team_id: str | None) -> list[tuple[str, str]]:
+    """Who may be the caseworker of a record of this team (its active staff)."""
+    from carebridge.clients import repository
+
+    check(actor, "person.write")
+    if team_id is None:
+        return []
+    return repository.team_staff(session, team_id)
+
+
+def record_names(session: Session, client: Client) -> tuple[str | None, str | None]:
+    """(team name, caseworker name) of a record the caller has already read."""
+    from carebridge.clients import repository
+
+    return repository.names_of(session, client)
+
+
+def team_choices_by_id(session: Session, team_ids: set[str]) -> list[tuple[str, str]]:
+    from carebridge.clients import repository
+
+    return repository.teams_of(session, team_ids)
+
+
+def can_write(session: Session, actor: Actor, client: Client) -> bool:
+    """Whether the actor may change this record (its person.write scope holds it)."""
+    if not actor.can("person.write"):
+        return False
+    return session.scalar(select(Client.id).where(Client.id == client.id, scope(actor, "person.write"))) is not None
