@@ -36,7 +36,8 @@ from carebridge.accounts.permissions import PERMISSIONS
 from carebridge.config import Settings
 
 # The caseload: a staff member's own people within their scope, a page of at most CASELOAD_PAGE at a time.
-CASELOAD_ROUTES = {("GET", "/staff/clients"), ("GET", "/api/v1/clients")}
+# A staff member's own lists within their scope, 50 a page: the caseload, and the closed records retention erases soon.
+CASELOAD_ROUTES = {("GET", "/staff/clients"), ("GET", "/api/v1/clients"), ("GET", "/staff/rights/erasing-soon")}
 CASELOAD_PAGE = 50
 # A path parameter naming one person's record, or a record that belongs to exactly one person.
 SINGLE_PERSON_PARAMETER = "{client_id}"
@@ -187,7 +188,10 @@ def test_no_answer_carries_more_than_one_person_except_the_caseload(
     assert requested >= 20, "too few routes were requested: the walk is not reaching the staff routes"
     if who == "manager":
         # Where the caseload exists, it listed people (a full page of the 60): the markers are found in lists too.
+        # (The closed records retention erases soon list none of these open records: it is held to at most a page.)
         for path, most in caseload_seen.items():
+            if path == "/staff/rights/erasing-soon":
+                continue
             assert most == CASELOAD_PAGE, f"{path} showed {most} of the {PEOPLE} people on its first page"
     if who == "worker":
         # The path parameters were filled with real ids: pages about one person answered (the link worker may write

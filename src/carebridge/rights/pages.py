@@ -43,7 +43,8 @@ Eraser = Annotated[Actor, Depends(requires("person.erase"))]
 ClientId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
 TRANSPORT_LIMIT = 1000
 FORMATS = ("pdf", "json")
-ERASING_SOON_LIMIT = 100
+# One page of a list of people is at most 50 (the caseload's size; tests/test_one_person_at_a_time.py).
+ERASING_SOON_LIMIT = 50
 
 
 def _translate_errors(request: Request, errors: list[FieldError]) -> list[dict[str, str]]:
@@ -280,19 +281,29 @@ def erased_page(request: Request, actor: Eraser) -> Response:
 
 
 @router.get("/staff/rights/erasing-soon")
-def erasing_soon_page(request: Request, session: SessionDep, settings: SettingsDep, actor: Reader) -> Response:
+def erasing_soon_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: Reader,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
     """Closed records within the actor's scope that will be erased, soonest first: where the retention warning's
     e-mail sends the caseworker (it names no one). Each row shown is audited `client.list`."""
     rows = session.scalars(
         select(Client)
         .where(Client.status == "closed", Client.erase_after.is_not(None), clients.scope(actor, "person.read"))
         .order_by(Client.erase_after, Client.id)
-        .limit(ERASING_SOON_LIMIT)
+        .limit(ERASING_SOON_LIMIT + 1)
+        .offset((page - 1) * ERASING_SOON_LIMIT)
     ).all()
+    has_next = len(rows) > ERASING_SOON_LIMIT
+    rows = rows[:ERASING_SOON_LIMIT]
     profiles = clients.open_profiles(session, settings, list(rows))
-    for client in rows:
-        audit.record(session, "client.list", actor=actor, record_type=service.RECORD_TYPE, record_id=client.id,
-                     request_id=request_id(request))
+    audit.record_many(
+        session, "client.list", actor=actor, record_type=service.RECORD_TYPE,
+        record_ids=[client.id for client in rows], request_id=request_id(request),
+    )
     return _no_store(
         render_staff(
             request,
@@ -304,6 +315,8 @@ def erasing_soon_page(request: Request, session: SessionDep, settings: SettingsD
                     for client in rows
                 ],
                 "warning_days": settings.client_retention_warning_days,
+                "page": page,
+                "has_next": has_next,
             },
         )
     )
