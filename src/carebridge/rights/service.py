@@ -83,6 +83,27 @@ ACTIONS: dict[str, str] = {
     "consent.read": N_("Read the person's consents."),
     "disclosure.record": N_("Recorded a request from outside for the person's information."),
     "notify.person": N_("Sent the person a message."),
+    # The names the services record (QA 2026-12-06: these showed as "Did something with the record (...)").
+    "client.contact-made": N_("Recorded speaking with or meeting the person."),
+    "client.duplicate.shown": N_("Saw the person's name among possible records of the same person."),
+    "client.channel.change": N_("Changed a way to contact the person."),
+    "client.channel.remove": N_("Removed a way to contact the person."),
+    "client.do-not-contact.set": N_("Marked the person: do not contact."),
+    "client.do-not-contact.clear": N_("Allowed the person to be contacted again."),
+    "client.immigration.set": N_("Recorded the person's immigration situation."),
+    "client.immigration.remove": N_("Removed the person's immigration situation."),
+    "client.reminder.queue": N_("Asked for a reminder to be sent to the person."),
+    "client.reminder.send": N_("Sent the person a message."),
+    "consent.explanation.read": N_("Opened the explanation of consent to give to the person."),
+    "break-glass.open": N_("Opened the record in an emergency, giving a reason."),
+    "disclosure.read": N_("Read a request from outside for the person's information."),
+    "disclosure.link": N_("Linked a request from outside to the person's record."),
+    "disclosure.propose-disclose": N_("Proposed giving the person's information to those who asked for it."),
+    "disclosure.propose-refuse": N_("Proposed refusing a request for the person's information."),
+    "disclosure.confirm-disclose": N_("Agreed to give the person's information to those who asked for it."),
+    "disclosure.confirm-refuse": N_("Agreed to refuse a request for the person's information."),
+    "disclosure.send-back": N_("Did not agree with the proposed answer to a request for the person's information."),
+    "disclosure.person-told": N_("Recorded that the person was told about a request for their information."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
