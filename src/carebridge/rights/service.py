@@ -227,6 +227,21 @@ def seen_by_rows(events: list[SeenEvent], language: str) -> list[dict[str, Any]]
 # --- Take it with you ------------------------------------------------------------------------------------------
 
 
+def _channel(key: keys.DataKey, channel: ContactChannel) -> dict[str, Any]:
+    """One way of contact as the copy shows it. clients.contact seals the details as JSON ({"number": E.164},
+    {"email": ...} or {"organisation": ..., "ask_for": ...}) and the safe times as text."""
+    details = key.open_json("client_contact_channel", "value", channel.id, channel.value) if channel.value is not None else {}
+    return {
+        "id": channel.id,
+        "kind": channel.kind,
+        "value": details.get("number") or details.get("email"),
+        "organisation": details.get("organisation"),
+        "ask_for": details.get("ask_for"),
+        "safe_times": key.open_text("client_contact_channel", "safe_times", channel.id, channel.safe_times),
+        "created_at": _iso(channel.created_at),
+    }
+
+
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -278,16 +293,7 @@ def export_record(
             "fictional": client.fictional,
         },
         "profile": profile.as_json(),
-        "contact_channels": [
-            {
-                "id": channel.id,
-                "kind": channel.kind,
-                "value": key.open_text("client_contact_channel", "value", channel.id, channel.value),
-                "safe_times": key.open_text("client_contact_channel", "safe_times", channel.id, channel.safe_times),
-                "created_at": _iso(channel.created_at),
-            }
-            for channel in channels
-        ],
+        "contact_channels": [_channel(key, channel) for channel in channels],
         "notes": [
             {
                 "id": note.id,
