@@ -40,6 +40,8 @@ def _recorded_on_people() -> dict[str, str]:
     found.update({"client.do-not-contact.set": "clients/contact.py", "client.do-not-contact.clear": "clients/contact.py"})
     # Built from the decision (firewall/service.py: f"disclosure.propose-{decision}", f"disclosure.confirm-{...}").
     found.update({f"disclosure.{step}-{decision}": "firewall/service.py" for step in ("propose", "confirm") for decision in ("disclose", "refuse")})
+    # clients/duplicates.py: f"client.link.{decision}".
+    found.update({f"client.link.{decision}": "clients/duplicates.py" for decision in ("same-person", "not-same-person")})
     return {action: where for action, where in found.items() if action not in NOT_ON_A_PERSONS_RECORD}
 
 

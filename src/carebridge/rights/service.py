@@ -86,6 +86,8 @@ ACTIONS: dict[str, str] = {
     # The names the services record (QA 2026-12-06: these showed as "Did something with the record (...)").
     "client.contact-made": N_("Recorded speaking with or meeting the person."),
     "client.duplicate.shown": N_("Saw the person's name among possible records of the same person."),
+    "client.link.same-person": N_("Linked the record to another record of the same person."),
+    "client.link.not-same-person": N_("Recorded that another record is not of the same person."),
     "client.channel.change": N_("Changed a way to contact the person."),
     "client.channel.remove": N_("Removed a way to contact the person."),
     "client.do-not-contact.set": N_("Marked the person: do not contact."),
