@@ -44,7 +44,7 @@ def full_record(session: Session, settings: Settings, actor: Any, *, name: str =
     channel_id = new_id()
     channel = ContactChannel(
         id=channel_id, client_id=client.id, kind="phone",
-        value=key.seal_text("client_contact_channel", "value", channel_id, "+447700900123"),
+        value=key.seal_json("client_contact_channel", "value", channel_id, {"number": "+447700900123"}),  # as clients.contact
         safe_times=key.seal_text("client_contact_channel", "safe_times", channel_id, "weekdays marker-times"),
         lookup_index="0" * 64, created_at=now,
     )

@@ -144,7 +144,14 @@ def test_without_smtp_an_e_mail_reminder_goes_dead_saying_why(session_factory) -
 
 
 def test_only_text_messages_and_e_mails_can_carry_a_reminder(session_factory) -> None:  # noqa: ANN001
-    worker, client_id, channel_id, _ = _setup(session_factory, "phone", NUMBER)
+    # Consent to reminders by a phone call is refused when recorded (consent.REMINDER_KINDS); a channel changed to a
+    # phone call after the person agreed to text messages on it still carries no reminder.
+    from carebridge.clients.models import ContactChannel
+
+    worker, client_id, channel_id, _ = _setup(session_factory, "sms", NUMBER)
+    with session_factory() as session:
+        session.get(ContactChannel, channel_id).kind = "phone"
+        session.commit()
     with session_factory() as session, pytest.raises(InvalidInput):
         person.queue_reminder(session, SETTINGS, worker.actor, client_id, channel_id)
 

@@ -218,7 +218,7 @@ def _form(
     channels = [
         (channel_id, kind)
         for channel_id, kind in _channel_labels(session, client.id).items()
-        if kind not in consent.NOT_CONTACTABLE_KINDS
+        if kind in consent.REMINDER_KINDS
     ]
     return render_staff(
         request,

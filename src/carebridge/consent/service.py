@@ -110,6 +110,8 @@ INTERPRETER = "interpreter"
 METHODS = (SPOKEN, WRITTEN, INTERPRETER)
 # Channels that can carry a reminder at all: "in-person" is a way to meet, not to send.
 NOT_CONTACTABLE_KINDS = ("in-person",)
+# Reminders go by text message or e-mail only (notifications.person.SENDABLE_KINDS; the explanation says so).
+REMINDER_KINDS = ("sms", "email")
 # A BCP 47 tag, loosely: a primary language subtag and up to a few subtags ("prs", "fa-AF", "ar-SY", "sr-Latn-RS").
 _BCP47 = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}")
 _BCP47_MAXIMUM = 35
@@ -264,6 +266,10 @@ def _validated(
         elif channel.kind in NOT_CONTACTABLE_KINDS:
             errors.append(
                 FieldError("channel_id", N_("A person cannot be sent reminders in person. Choose another way."))
+            )
+        elif channel.kind not in REMINDER_KINDS:
+            errors.append(
+                FieldError("channel_id", N_("Reminders go by text message or e-mail only. Choose one of those ways."))
             )
         else:
             values["channel_id"] = channel.id

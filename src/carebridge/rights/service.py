@@ -83,6 +83,29 @@ ACTIONS: dict[str, str] = {
     "consent.read": N_("Read the person's consents."),
     "disclosure.record": N_("Recorded a request from outside for the person's information."),
     "notify.person": N_("Sent the person a message."),
+    # The names the services record (QA 2026-12-06: these showed as "Did something with the record (...)").
+    "client.contact-made": N_("Recorded speaking with or meeting the person."),
+    "client.duplicate.shown": N_("Saw the person's name among possible records of the same person."),
+    "client.link.same-person": N_("Linked the record to another record of the same person."),
+    "client.link.not-same-person": N_("Recorded that another record is not of the same person."),
+    "client.channel.change": N_("Changed a way to contact the person."),
+    "client.channel.remove": N_("Removed a way to contact the person."),
+    "client.do-not-contact.set": N_("Marked the person: do not contact."),
+    "client.do-not-contact.clear": N_("Allowed the person to be contacted again."),
+    "client.immigration.set": N_("Recorded the person's immigration situation."),
+    "client.immigration.remove": N_("Removed the person's immigration situation."),
+    "client.reminder.queue": N_("Asked for a reminder to be sent to the person."),
+    "client.reminder.send": N_("Sent the person a message."),
+    "consent.explanation.read": N_("Opened the explanation of consent to give to the person."),
+    "break-glass.open": N_("Opened the record in an emergency, giving a reason."),
+    "disclosure.read": N_("Read a request from outside for the person's information."),
+    "disclosure.link": N_("Linked a request from outside to the person's record."),
+    "disclosure.propose-disclose": N_("Proposed giving the person's information to those who asked for it."),
+    "disclosure.propose-refuse": N_("Proposed refusing a request for the person's information."),
+    "disclosure.confirm-disclose": N_("Agreed to give the person's information to those who asked for it."),
+    "disclosure.confirm-refuse": N_("Agreed to refuse a request for the person's information."),
+    "disclosure.send-back": N_("Did not agree with the proposed answer to a request for the person's information."),
+    "disclosure.person-told": N_("Recorded that the person was told about a request for their information."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
@@ -206,6 +229,21 @@ def seen_by_rows(events: list[SeenEvent], language: str) -> list[dict[str, Any]]
 # --- Take it with you ------------------------------------------------------------------------------------------
 
 
+def _channel(key: keys.DataKey, channel: ContactChannel) -> dict[str, Any]:
+    """One way of contact as the copy shows it. clients.contact seals the details as JSON ({"number": E.164},
+    {"email": ...} or {"organisation": ..., "ask_for": ...}) and the safe times as text."""
+    details = key.open_json("client_contact_channel", "value", channel.id, channel.value) if channel.value is not None else {}
+    return {
+        "id": channel.id,
+        "kind": channel.kind,
+        "value": details.get("number") or details.get("email"),
+        "organisation": details.get("organisation"),
+        "ask_for": details.get("ask_for"),
+        "safe_times": key.open_text("client_contact_channel", "safe_times", channel.id, channel.safe_times),
+        "created_at": _iso(channel.created_at),
+    }
+
+
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -257,16 +295,7 @@ def export_record(
             "fictional": client.fictional,
         },
         "profile": profile.as_json(),
-        "contact_channels": [
-            {
-                "id": channel.id,
-                "kind": channel.kind,
-                "value": key.open_text("client_contact_channel", "value", channel.id, channel.value),
-                "safe_times": key.open_text("client_contact_channel", "safe_times", channel.id, channel.safe_times),
-                "created_at": _iso(channel.created_at),
-            }
-            for channel in channels
-        ],
+        "contact_channels": [_channel(key, channel) for channel in channels],
         "notes": [
             {
                 "id": note.id,
