@@ -117,3 +117,84 @@ def test_the_clinician_of_the_team_still_makes_the_complete_copy(session, sensit
         "Met at the drop-in marker-normal", "Trauma history marker-sensitive"
     ]
     assert document["notes_withheld"] == 0
+
+
+# --- A careless deployer: the keys of people's records -------------------------------------------------------------
+
+
+def _key_text() -> str:
+    import base64
+    import os
+
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+@pytest.fixture
+def key_files(tmp_path):
+    from carebridge.config import Settings
+
+    record, blind = tmp_path / "record.keys", tmp_path / "blind-index.key"
+    record.write_text(_key_text() + "\n")
+    blind.write_text(_key_text() + "\n")
+    return record, blind, lambda **changes: Settings(
+        **{"record_key_file": record, "blind_index_key_file": blind, "demo": False, **changes}
+    )
+
+
+def test_the_server_starts_with_usable_keys(session_factory, key_files):
+    from carebridge import cli
+
+    record, blind, settings = key_files
+    assert cli.keys_refusal(session_factory, settings()) is None
+
+
+@pytest.mark.parametrize("broken", ["record-missing", "blind-missing", "not-base64", "binary", "empty", "short"])
+def test_the_server_does_not_start_when_a_key_file_is_missing_or_broken(session_factory, key_files, broken):
+    """With CAREBRIDGE_DEMO=false and no (or a broken) key file, `carebridge serve` started, answered /health, and
+    every person's page was a 500: the deployer learned of it from staff, not from the command."""
+    from carebridge import cli
+
+    record, blind, settings = key_files
+    if broken == "record-missing":
+        record.unlink()
+    elif broken == "blind-missing":
+        blind.unlink()
+    elif broken == "not-base64":
+        record.write_text("not a key!\n")
+    elif broken == "binary":
+        record.write_bytes(b"\xff\xfe\x00secret-ish")
+    elif broken == "empty":
+        record.write_text("# nothing here\n")
+    else:
+        blind.write_text("c2hvcnQ=\n")
+    refusal = cli.keys_refusal(session_factory, settings())
+    assert refusal is not None and refusal.startswith("carebridge: not starting:")
+    assert "secret-ish" not in refusal and "\\xff" not in refusal
+    assert "docs/deploying.md" in refusal
+
+
+def test_the_server_does_not_start_while_a_retired_key_still_wraps_data_keys(session, session_factory, key_files):
+    """A key-encryption key taken out of the key file by hand (not `carebridge keys retire`, which checks) while data
+    keys are still wrapped by it: every record under it would be a 500."""
+    from carebridge import cli
+    from carebridge.keys import keyring
+
+    record, blind, settings = key_files
+    old = settings()
+    worker = factories.caseworker(session)
+    factories.client(session, old, worker.actor, preferred_name="Under The Old Key")
+    session.commit()
+    old_id = keyring.keyring(old).active_id
+    record.write_text(_key_text() + "\n")
+    refusal = cli.keys_refusal(session_factory, settings())
+    assert refusal is not None and old_id in refusal and "keys rotate" in refusal
+
+
+def test_in_demo_mode_missing_key_files_are_made_as_before(session_factory, key_files):
+    from carebridge import cli
+
+    record, blind, settings = key_files
+    record.unlink()
+    blind.unlink()
+    assert cli.keys_refusal(session_factory, settings(demo=True)) is None
+    assert record.exists() and blind.exists()
