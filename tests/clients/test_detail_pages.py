@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -77,6 +78,10 @@ class _Request:
     def __init__(self, query: dict[str, str] | None = None) -> None:
         self.query_params = query or {}
         self.scope: dict = {}
+        # What the consent and rights sections read (the form token, the reader's language), as on a real request.
+        self.state = SimpleNamespace(csrf_token="token")
+        self.cookies: dict[str, str] = {}
+        self.headers: dict[str, str] = {}
 
 
 def test_adding_a_channel_posts_then_redirects_to_the_section(client, session, sign_in, world) -> None:  # noqa: ANN001
