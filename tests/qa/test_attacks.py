@@ -198,3 +198,57 @@ def test_in_demo_mode_missing_key_files_are_made_as_before(session_factory, key_
     blind.unlink()
     assert cli.keys_refusal(session_factory, settings(demo=True)) is None
     assert record.exists() and blind.exists()
+
+
+# --- The immigration situation: only for those who work on the record -------------------------------------------
+
+
+@pytest.fixture
+def kept_situation(app, session):
+    """A record in England (where the rules depend on it) whose immigration situation is kept with consent."""
+    from carebridge.clients import immigration
+    from carebridge.consent import service as consent
+    from carebridge.consent.models import Consent
+    from carebridge.kit import clock
+
+    settings = app.state.settings
+    worker = factories.caseworker(session)
+    record = factories.client(session, settings, worker.actor, preferred_name="Amina Marker-Situation")
+    record.jurisdiction = "GB-ENG"
+    session.add(Consent(client_id=record.id, purpose=consent.IMMIGRATION_SITUATION, method="spoken",
+                        explanation_version="2026-12", explanation_language="en", given_at=clock.utc_now()))
+    session.flush()
+    immigration.record_situation(session, settings, worker.actor, record.id, "asylum-seeker")
+    session.commit()
+    return settings, worker, record
+
+
+@pytest.mark.parametrize("role", ["receptionist", "cultural-mediator", "service-manager"])
+def test_staff_who_only_read_the_record_do_not_see_the_immigration_situation(client, session, kept_situation, role):
+    """A receptionist (books appointments and interpreters), a cultural mediator or a service manager reads the
+    record, but has no need for the immigration situation: it was in their person page's section and in
+    GET /api/v1/clients/{id}/immigration-situation."""
+    from carebridge.clients import immigration
+
+    settings, worker, record = kept_situation
+    reader = factories.member(session, worker, roles=(role,), name="Only Reads")
+    if role == "cultural-mediator":
+        record.owner_account_id = reader.account.id  # assigned to them: their `own` scope holds it
+    session.commit()
+    client.headers["X-CSRF-Token"] = audit_factories.sign_in_as(client, reader.actor)
+    page = client.get(f"/staff/clients/{record.id}")
+    assert page.status_code == 200
+    assert "asked for asylum" not in page.text and 'id="immigration"' not in page.text
+    api = client.get(f"/api/v1/clients/{record.id}/immigration-situation")
+    assert api.status_code in (403, 404) and "asylum" not in api.text
+    with pytest.raises((NotFound, __import__("carebridge.errors", fromlist=["Forbidden"]).Forbidden)):
+        immigration.read_situation(session, settings, reader.actor, record.id)
+
+
+def test_the_caseworker_still_sees_and_changes_it(client, session, kept_situation):
+    settings, worker, record = kept_situation
+    client.headers["X-CSRF-Token"] = audit_factories.sign_in_as(client, worker.actor)
+    page = client.get(f"/staff/clients/{record.id}")
+    assert 'id="immigration"' in page.text and "asked for asylum" in page.text
+    api = client.get(f"/api/v1/clients/{record.id}/immigration-situation")
+    assert api.status_code == 200 and api.json()["status"] == "asylum-seeker"
