@@ -252,3 +252,23 @@ def test_the_caseworker_still_sees_and_changes_it(client, session, kept_situatio
     assert 'id="immigration"' in page.text and "asked for asylum" in page.text
     api = client.get(f"/api/v1/clients/{record.id}/immigration-situation")
     assert api.status_code == 200 and api.json()["status"] == "asylum-seeker"
+
+
+def test_the_copy_gives_each_way_of_contact_as_the_person_reads_it_not_as_sealed_json(session, two_organisations):
+    """The copy showed a channel's sealed details as raw JSON ('{"number":"+447700900555"}'), in the PDF too."""
+    from carebridge.clients import contact
+    from carebridge.rights import pdf
+    from carebridge.rights import service as rights
+
+    settings, ours, theirs, record = two_organisations
+    contact.add_channel(session, settings, ours.actor, record.id, contact.ChannelInput("sms", value="07700 900555"))
+    contact.add_channel(session, settings, ours.actor, record.id, contact.ChannelInput("email", value="amina@example.org"))
+    contact.add_channel(session, settings, ours.actor, record.id, contact.ChannelInput(
+        "organisation", organisation="Refugee Centre", ask_for="Ask for Mo at the desk"))
+    document = rights.export_record(session, settings, ours.actor, record.id)
+    assert sorted((item["kind"], item["value"], item["ask_for"]) for item in document["contact_channels"]) == [
+        ("email", "amina@example.org", None), ("organisation", "Refugee Centre", "Ask for Mo at the desk"),
+        ("sms", "+447700900555", None),
+    ]
+    html = pdf.export_html(document, "en", settings)
+    assert '{"' not in html and "Ask for Mo at the desk" in html

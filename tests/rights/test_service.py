@@ -116,7 +116,7 @@ def test_the_export_holds_everything_every_note_too_and_is_audited(session, sett
     assert document["profile"]["birth_date"] == "1990-05-17"
     assert document["contact_channels"] == [
         {
-            "id": record.channel.id, "kind": "phone", "value": "+447700900123", "safe_times": "weekdays marker-times",
+            "id": record.channel.id, "kind": "phone", "value": "+447700900123", "ask_for": None, "safe_times": "weekdays marker-times",
             "created_at": record.channel.created_at.isoformat(),
         }
     ]

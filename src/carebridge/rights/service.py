@@ -18,6 +18,7 @@ client_immigration_situation situation (JSON, row = the client's id).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -211,6 +212,21 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _channel_details(key: keys.DataKey, channel: ContactChannel) -> dict[str, str | None]:
+    """A channel's number, address or organisation (`value`) and whom to ask for there (`ask_for`), as the person
+    reads them: clients.contact seals them as JSON ({"number": E.164}, {"email": ...}, {"organisation", "ask_for"});
+    plain sealed text is taken as it is."""
+    text = key.open_text("client_contact_channel", "value", channel.id, channel.value)
+    try:
+        details = json.loads(text) if text else None
+    except ValueError:
+        details = None
+    if not isinstance(details, dict):
+        return {"value": text, "ask_for": None}
+    value = details.get("number") or details.get("email") or details.get("organisation")
+    return {"value": value if isinstance(value, str) else None, "ask_for": details.get("ask_for")}
+
+
 def export_record(
     session: Session, settings: Settings, actor: Actor, client_id: str, *, request_id: str | None = None
 ) -> dict[str, Any]:
@@ -267,7 +283,7 @@ def export_record(
             {
                 "id": channel.id,
                 "kind": channel.kind,
-                "value": key.open_text("client_contact_channel", "value", channel.id, channel.value),
+                **_channel_details(key, channel),
                 "safe_times": key.open_text("client_contact_channel", "safe_times", channel.id, channel.safe_times),
                 "created_at": _iso(channel.created_at),
             }
