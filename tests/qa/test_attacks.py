@@ -272,3 +272,16 @@ def test_the_copy_gives_each_way_of_contact_as_the_person_reads_it_not_as_sealed
     ]
     html = pdf.export_html(document, "en", settings)
     assert '{"' not in html and "Ask for Mo at the desk" in html
+
+
+def test_the_copy_says_the_immigration_situation_in_plain_words_in_the_persons_language(session, kept_situation):
+    """The PDF showed the code as it is kept ("status asylum-seeker"), in English whatever the language."""
+    from carebridge.rights import pdf
+    from carebridge.rights import service as rights
+
+    settings, worker, record = kept_situation
+    document = rights.export_record(session, settings, worker.actor, record.id)
+    english = pdf.export_html(document, "en", settings)
+    assert "asked for asylum" in english and "asylum-seeker" not in english
+    french = pdf.export_html(document, "fr", settings)
+    assert "asylum-seeker" not in french and "asked for asylum" not in french
