@@ -78,7 +78,7 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    refusal = demo_accounts_refusal()
+    refusal = keys_refusal() or demo_accounts_refusal()
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
@@ -170,6 +170,48 @@ def _load_demo_directory(session_factory=None, *, force: bool = False) -> str:  
         summary = load_demo_data(session)
         write_state(session, "demo", f"{fingerprint} {current_revision(session)}")
     return summary
+
+
+def keys_refusal(session_factory=None, settings=None) -> str | None:  # noqa: ANN001 - for tests
+    """Why the server must not start, if it must not: the keys of people's records (keys.keyring) cannot be read —
+    a key file missing with CAREBRIDGE_DEMO=false, unreadable, not base64 keys — or data keys are still wrapped by a
+    key-encryption key that is no longer in the keyring (taken out by hand). Either way every person's page would
+    fail. In demo mode missing key files are made, as `make run` does. Never prints a key or a key file's content."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from carebridge.db import session_scope
+    from carebridge.keys import keyring
+    from carebridge.keys import service as keys
+    from carebridge.kit.crypto import CryptoError
+
+    settings = settings or get_settings()
+    how = "Keep the key files (or CAREBRIDGE_RECORD_KEYS and CAREBRIDGE_BLIND_INDEX_KEY) as docs/deploying.md says."
+    try:
+        ring = keyring.keyring(settings)
+        keyring.blind_index_key(settings)
+    except CryptoError as error:
+        # Its message names the setting or the file and what to do, never a key.
+        return f"carebridge: not starting: {error}. {how}"
+    except (OSError, UnicodeError) as error:
+        return (
+            f"carebridge: not starting: a key file ({settings.record_key_file} or {settings.blind_index_key_file}) "
+            f"cannot be read as base64 keys ({type(error).__name__}). {how}"
+        )
+    try:
+        with session_scope(session_factory) as session:
+            usage = keys.usage(session)
+    except SQLAlchemyError:
+        return None
+    known = {kek.hex() for kek in ring.by_id}
+    lost = {kek_id: count for kek_id, count in usage.items() if kek_id not in known}
+    if not lost:
+        return None
+    named = ", ".join(f"{kek_id} ({count} data keys)" for kek_id, count in sorted(lost.items()))
+    return (
+        f"carebridge: not starting: people's data keys are wrapped by key-encryption keys that are not in the "
+        f"keyring: {named}. Put those keys back after the active one, run `carebridge keys rotate`, then `carebridge "
+        f"keys retire` each old key (it checks that nothing needs it). {how}"
+    )
 
 
 def demo_accounts_refusal(session_factory=None, settings=None) -> str | None:  # noqa: ANN001 - for tests

@@ -348,10 +348,10 @@ def _immigration_out(state: immigration.SectionState) -> ImmigrationOut:
     "/{client_id}/immigration-situation",
     response_model=ImmigrationOut,
     summary="A person's immigration situation, if kept",
-    description="Audited `client.immigration.read`. Needs `person.read`.",
+    description="Audited `client.immigration.read`. Needs `person.write`: only those who work on the record see it.",
     responses=problem_responses(401, 403, 404, 422, s401=S401, s403=S403, s404=S404),
 )
-def read_immigration(request: Request, session: SessionDep, settings: SettingsDep, actor: Reader,
+def read_immigration(request: Request, session: SessionDep, settings: SettingsDep, actor: Writer,
                      client_id: str) -> ImmigrationOut:
     _, state = immigration.read_situation(session, settings, actor, client_id, request_id=request_id(request))
     return _immigration_out(state)

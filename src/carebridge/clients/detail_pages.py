@@ -127,11 +127,13 @@ def duplicates_section(session: Any, settings: Any, actor: Actor, client: Client
 
 
 def immigration_section(session: Any, settings: Any, actor: Actor, client: Client, request: Request) -> dict[str, Any] | None:
-    if not actor.can("person.read"):
+    # Only for those who work on the record (clients.immigration.read_situation): staff who only read it have no
+    # need for the immigration situation, so the section is not there for them at all.
+    if not _can_write(session, actor, client):
         return None
     return {
         "immigration": immigration.section_state(session, settings, actor, client),
-        "can_write": _can_write(session, actor, client),
+        "can_write": True,
         "done": _done(request, "immigration"),
     }
 

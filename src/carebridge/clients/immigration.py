@@ -174,7 +174,8 @@ def remove_situation(
 
 
 def section_state(session: Session, settings: Settings, actor: Actor, client: Client) -> SectionState:
-    """What the record says, for an actor who may read it (the caller found `client` in scope and audits the read).
+    """What the record says, for an actor who may write it (the caller found `client` in their person.write scope
+    and audits the read).
     A situation kept under a consent since withdrawn is deleted here, never shown."""
     forget_without_consent(session, client.id)
     has_consent = consent.active_consent(session, client.id, consent.IMMIGRATION_SITUATION) is not None
@@ -190,9 +191,11 @@ def section_state(session: Session, settings: Settings, actor: Actor, client: Cl
 def read_situation(
     session: Session, settings: Settings, actor: Actor, client_id: str, *, request_id: str | None = None
 ) -> tuple[Client, SectionState]:
-    """One record's situation (person.read), audited `client.immigration.read`."""
-    clients.check(actor, "person.read")
-    client = clients.find_client(session, actor, client_id, "person.read")
+    """One record's situation, for those who work on the record (person.write, within scope: the caseworkers who
+    check what the person can get with it), audited `client.immigration.read`. Staff who only read the record (a
+    receptionist, a cultural mediator, a service manager) have no need for it and never see it."""
+    clients.check(actor, "person.write")
+    client = clients.find_client(session, actor, client_id, "person.write")
     audit.record(session, "client.immigration.read", actor=actor, record_type=clients.RECORD_TYPE,
                  record_id=client.id, request_id=request_id)
     return client, section_state(session, settings, actor, client)

@@ -87,6 +87,14 @@ def is_team_member(session: Session, account_id: str, team_id: str) -> bool:
     return session.scalar(query) is not None
 
 
+def is_organisation_staff(session: Session, account_id: str, organisation_id: str) -> bool:
+    """An active staff account of this organisation (a record's caseworker when it has no team)."""
+    query = select(StaffAccount.id).where(
+        StaffAccount.id == account_id, StaffAccount.organisation_id == organisation_id, StaffAccount.active.is_(True)
+    )
+    return session.scalar(query) is not None
+
+
 def names_of(session: Session, client: Client) -> tuple[str | None, str | None]:
     """The record's team name and caseworker name."""
     team = session.scalar(select(Team.name).where(Team.id == client.team_id)) if client.team_id else None

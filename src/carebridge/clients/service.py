@@ -401,6 +401,9 @@ def _check_assignment(session: Session, settings: Settings, actor: Actor, client
         errors.append(FieldError("owner_account_id", N_("Choose the caseworker.")))
     elif team_id is not None and not errors and not repository.is_team_member(session, owner, team_id):
         errors.append(FieldError("owner_account_id", N_("Choose a caseworker who works in the record's team.")))
+    elif team_id is None and not repository.is_organisation_staff(session, owner, client.organisation_id):
+        # Without a team the caseworker's `own` scope is the only way in: never staff of another organisation.
+        errors.append(FieldError("owner_account_id", N_("Choose a caseworker who works in the record's team.")))
     try:
         jurisdiction = check_jurisdiction(assignment.jurisdiction, settings)
     except InvalidInput as problem:

@@ -161,6 +161,7 @@ def _export_form(
             {
                 "client_id": client.id,
                 "name": profile.preferred_name,
+                "notes_withheld": service.notes_withheld(session, actor, client),
                 "values": values,
                 "errors": errors or [],
                 "language_options": _language_options(),

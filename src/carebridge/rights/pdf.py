@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from carebridge import i18n
 from carebridge.config import Settings
+from carebridge.entitlements.vocabulary import STATUS_LABELS
 from carebridge.rights import service
 from carebridge.web import template_environment
 
@@ -61,6 +62,7 @@ def export_html(document: dict[str, Any], language: str, settings: Settings) -> 
         describe=lambda action: service.describe(action, language),
         system_name=i18n.gettext(language, service.SYSTEM_NAME),
         language_name=lambda code: i18n.language_name(code, language),
+        status_labels=STATUS_LABELS,
     )
 
 

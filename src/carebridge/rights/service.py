@@ -31,6 +31,7 @@ from carebridge.accounts.access import Actor
 from carebridge.audit import repository as audit_repository
 from carebridge.audit import service as audit
 from carebridge.audit.models import AuditEvent
+from carebridge.clients import notes as client_notes
 from carebridge.clients import service as clients
 from carebridge.clients.models import Client, ClientLink, ClientNote, ContactChannel, ImmigrationSituation
 from carebridge.config import Settings
@@ -252,7 +253,9 @@ def export_record(
     session: Session, settings: Settings, actor: Actor, client_id: str, *, request_id: str | None = None
 ) -> dict[str, Any]:
     """A complete copy of the person's own record as one JSON-ready value (EXPORT_FORMAT, version EXPORT_VERSION;
-    docs in docs/client-export.md). Every note is in it, sensitive ones too: it is the person's own data. Other
+    docs in docs/client-export.md). Every note the actor may read is in it, sensitive ones too: it is the person's
+    own data; sensitive notes the actor may not read are left out and counted (`notes_withheld`), so that the copy
+    is no way around who may read them — their author or a clinician of their team makes the complete copy. Other
     records linked to it are named by id only. Needs person.export within scope; audited `client.export`."""
     clients.check(actor, "person.export")
     client = clients.find_client(session, actor, client_id, "person.export")
@@ -261,9 +264,12 @@ def export_record(
     channels = session.scalars(
         select(ContactChannel).where(ContactChannel.client_id == client.id).order_by(ContactChannel.created_at, ContactChannel.id)
     ).all()
-    notes = session.scalars(
+    every_note = session.scalars(
         select(ClientNote).where(ClientNote.client_id == client.id).order_by(ClientNote.created_at, ClientNote.id)
     ).all()
+    # A sensitive note is read only by its author and the clinicians of its team (clients.notes.may_read), and so is
+    # it copied: whoever else makes the copy gets it without them, counted, and the page says who can make it whole.
+    notes = [note for note in every_note if client_notes.may_read(actor, note)]
     consents = session.scalars(
         select(Consent).where(Consent.client_id == client.id).order_by(Consent.given_at, Consent.id)
     ).all()
@@ -306,6 +312,7 @@ def export_record(
             }
             for note in notes
         ],
+        "notes_withheld": len(every_note) - len(notes),
         "consents": [
             {
                 "id": consent.id,
@@ -354,6 +361,14 @@ def export_record(
 
 
 # --- Erasure ---------------------------------------------------------------------------------------------------
+
+
+def notes_withheld(session: Session, actor: Actor, client: Client) -> int:
+    """How many of the record's sensitive notes a copy made by `actor` leaves out (export_record)."""
+    rows = session.scalars(
+        select(ClientNote).where(ClientNote.client_id == client.id, ClientNote.sensitivity == client_notes.SENSITIVE)
+    ).all()
+    return sum(1 for note in rows if not client_notes.may_read(actor, note))
 
 
 def erase_words(language: str) -> set[str]:
