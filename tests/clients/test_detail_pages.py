@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -77,6 +78,10 @@ class _Request:
     def __init__(self, query: dict[str, str] | None = None) -> None:
         self.query_params = query or {}
         self.scope: dict = {}
+        # The consent section reads the form token from request.state, as requires() leaves it.
+        self.state = SimpleNamespace(csrf_token="token")
+        self.cookies: dict = {}
+        self.headers: dict = {}
 
 
 def test_adding_a_channel_posts_then_redirects_to_the_section(client, session, sign_in, world) -> None:  # noqa: ANN001
