@@ -1,57 +1,49 @@
-"""A caseload page's server-side work on PostgreSQL: clients.service.caseload for 50 people out of N (scope query,
-team and caseworker names, one query for the 50 data keys, 50 profiles decrypted, 50 `client.list` audit events
-appended with audit.record_many) and the COMMIT, as one request's unit of work does it.
+"""The caseload page's server-side work on PostgreSQL, with and without the privacy measures (docs/performance.md,
+"People's records"). Run by `make bench` through bench/records.py (its `caseload_page()`), or alone:
 
-Three variants, timed in alternating rounds: `full` (as served), `no audit` (record_many skipped: what auditing
-every row costs), `one event` (one audit event instead of 50: the durable commit alone), `query only` (the scoped page query alone: what decryption and audit cost together).
-Target: p99 of `full` under 50 ms.
+    python bench/clients_caseload.py [--people 10000] [--calls 300]
 
-    python bench/clients_caseload.py [--people 2000] [--calls 300]
+One page is clients.service.caseload for 50 people out of N, as GET /staff/clients does it: the scoped, filtered,
+sorted page query (team and caseworker names joined), one query for the 50 data keys, 50 profiles decrypted, 50
+`client.list` audit events appended with audit.record_many, then the COMMIT (one request's unit of work). The HTML
+rendering is left out (it is the same with or without encryption). Four variants, timed in alternating rounds so
+that a burst of other work on the machine hits them all:
+
+- `full`: as served (encryption and audit);
+- `no audit`: record_many skipped (what auditing every row costs);
+- `no encryption`: profiles not opened (what decryption costs);
+- `plain`: neither — the same query and commit, what a plain-text system without an audit trail would do.
+
+The privacy overhead is full / plain (target under 2x); the page's target is a p99 under 50 ms.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = BENCH_DIR.parent
-sys.path.insert(0, str(PROJECT_ROOT / "src"))
+sys.path.insert(0, str(BENCH_DIR.parent / "src"))
+sys.path.insert(0, str(BENCH_DIR))
 
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.orm import sessionmaker  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy.orm import selectinload, sessionmaker  # noqa: E402
 
 from carebridge.accounts import service as accounts  # noqa: E402
+from carebridge.accounts.models import StaffAccount  # noqa: E402
 from carebridge.audit import service as audit  # noqa: E402
-from carebridge.cli import upgrade_database  # noqa: E402
-from carebridge.clients import repository, service  # noqa: E402
+from carebridge.clients import service  # noqa: E402
+from carebridge.clients.models import Client  # noqa: E402
 from carebridge.config import Settings  # noqa: E402
-from carebridge.db import make_engine, session_scope  # noqa: E402
+from carebridge.db import session_scope  # noqa: E402
 
-POSTGRES_URL = os.environ.get("CAREBRIDGE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-@contextmanager
-def fresh_database():  # noqa: ANN201
-    name = f"carebridge_bench_clients_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade_database(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+PAGE = 50
+VARIANTS = ("full", "no audit", "no encryption", "plain")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -59,90 +51,149 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--people", type=int, default=2000)
+def spread_last_contacts(factory: sessionmaker) -> None:
+    """A realistic mix for the caseload's order: a tenth never contacted, the rest at any time in the last year."""
+    with session_scope(factory) as session:
+        session.execute(
+            text(
+                "UPDATE client SET last_contact_at = CASE WHEN random() < 0.1 THEN NULL "
+                "ELSE created_at - random() * interval '365 days' END"
+            )
+        )
+    with factory.kw["bind"].connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE client"))
+
+
+def plan(factory: sessionmaker, actor: Any) -> str:
+    """The page query's plan (EXPLAIN): its first node says whether it reads the index in order or sorts."""
+    query = (
+        select(Client.id)
+        .where(service.scope(actor, "person.read"), Client.status == "open")
+        .order_by(Client.last_contact_at.asc().nulls_first(), Client.created_at, Client.id)
+        .limit(PAGE + 1)
+    )
+    with session_scope(factory) as session:
+        compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        lines = [row[0] for row in session.execute(text(f"EXPLAIN {compiled}"))]
+    return " / ".join(line.strip().split("  (cost")[0] for line in lines[:3])
+
+
+def measure(factory: sessionmaker, settings: Settings, *, calls: int = 300) -> dict[str, Any]:
+    """Median and p99 (ms) of each variant over `calls` rounds, the ratios, and the page query's plan. The database
+    holds the people already (bench/records.populate); the first staff account is the caseworker."""
+    with session_scope(factory) as session:
+        account = session.scalar(
+            select(StaffAccount).order_by(StaffAccount.id).limit(1)
+            .options(selectinload(StaffAccount.roles), selectinload(StaffAccount.memberships))
+        )
+        actor = accounts.actor_for(account)
+        people = session.scalar(select(text("count(*)")).select_from(Client))
+    spread_last_contacts(factory)
+    # The team's caseload (every record in scope), open records, first page: the order the whole scope sorts by.
+    filters = service.CaseloadFilters(mine=False)
+    real_record_many, real_open_profiles = audit.record_many, service.open_profiles
+
+    def page() -> None:
+        with session_scope(factory) as session:
+            shown = service.caseload(session, settings, actor, filters, 1, request_id=uuid.uuid4().hex)
+            assert len(shown.entries) == PAGE
+
+    def variant(no_audit: bool, no_encryption: bool) -> Any:
+        def run() -> None:
+            if no_audit:
+                audit.record_many = lambda *args, **kwargs: None
+            if no_encryption:
+                service.open_profiles = lambda *args, **kwargs: {}
+            try:
+                page()
+            finally:
+                audit.record_many, service.open_profiles = real_record_many, real_open_profiles
+
+        return run
+
+    functions = {
+        "full": variant(False, False),
+        "no audit": variant(True, False),
+        "no encryption": variant(False, True),
+        "plain": variant(True, True),
+    }
+    times: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    for function in functions.values():
+        for _ in range(20):
+            function()
+    for _ in range(calls):
+        for name in VARIANTS:
+            started = time.perf_counter()
+            functions[name]()
+            times[name].append((time.perf_counter() - started) * 1000)
+    with session_scope(factory) as session:
+        assert audit.verify(session).ok
+    report: dict[str, Any] = {
+        name: {"median_ms": statistics.median(values), "p99_ms": percentile(values, 0.99), "count": len(values)}
+        for name, values in times.items()
+    }
+    report["people"] = people
+    report["ratio_median"] = report["full"]["median_ms"] / report["plain"]["median_ms"]
+    report["ratio_p99"] = report["full"]["p99_ms"] / report["plain"]["p99_ms"]
+    report["plan"] = plan(factory, actor)
+    report["pass"] = report["ratio_median"] < 2 and report["full"]["p99_ms"] < 50
+    return report
+
+
+def markdown(report: dict[str, Any]) -> list[str]:
+    """The caseload rows of bench/records.py's table."""
+    labels = {
+        "full": "caseload page, as served (encryption + audit)",
+        "no audit": "caseload page without audit",
+        "no encryption": "caseload page without encryption (profiles not opened)",
+        "plain": "caseload page, plain-text control (neither)",
+    }
+    lines = [
+        "",
+        f"Caseload page (bench/clients_caseload.py): clients.service.caseload, 50 of {report['people']:,} people in "
+        "scope, open records, first page, then the COMMIT; rendering left out. Variants in alternating rounds.",
+        "",
+        "| caseload page | median | p99 | calls |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name in VARIANTS:
+        figures = report[name]
+        lines.append(f"| {labels[name]} | {figures['median_ms']:.2f} ms | {figures['p99_ms']:.2f} ms | {figures['count']} |")
+    lines += [
+        "",
+        f"Privacy overhead (full / plain): {report['ratio_median']:.2f}x at the median, {report['ratio_p99']:.2f}x at "
+        f"p99 (target under 2x); full page p99 {report['full']['p99_ms']:.2f} ms (target under 50 ms): "
+        f"{'pass' if report['pass'] else 'FAIL'}. Page query plan: `{report['plan']}`.",
+    ]
+    return lines
+
+
+def main() -> int:
+    import records
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--calls", type=int, default=300)
     arguments = parser.parse_args()
-    settings = Settings()
-    with fresh_database() as url:
+    import tempfile
+
+    from carebridge.db import make_engine
+
+    with tempfile.TemporaryDirectory(prefix="carebridge-bench-caseload-") as folder, records.fresh_database() as url:
+        settings = Settings(
+            demo=True, record_key_file=Path(folder) / "record-keys", blind_index_key_file=Path(folder) / "blind-index.key"
+        )
         engine = make_engine(url)
         factory = sessionmaker(bind=engine, expire_on_commit=False)
-        with session_scope(factory) as session:
-            organisation = accounts.create_organisation(session, "Bench organisation")
-            team = accounts.create_team(session, organisation, "Bench team")
-            account = accounts.create_account(
-                session, email="bench@example.org", name="Bench Worker", organisation=organisation,
-                roles=("link-worker",), password="correct horse battery staple", teams=(team,),
-            )
-            session.flush()
-            actor = accounts.actor_for(accounts.account_by_id(session, account.id))
-        started = time.perf_counter()
-        for chunk in range(0, arguments.people, 500):
-            with session_scope(factory) as session:
-                for number in range(chunk, min(arguments.people, chunk + 500)):
-                    service.create_client(
-                        session, settings, actor,
-                        service.Profile(preferred_name=f"Person {number}", languages=["prs", "fa"], birth_year=1990),
-                    )
-        print(f"{arguments.people} people made in {time.perf_counter() - started:.1f} s", flush=True)
-        with engine.connect() as connection:
-            connection.execute(text("ANALYZE"))
-            connection.commit()
-
-        filters = service.CaseloadFilters(mine=False)
-        real_record_many = audit.record_many
-
-        def full() -> None:
-            with session_scope(factory) as session:
-                page = service.caseload(session, settings, actor, filters, 1, request_id=uuid.uuid4().hex)
-                assert len(page.entries) == 50
-
-        def no_audit() -> None:
-            audit.record_many = lambda *args, **kwargs: None
-            try:
-                full()
-            finally:
-                audit.record_many = real_record_many
-
-        def one_event() -> None:
-            # The same page with one audit event instead of fifty: separates the durable commit (WAL flush), which
-            # any audited read pays, from the cost of the batch itself.
-            def single(session, action, *, actor, record_type, record_ids, request_id=None):  # noqa: ANN001, ANN202
-                audit.record(session, action, actor=actor, record_type=record_type, record_id=list(record_ids)[0],
-                             request_id=request_id)
-
-            audit.record_many = single
-            try:
-                full()
-            finally:
-                audit.record_many = real_record_many
-
-        def query_only() -> None:
-            with session_scope(factory) as session:
-                rows = repository.caseload_page(session, [service.scope(actor, "person.read")], limit=51, offset=0)
-                assert len(rows) == 51
-
-        variants = {"full": full, "one event": one_event, "no audit": no_audit, "query only": query_only}
-        times: dict[str, list[float]] = {name: [] for name in variants}
-        for function in variants.values():
-            for _ in range(20):
-                function()
-        for _ in range(arguments.calls):
-            for name, function in variants.items():
-                start = time.perf_counter()
-                function()
-                times[name].append((time.perf_counter() - start) * 1000)
-        for name, values in times.items():
-            print(
-                f"{name:>10}: median {statistics.median(values):6.2f} ms   p99 {percentile(values, 0.99):6.2f} ms   "
-                f"({len(values)} calls, {arguments.people} people)",
-                flush=True,
-            )
-        with session_scope(factory) as session:
-            assert audit.verify(session).ok
-        engine.dispose()
+        try:
+            seconds = records.populate(factory, settings, arguments.people)
+            records.log(f"{arguments.people:,} people made in {seconds:.1f} s")
+            report = measure(factory, settings, calls=arguments.calls)
+        finally:
+            engine.dispose()
+    print("\n".join(markdown(report)))
+    return 0 if report["pass"] else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -10,8 +10,8 @@ made through clients.service (each its own data key, sealed profile, audited `cl
     (clients.service.open_profiles). Median and p99 over many pages at random offsets.
 (c) Key rotation for N people: `keys rotate` (a new KEK, then every data key re-wrapped in batches of 500).
 
-(d) HOOK for the integrator: the caseload page (GET /staff/clients, 50 rows) server-side median/p99 with and
-    without encryption and audit needs the pages; see `caseload_page()` below.
+(d) The caseload page (GET /staff/clients' unit of work, 50 rows of N) server-side median/p99: as served, without
+    audit, without encryption, and a plain-text control (bench/clients_caseload.py).
 
     python bench/records.py [--people 10000] [--pages 300] [--write-docs]
 """
@@ -148,11 +148,13 @@ def page_of_50(factory: sessionmaker, settings: Settings, pages: int, people: in
     return _ms(durations)
 
 
-def caseload_page(url: str, settings: Settings) -> dict[str, Any] | None:
-    """HOOK (integrator): the caseload page (50 people on a page, N in the database) served for real, server-side
-    median and p99, with and without encryption and audit — target: overhead < 2x and the page < 50 ms p99.
-    Returns None until the caseload page exists; `markdown()` then shows "not measured yet"."""
-    return None
+def caseload_page(factory: sessionmaker, settings: Settings, calls: int = 300) -> dict[str, Any]:
+    """(d) The caseload page (50 people on a page, N in the database) server-side, median and p99, with and without
+    encryption and audit against a plain-text control (bench/clients_caseload.py; target: overhead under 2x and the
+    page under 50 ms p99)."""
+    import clients_caseload
+
+    return clients_caseload.measure(factory, settings, calls=calls)
 
 
 def measure(people: int = 10_000, pages: int = 300) -> dict[str, Any]:
@@ -180,7 +182,10 @@ def measure(people: int = 10_000, pages: int = 300) -> dict[str, Any]:
             log(f"rotation: {rotated.rewrapped:,} data keys re-wrapped in {rotated.batches} batches, {rotated.seconds:.2f} s")
             with session_scope(factory) as session:
                 assert keys.usage(session) == {rotated.active_id: people}
-            report["caseload_page"] = caseload_page(url, settings)
+            report["caseload_page"] = caseload_page(factory, settings)
+            caseload = report["caseload_page"]
+            log(f"caseload page: full p99 {caseload['full']['p99_ms']:.2f} ms, plain p99 {caseload['plain']['p99_ms']:.2f} ms, "
+                f"overhead {caseload['ratio_median']:.2f}x; plan {caseload['plan']}")
             report["load_average"] = os.getloadavg()[0]
         finally:
             engine.dispose()
@@ -205,9 +210,10 @@ def markdown(report: dict[str, Any], command: str) -> str:
         f"| key rotation (new KEK, re-wrap in batches of 500) | | | {rotated['seconds']:.2f} s for "
         f"{rotated['rewrapped']:,} data keys ({rotated['batches']} batches) |",
     ]
-    if caseload is None:
-        lines += ["", "Caseload page with and without encryption and audit: not measured yet (hook `caseload_page` in "
-                  "bench/records.py; the integrator adds it with the pages)."]
+    if caseload is not None:
+        import clients_caseload
+
+        lines += clients_caseload.markdown(caseload)
     return "\n".join(lines)
 
 

@@ -197,3 +197,19 @@ def test_static_files_named_by_their_digest_are_kept_for_a_year(client) -> None:
 def test_dari_and_persian_readers_get_farsi_pages(client, header: str) -> None:  # noqa: ANN001
     page = client.get("/", headers={"Accept-Language": header})
     assert '<html lang="fa" dir="rtl">' in page.text
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/api/v1/clients", {"GET", "POST"}),
+        ("/api/v1/clients/abc/channels", {"GET", "POST"}),
+        ("/api/v1/clients/abc/consents", {"GET", "POST"}),
+    ],
+)
+def test_a_method_a_path_does_not_have_is_405_listing_every_method_of_the_path(path: str, expected: set[str]) -> None:
+    # Each method of a path is a route of its own; Starlette's 405 would name only the first route's methods.
+    response = make_client().request("PUT", path)
+    assert response.status_code == 405
+    assert {method.strip() for method in response.headers["allow"].split(",")} == expected
+    assert response.headers["content-type"] == "application/problem+json"

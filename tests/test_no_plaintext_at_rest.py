@@ -7,8 +7,10 @@ PostgreSQL database (data only, and the full dump). Every marker is searched in 
 case-folded, decomposed (NFD), and as hex (how pg_dump writes bytea). A control marker stored in clear on purpose (the
 organisation's name) must be found, so the test is shown to be able to fail.
 
-For now the people are written through clients.service and the models sealed with keys.service; the integrator
-extends `write_people` to go through the staff pages and the API once those exist.
+People are written three ways, each with markers of its own: through clients.service and the models sealed with
+keys.service; through the staff pages (a TestClient signed in for real: the new-person form, contact channels, notes,
+consent, the immigration situation); and through the JSON API (/api/v1/clients, its channels, notes, consents and
+immigration situation). The demo people (clients.demo) are loaded too.
 """
 
 from __future__ import annotations
@@ -23,22 +25,29 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from urllib.parse import urlsplit
+
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from carebridge.accounts.demo import load_demo_accounts
+from carebridge.app import create_app
 from carebridge.cli import upgrade_database
 from carebridge.clients.demo import load_demo_people
 from carebridge.clients import service as clients
 from carebridge.clients.models import ClientNote, ContactChannel, ImmigrationSituation
 from carebridge.config import Settings
+from carebridge.consent import explanations
+from carebridge.consent import service as consent
 from carebridge.db import make_engine, new_id, session_scope
 from carebridge.keys import normalise
 from carebridge.keys import service as keys
 from carebridge.keys.keyring import blind_index
 from carebridge.kit import clock
 from factories import accounts
+from factories import audit as audit_factories
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +60,7 @@ MARKERS = {
     "name-ukrainian": "Ґалина Їжакович",
     "name-accented": "Anaïs Ñúñez-Çelebi",
     "gender": "Qwertian nonbinary",
-    "interpreter-language": "xqz-Marker",
+    "interpreter-language": "byn-Ethi-ER",  # Bilen in Ethiopic script: a real tag (the service checks), rare
     "birth-date": "1911-02-03",
     "phone": "+447700900461",
     "phone-national": "07700 900461",
@@ -61,6 +70,23 @@ MARKERS = {
     "note": "Mentioned the Pelican Street eviction",
     "note-sensitive": "Recurring nightmares about the crossing",
     "immigration": "refused-asylum-marker",
+    # Written through the staff pages (forms) and through the JSON API, by a signed-in link worker.
+    "name-page": "Wilhelmina Pagewright-Oxbury",
+    "name-page-persian": "مهتاب فرمنویس",
+    "safe-times-page": "Only when the yellow curtain is open",
+    "organisation-page": "Marigold Lane Drop-in",
+    "ask-for-page": "Ask Brother Ignatius for Wilhelmina",
+    "note-page": "Left the Kestrel Road hostel after the fire",
+    "note-page-sensitive": "Fears the cousin in Dovecote Street",
+    "name-api": "Bartholomew Apiwhistle",
+    "name-api-ukrainian": "Євдокія Апієнко",
+    "safe-times-api": "Before the ferry horn at noon",
+    "organisation-api": "Juniper Quay Advice Centre",
+    "ask-for-api": "Ask Sister Perpetua for Bartholomew",
+    "note-api": "Owes rent to the Larkspur landlord",
+    "note-api-sensitive": "Scar from the Vossberg detention",
+    "email-api": "bartholomew.apiwhistle@marker.example",
+    "phone-api": "+447700900987",
     # Two of the demo people (clients.demo), loaded too.
     "demo-ukrainian": "Оксана Соняшникова",
     "demo-tigrinya": "ሳባ ተስፋጽዮን",
@@ -154,8 +180,71 @@ def write_people(url: str, settings: Settings) -> None:
                 session.flush()
             load_demo_accounts(session, settings)
             assert "40 FICTIONAL people created" in load_demo_people(session, settings)
+        write_through_pages_and_api(factory, settings, actor)
     finally:
         engine.dispose()
+
+
+def _created_id(response) -> str:  # noqa: ANN001
+    assert response.status_code in (201, 303), response.text[:500]
+    if response.status_code == 303:
+        return urlsplit(response.headers["location"]).path.rstrip("/").split("/")[-1]
+    return response.json()["id"]
+
+
+def write_through_pages_and_api(factory: sessionmaker, settings: Settings, actor) -> None:  # noqa: ANN001
+    """The same worker, signed in for real, writes people through the staff pages' forms and through the API."""
+    app = create_app(settings, session_factory=factory)
+    with TestClient(app) as http:
+        token = audit_factories.sign_in_as(http, actor)
+        for name in ("name-page", "name-page-persian"):
+            person = _created_id(http.post("/staff/clients/new", data={
+                "csrf_token": token, "preferred_name": MARKERS[name], "birth_date": MARKERS["birth-date"],
+                "gender": MARKERS["gender"], "languages": ["ti", "ar"], "interpreter_needed": "1",
+                "interpreter_language": MARKERS["interpreter-language"], "interpreter_gender": "any",
+            }, follow_redirects=False))
+            base = f"/staff/clients/{person}"
+            for channel in (
+                {"kind": "phone", "value": MARKERS["phone-national"], "safe_times": MARKERS["safe-times-page"]},
+                {"kind": "email", "value": MARKERS["email"], "safe_times": MARKERS["safe-times-page"]},
+                {"kind": "organisation", "organisation": MARKERS["organisation-page"],
+                 "ask_for": MARKERS["ask-for-page"], "safe_times": MARKERS["safe-times-page"]},
+            ):
+                assert http.post(f"{base}/contact/new", data={"csrf_token": token, **channel},
+                                 follow_redirects=False).status_code == 303
+            for sensitivity, body in (("normal", MARKERS["note-page"]), ("sensitive", MARKERS["note-page-sensitive"])):
+                assert http.post(f"{base}/notes/new", data={"csrf_token": token, "body": body,
+                                                            "sensitivity": sensitivity}, follow_redirects=False).status_code == 303
+            assert http.post(f"{base}/consent/new", data={
+                "csrf_token": token, "purpose": consent.IMMIGRATION_SITUATION, "method": "written",
+                "explanation_version": explanations.CURRENT, "explanation_language": "en",
+            }, follow_redirects=False).status_code == 303
+            assert http.post(f"{base}/immigration-situation", data={"csrf_token": token, "status": "asylum-seeker"},
+                             follow_redirects=False).status_code == 303
+        headers = {"X-CSRF-Token": token}
+        for name in ("name-api", "name-api-ukrainian"):
+            person = _created_id(http.post("/api/v1/clients", headers=headers, json={
+                "preferred_name": MARKERS[name], "birth_date": MARKERS["birth-date"], "gender": MARKERS["gender"],
+                "languages": ["uk", "ar"], "interpreter_needed": True,
+                "interpreter_language": MARKERS["interpreter-language"],
+            }))
+            base = f"/api/v1/clients/{person}"
+            for channel in (
+                {"kind": "phone", "value": MARKERS["phone-api"], "safe_times": MARKERS["safe-times-api"]},
+                {"kind": "email", "value": MARKERS["email-api"], "safe_times": MARKERS["safe-times-api"]},
+                {"kind": "organisation", "organisation": MARKERS["organisation-api"],
+                 "ask_for": MARKERS["ask-for-api"], "safe_times": MARKERS["safe-times-api"]},
+            ):
+                assert http.post(f"{base}/channels", headers=headers, json=channel).status_code == 201
+            for sensitivity, body in (("normal", MARKERS["note-api"]), ("sensitive", MARKERS["note-api-sensitive"])):
+                assert http.post(f"{base}/notes", headers=headers,
+                                 json={"body": body, "sensitivity": sensitivity}).status_code == 201
+            assert http.post(f"{base}/consents", headers=headers, json={
+                "purpose": consent.IMMIGRATION_SITUATION, "method": "written",
+                "explanation_version": explanations.CURRENT, "explanation_language": "en",
+            }).status_code == 201
+            assert http.put(f"{base}/immigration-situation", headers=headers,
+                            json={"status": "asylum-seeker"}).status_code == 200
 
 
 @pytest.fixture

@@ -11,10 +11,12 @@ import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
+from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carebridge import __version__, domains, i18n
@@ -175,6 +177,12 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
         response = _error_response(request, status=exc.status_code, title=title, errors=errors)
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            # Starlette answers from the first route whose path matches, so its Allow names only that route's
+            # methods; a path served by several routes (GET and POST of /api/v1/clients) names them all here.
+            allowed = allowed_methods(request.app, request.scope)
+            if allowed:
+                response.headers["Allow"] = ", ".join(sorted(allowed))
         return response
 
     @app.get("/api/docs", include_in_schema=False, dependencies=[PublicAccess])
@@ -197,6 +205,20 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     app.add_middleware(HeadersMiddleware, secure_cookies=settings.secure_cookies)
     app.add_middleware(AppSettingsMiddleware)
     return app
+
+
+def allowed_methods(app: ASGIApp, scope: Scope) -> set[str]:
+    """Every method of every route whose path matches this request's (empty if none does)."""
+    methods: set[str] = set()
+    # Since FastAPI 0.163 app.routes holds each included router as one entry: iter_route_contexts expands them.
+    for context in iter_route_contexts(getattr(app, "routes", ())):
+        route = context.route
+        if not isinstance(route, Route):
+            continue
+        match, _ = route.matches(scope)
+        if match is not Match.NONE:
+            methods |= set(route.methods or ())
+    return methods
 
 
 class SwaggerUIFiles(StaticFiles):

@@ -86,3 +86,26 @@ def test_a_replaced_key_file_is_reported_not_a_crash_nor_a_second_set(session, t
     assert session.query(Client).filter(Client.fictional.is_(True)).count() == 40
     assert demo.remove_demo_people(session) == 40
     assert "40 FICTIONAL people created" in demo.load_demo_people(session, other)
+
+
+def test_the_demo_people_have_channels_notes_and_consents_through_the_services(session, tmp_path) -> None:  # noqa: ANN001
+    from carebridge.clients.models import ClientNote, ContactChannel
+    from carebridge.consent.models import Consent
+
+    settings = _settings(tmp_path)
+    load_demo_accounts(session, settings)
+    said = demo.load_demo_people(session, settings)
+    assert "channels added" in said and "notes added" in said and "consents" in said.casefold()
+    people = {client.id: client for client in session.scalars(select(Client).where(Client.fictional.is_(True))).all()}
+    open_ids = {key for key, client in people.items() if client.status == "open"}
+    channels = session.scalars(select(ContactChannel).where(ContactChannel.client_id.in_(people))).all()
+    notes = session.scalars(select(ClientNote).where(ClientNote.client_id.in_(people))).all()
+    consents = session.scalars(select(Consent).where(Consent.client_id.in_(people))).all()
+    assert {channel.client_id for channel in channels} == open_ids
+    assert {note.client_id for note in notes} == open_ids and any(note.sensitivity == "sensitive" for note in notes)
+    assert {c.client_id for c in consents if c.purpose == "case-work"} == open_ids
+    reminders = {c.client_id for c in consents if c.purpose == "reminders"}
+    assert reminders and not any(people[key].do_not_contact for key in reminders)
+    actions = Counter(session.scalars(select(AuditEvent.action).where(AuditEvent.record_id.in_(people))).all())
+    assert actions["client.note.create"] == len(notes) and actions["consent.give"] == len(consents)
+    assert actions["client.do-not-contact.set"] == sum(client.do_not_contact for client in people.values()) >= 2

@@ -12,9 +12,6 @@ from typing import Annotated
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException
-from starlette.types import Receive, Scope, Send
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.clients import service
@@ -35,21 +32,7 @@ from carebridge.web import SessionDep, SettingsDep, request_id
 
 
 
-class _Route(APIRoute):
-    """A 405 names every method of the path (GET and POST of /clients are two routes; Starlette's own 405 would name
-    only the first route's)."""
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.methods and scope["method"] not in self.methods and "app" in scope:
-            methods: set[str] = set()
-            for route in scope["app"].router.routes:
-                if getattr(route, "path_format", None) == self.path_format:
-                    methods |= set(getattr(route, "methods", None) or ())
-            raise HTTPException(status_code=405, headers={"Allow": ", ".join(sorted(methods))})
-        await super().handle(scope, receive, send)
-
-
-router = APIRouter(prefix="/api/v1/clients", tags=["staff: people's records"], route_class=_Route)
+router = APIRouter(prefix="/api/v1/clients", tags=["staff: people's records"])
 Reader = Annotated[Actor, Depends(requires("person.read"))]
 Writer = Annotated[Actor, Depends(requires("person.write"))]
 

@@ -7,7 +7,8 @@ the sealed profiles of the fictional records) is not made again. `carebridge dem
 
 The names are invented, in several scripts (Arabic, Dari/Persian and Pashto, Tigrinya, Ukrainian, Latin); any
 likeness to a real person is chance. Loading is one function per part (`PARTS`): the people now; contact channels,
-notes and consents are added by appending a function each once those services exist.
+notes and consents follow, through their own services (clients.contact, clients.notes, consent.service), for the
+open records; do-not-contact is set through the contact service.
 """
 
 from __future__ import annotations
@@ -202,7 +203,6 @@ def _people(session: Session, settings: Any, context: DemoContext, made: list[tu
         )
         if person.last_contact_days is not None:
             client.last_contact_at = now - dt.timedelta(days=person.last_contact_days, hours=len(made) % 9)
-        client.do_not_contact = person.do_not_contact
         client.needs_attention = person.needs_attention
         if person.closed_days is not None:
             client.status = "closed"
@@ -215,9 +215,108 @@ def _people(session: Session, settings: Any, context: DemoContext, made: list[tu
     return f"Demo people: {len(made)} FICTIONAL people created in {accounts_demo.ORGANISATION!r}."
 
 
-# Contact channels, notes and consents for the demo people: one function each, appended here when their services
-# land (e.g. `_channels(session, settings, context, made)` calling the contact-details service for `made`).
-PARTS: list[Part] = [_people]
+def _writer(context: DemoContext, person: DemoPerson) -> Actor:
+    """Who writes a demo person's details: the team's writer, as for the person (see _people)."""
+    return context.actors[L if person.team == HARBOURSIDE else O]
+
+
+# The organisation the demo people can be reached through, and what they say about safe times (in their words).
+DROP_IN = "Fairhaven Community Kitchen (demo)"
+SAFE_TIMES = (
+    "Weekday mornings, before 11.",
+    "Not at weekends: my husband is home.",
+    "Any time; text first, please.",
+    "After 6 in the evening.",
+    "Only Tuesdays and Thursdays, at the drop-in.",
+)
+NOTES = (
+    ("normal", "First meeting at the drop-in. Wants help registering with a GP."),
+    ("normal", "Went together to the pharmacy; the prescription is sorted."),
+    ("normal", "Asked about English classes near the harbour; gave the college leaflet."),
+    ("normal", "Housing letter explained with the interpreter; a reply is due in two weeks."),
+    ("sensitive", "Spoke about the journey and does not sleep well; offered the talking-therapy referral."),
+    ("sensitive", "Worried about a relative still abroad; agreed to talk again next week."),
+)
+
+
+def _channels(session: Session, settings: Any, context: DemoContext, made: list[tuple[Client, DemoPerson]]) -> str | None:
+    """A phone for most people (fictional numbers of the 07700 900xxx range, kept for drama), an e-mail for some, the
+    drop-in for a few, each with safe times; do-not-contact set through the contact service for those who asked."""
+    from carebridge.clients import contact
+
+    added = 0
+    for number, (client, person) in enumerate(made):
+        if client.status != "open":
+            continue
+        actor = _writer(context, person)
+        wanted = [contact.ChannelInput("phone", f"07700 900{100 + number:03d}", safe_times=SAFE_TIMES[number % 5])]
+        if number % 3 == 0:
+            wanted.append(contact.ChannelInput("email", f"demo.person{number}@example.org"))
+        if number % 4 == 1:
+            wanted.append(contact.ChannelInput("organisation", organisation=DROP_IN,
+                                               ask_for="Ask the volunteer coordinator.", safe_times=SAFE_TIMES[4]))
+        for data in wanted:
+            contact.add_channel(session, settings, actor, client.id, data)
+            added += 1
+        if person.do_not_contact:
+            contact.set_do_not_contact(session, actor, client.id, True)
+    session.flush()
+    return f"Demo contact details: {added} channels added." if added else None
+
+
+def _notes(session: Session, settings: Any, context: DemoContext, made: list[tuple[Client, DemoPerson]]) -> str | None:
+    """Two or three case notes per open record, one in three with a sensitive one."""
+    from carebridge.clients import notes
+
+    added = 0
+    for number, (client, person) in enumerate(made):
+        if client.status != "open":
+            continue
+        chosen = [NOTES[number % 4], NOTES[(number + 1) % 4]]
+        if number % 3 == 0:
+            chosen.append(NOTES[4 + number % 2])
+        for sensitivity, body in chosen:
+            notes.add_note(session, settings, _writer(context, person), client.id, body, sensitivity)
+            added += 1
+    session.flush()
+    return f"Demo notes: {added} notes added." if added else None
+
+
+def _consents(session: Session, settings: Any, context: DemoContext, made: list[tuple[Client, DemoPerson]]) -> str | None:
+    """Consent to case work for every open record (through the interpreter where one is needed), statistics for
+    most, reminders by phone for those who may be contacted."""
+    from carebridge.clients.models import ContactChannel
+    from carebridge.consent import explanations
+    from carebridge.consent import service as consent
+
+    given = 0
+    for number, (client, person) in enumerate(made):
+        if client.status != "open":
+            continue
+        actor = _writer(context, person)
+        if person.interpreter is not None:
+            how = {"method": consent.INTERPRETER, "interpreter_language": person.interpreter[0]}
+        else:
+            how = {"method": consent.SPOKEN if number % 2 else consent.WRITTEN}
+        common = {"explanation_version": explanations.CURRENT, "explanation_language": "en", **how}
+        consent.record_consent(session, actor, client.id, consent.CASE_WORK, **common)
+        given += 1
+        if number % 5 != 4:
+            consent.record_consent(session, actor, client.id, consent.STATISTICS, **common)
+            given += 1
+        if not person.do_not_contact and number % 2 == 0:
+            phone = session.scalar(
+                select(ContactChannel.id).where(ContactChannel.client_id == client.id, ContactChannel.kind == "phone")
+            )
+            if phone is not None:
+                consent.record_consent(session, actor, client.id, consent.REMINDERS, channel_id=phone, **common)
+                given += 1
+    session.flush()
+    return f"Demo consents: {given} recorded." if given else None
+
+
+# The parts of the demo, in order; each works on the people just made (`made`), so loading again adds nothing.
+PARTS: list[Part] = [_people, _channels, _notes, _consents]
 
 
 def load_demo_people(session: Session, settings: Any) -> str:

@@ -9,13 +9,10 @@ The immigration situation is only ever answered here, one record at a time: neve
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import Receive, Scope, Send
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.clients import contact, duplicates, immigration, notes
@@ -25,24 +22,7 @@ from carebridge.web import SessionDep, SettingsDep, request_id
 
 
 
-class _SharedPathRoute(APIRoute):
-    """A route whose 405 answer names in `Allow` every method of its path, not only its own: each method of a path
-    is a route of its own (GET and POST .../channels), and a client must learn all of them."""
-
-    _methods: ClassVar[dict[str, set[str]]] = {}
-
-    def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
-        super().__init__(path, endpoint, **kwargs)
-        self._methods.setdefault(self.path_format, set()).update(self.methods or ())
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.methods and scope["method"] not in self.methods:
-            allowed = ", ".join(sorted(self._methods.get(self.path_format, self.methods)))
-            raise StarletteHTTPException(status_code=405, headers={"Allow": allowed})
-        await super().handle(scope, receive, send)
-
-
-router = APIRouter(prefix="/api/v1/clients", tags=["staff: people's records"], route_class=_SharedPathRoute)
+router = APIRouter(prefix="/api/v1/clients", tags=["staff: people's records"])
 Reader = Annotated[Actor, Depends(requires("person.read"))]
 Writer = Annotated[Actor, Depends(requires("person.write"))]
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,11 +21,12 @@ from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from carebridge import i18n
+from carebridge.accounts import break_glass
 from carebridge.accounts.access import Actor, requires
 from carebridge.accounts.rendering import render_staff
 from carebridge.clients import sections, service
 from carebridge.clients.models import Client
-from carebridge.errors import N_, Conflict, FieldError, InvalidInput
+from carebridge.errors import N_, Conflict, FieldError, InvalidInput, NotFound
 from carebridge.web import SessionDep, SettingsDep, request_id, template_environment, url_with
 
 router = APIRouter(include_in_schema=False)
@@ -328,6 +331,45 @@ def _render_sections(request: Request, session: Any, settings: Any, actor: Actor
     return rendered
 
 
+# Only a well-formed record id (db.new_id: a UUID) can be opened in an emergency; anything else is no record.
+RECORD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _not_found(
+    request: Request,
+    settings: Any,
+    client_id: str,
+    *,
+    reason: str = "",
+    errors: list[dict[str, str]] | None = None,
+    status_code: int = 404,
+) -> Response:
+    """The person page's 404 for an actor who may break the glass: the same page whether the record exists (outside
+    their scope) or not, with the form to open it in an emergency."""
+    return render_staff(
+        request,
+        "staff/clients/not_found.html",
+        {
+            "client_id": client_id if RECORD_ID.fullmatch(client_id) else None,
+            "reason": reason,
+            "errors": errors or [],
+            "minimum": break_glass.MINIMUM_REASON,
+            "minutes": settings.break_glass_minutes,
+        },
+        status_code=status_code,
+    )
+
+
+def _emergency_until(session: Any, settings: Any, actor: Actor, client: Client) -> str | None:
+    """HH:MM (the installation's time zone) until which the actor's break-the-glass grant for this record lasts."""
+    if not actor.can("break-glass.use"):
+        return None
+    grant = break_glass.active_grant(session, actor, service.RECORD_TYPE, client.id)
+    if grant is None:
+        return None
+    return grant.expires_at.astimezone(ZoneInfo(settings.timezone)).strftime("%H:%M")
+
+
 @router.get("/staff/clients/{client_id}")
 def client_page(
     request: Request,
@@ -337,7 +379,12 @@ def client_page(
     client_id: str,
     done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
-    client = service.get_client(session, settings, actor, client_id, request_id=request_id(request))
+    try:
+        client = service.get_client(session, settings, actor, client_id, request_id=request_id(request))
+    except NotFound:
+        if actor.can("break-glass.use"):
+            return _not_found(request, settings, client_id)
+        raise
     profile = service.open_profile(session, settings, client)
     team_name, caseworker_name = service.record_names(session, client)
     translate = i18n.get_translations(i18n.negotiate_language(request)).gettext
@@ -359,8 +406,34 @@ def client_page(
             "done": DONE.get(done),
             "can_write": actor.can("person.write") and service.can_write(session, actor, client),
             "sections": _render_sections(request, session, settings, actor, client),
+            "emergency_until": _emergency_until(session, settings, actor, client),
         },
     )
+
+
+@router.post("/staff/clients/{client_id}/break-glass")
+def break_the_glass(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, Depends(requires("break-glass.use"))],
+    client_id: str,
+    reason: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+) -> Response:
+    """Open one record in an emergency (accounts.break_glass: audited `break-glass.open`, listed for the service
+    manager), then its page. Nothing here looks the record up: for an id that is no record the grant opens
+    nothing, and the page after it is the same 404."""
+    if not RECORD_ID.fullmatch(client_id):
+        raise NotFound()
+    try:
+        break_glass.open_record(
+            session, actor, service.RECORD_TYPE, client_id, reason,
+            minutes=settings.break_glass_minutes, request_id=request_id(request),
+        )
+    except InvalidInput as problem:
+        return _not_found(request, settings, client_id, reason=reason, errors=_messages(request, problem.errors),
+                          status_code=422)
+    return _see_other(f"/staff/clients/{client_id}")
 
 
 def _action(path: str, function, done: str, *, confirm: bool = False):  # noqa: ANN001, ANN202

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from carebridge.accounts.access import Actor
@@ -76,8 +76,9 @@ def check(actor: Actor | None, permission: str) -> None:
 
 
 def scope(actor: Actor | None, permission: str) -> ColumnElement[bool]:
-    """The WHERE clause of the client rows `actor` may use with `permission` (accounts.scopes)."""
-    return scope_clause(
+    """The WHERE clause of the client rows `actor` may use with `permission` (accounts.scopes), never outside the
+    actor's organisation: a break-the-glass grant for another organisation's record opens nothing."""
+    clause = scope_clause(
         actor,
         permission,
         record_type=RECORD_TYPE,
@@ -86,6 +87,9 @@ def scope(actor: Actor | None, permission: str) -> ColumnElement[bool]:
         team=Client.team_id,
         organisation=Client.organisation_id,
     )
+    if actor is None:
+        return clause
+    return and_(clause, Client.organisation_id == actor.organisation_id)
 
 
 def name_birth_date_index(settings: Settings, profile: Profile) -> str | None:

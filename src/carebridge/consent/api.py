@@ -13,12 +13,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.consent import service as consent
@@ -28,24 +26,7 @@ from carebridge.web import SessionDep, request_id
 
 
 
-class _OnePathRoute(APIRoute):
-    """Starlette answers a method a path does not have (405) from the first route of that path, so its Allow header
-    would name only that route's methods: GET, where the path also has POST. This one names every method of the
-    path among this router's routes."""
-
-    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
-        if self.methods and scope["method"] not in self.methods:
-            methods = {
-                method
-                for route in router.routes
-                if isinstance(route, APIRoute) and route.path_format == self.path_format
-                for method in route.methods
-            }
-            raise HTTPException(status_code=405, headers={"Allow": ", ".join(sorted(methods))})
-        await super().handle(scope, receive, send)
-
-
-router = APIRouter(prefix="/api/v1", tags=["staff"], route_class=_OnePathRoute)
+router = APIRouter(prefix="/api/v1", tags=["staff"])
 
 Reader = Annotated[Actor, Depends(requires("person.read"))]
 Writer = Annotated[Actor, Depends(requires("person.write"))]

@@ -44,8 +44,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_client_erase_after'), ['erase_after'], unique=False)
         batch_op.create_index(batch_op.f('ix_client_name_birth_date_index'), ['name_birth_date_index'], unique=False)
         batch_op.create_index('ix_client_organisation_id_status', ['organisation_id', 'status'], unique=False)
-        batch_op.create_index('ix_client_owner_account_id_status', ['owner_account_id', 'status'], unique=False)
-        batch_op.create_index('ix_client_team_id_status', ['team_id', 'status'], unique=False)
+        # The caseload's order, NULLS FIRST as its ORDER BY (carebridge.db leaves that out on SQLite).
+        caseload_order = ['status', sa.text('last_contact_at NULLS FIRST'), 'created_at', 'id']
+        batch_op.create_index('ix_client_caseload', caseload_order, unique=False)
+        batch_op.create_index('ix_client_owner_caseload', ['owner_account_id', *caseload_order], unique=False)
+        batch_op.create_index('ix_client_team_caseload', ['team_id', *caseload_order], unique=False)
 
     op.create_table('client_contact_channel',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -129,8 +132,9 @@ def downgrade() -> None:
     op.drop_table('client_contact_channel')
 
     with op.batch_alter_table('client', schema=None) as batch_op:
-        batch_op.drop_index('ix_client_team_id_status')
-        batch_op.drop_index('ix_client_owner_account_id_status')
+        batch_op.drop_index('ix_client_team_caseload')
+        batch_op.drop_index('ix_client_owner_caseload')
+        batch_op.drop_index('ix_client_caseload')
         batch_op.drop_index('ix_client_organisation_id_status')
         batch_op.drop_index(batch_op.f('ix_client_name_birth_date_index'))
         batch_op.drop_index(batch_op.f('ix_client_erase_after'))
