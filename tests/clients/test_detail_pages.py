@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
