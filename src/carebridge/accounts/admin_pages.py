@@ -19,9 +19,8 @@ from carebridge.accounts import break_glass, service
 from carebridge.accounts.access import Actor, requires
 from carebridge.accounts.models import Team
 from carebridge.accounts.permissions import ROLES
-from carebridge.accounts.rendering import render_staff
+from carebridge.accounts.rendering import form_errors, render_staff
 from carebridge.errors import N_, Conflict, FieldError, InvalidInput
-from carebridge.i18n import get_translations, negotiate_language
 from carebridge.web import SessionDep
 
 # Pages, not API: kept out of the OpenAPI description (as the public pages are).
@@ -58,14 +57,6 @@ DONE_WITHOUT_EMAIL = {
 
 def _can_send_email(request: Request) -> bool:
     return bool(request.app.state.settings.smtp_host)
-
-
-def _errors(request: Request, errors: list[FieldError]) -> list[dict[str, str]]:
-    translate = get_translations(negotiate_language(request)).gettext
-    return [
-        {"name": error.name, "message": translate(error.message) % error.params if error.params else translate(error.message)}
-        for error in errors
-    ]
 
 
 def _as_invalid(problem: InvalidInput | Conflict, field: str) -> list[FieldError]:
@@ -175,7 +166,7 @@ def create_account(
             actor=actor,
         )
     except (InvalidInput, Conflict) as problem:
-        errors = _errors(request, _as_invalid(problem, "email"))
+        errors = form_errors(request, _as_invalid(problem, "email"))
         return _new_account_form(request, session, values=values, errors=errors, status_code=422)
     return _see_other(f"/staff/admin/accounts/{account.id}?done=created")
 
@@ -233,7 +224,7 @@ def change_roles(
         service.set_teams(session, actor, account_id, teams)
     except InvalidInput as problem:
         session.rollback()
-        return _account_page(request, session, actor, account_id, errors=_errors(request, problem.errors), status_code=422)
+        return _account_page(request, session, actor, account_id, errors=form_errors(request, problem.errors), status_code=422)
     return _see_other(f"/staff/admin/accounts/{account_id}?done=roles")
 
 
@@ -252,7 +243,7 @@ def _confirmed_action(action: str, done: str):  # noqa: ANN202
             getattr(service, action)(session, actor, account_id)
         except InvalidInput as problem:
             session.rollback()
-            return _account_page(request, session, actor, account_id, errors=_errors(request, problem.errors), status_code=422)
+            return _account_page(request, session, actor, account_id, errors=form_errors(request, problem.errors), status_code=422)
         return _see_other(f"/staff/admin/accounts/{account_id}?done={done}")
 
     route.__name__ = f"{action}_page"
@@ -302,7 +293,7 @@ def create_organisation(
         service.create_organisation(session, name, directory_organization_id=directory_organization_id, actor=actor)
     except (InvalidInput, Conflict) as problem:
         values = {"name": name, "directory_organization_id": directory_organization_id}
-        errors = _errors(request, _as_invalid(problem, "name"))
+        errors = form_errors(request, _as_invalid(problem, "name"))
         return _organisations_page(request, session, errors=errors, values=values, status_code=422)
     return _see_other("/staff/admin/organisations?done=yes")
 
@@ -321,7 +312,7 @@ def create_team(
     except (InvalidInput, Conflict) as problem:
         errors = [
             {"name": f"team-{organisation_id}", "message": item["message"]}
-            for item in _errors(request, _as_invalid(problem, "name"))
+            for item in form_errors(request, _as_invalid(problem, "name"))
         ]
         values = {f"team-{organisation_id}": name}
         return _organisations_page(request, session, errors=errors, values=values, status_code=422)

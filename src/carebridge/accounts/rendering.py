@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from carebridge import domains
+from carebridge.errors import FieldError
 from carebridge.web import render
 
 
@@ -35,3 +36,15 @@ def render_staff(
         **(context or {}),
     }
     return render(request, template, full, status_code=status_code)
+
+
+def form_errors(request: Request, errors: list[FieldError]) -> list[dict[str, str]]:
+    """A form's problems for the error summary and the fields (staff/components), each message in the reader's
+    language with its placeholders filled."""
+    from carebridge.i18n import get_translations, negotiate_language
+
+    translate = get_translations(negotiate_language(request)).gettext
+    return [
+        {"name": error.name, "message": translate(error.message) % error.params if error.params else translate(error.message)}
+        for error in errors
+    ]

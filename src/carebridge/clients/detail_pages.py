@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from carebridge.accounts.access import Actor, requires
-from carebridge.accounts.rendering import render_staff
+from carebridge.accounts.rendering import form_errors, render_staff
 from carebridge.clients import contact, duplicates, immigration, notes
 from carebridge.clients import service as clients
 from carebridge.clients.models import Client
@@ -64,14 +64,6 @@ DONE = {
 
 def _translate(request: Request):  # noqa: ANN202
     return get_translations(negotiate_language(request)).gettext
-
-
-def _errors(request: Request, errors: list[FieldError]) -> list[dict[str, str]]:
-    translate = _translate(request)
-    return [
-        {"name": error.name, "message": translate(error.message) % error.params if error.params else translate(error.message)}
-        for error in errors
-    ]
 
 
 def _see_other(client_id: str, done: str) -> Response:
@@ -185,7 +177,7 @@ def add_channel(
     try:
         contact.add_channel(session, settings, actor, client.id, data, request_id=request_id(request))
     except InvalidInput as problem:
-        return _channel_form(request, client, values=vars(data), errors=_errors(request, problem.errors), status_code=422)
+        return _channel_form(request, client, values=vars(data), errors=form_errors(request, problem.errors), status_code=422)
     return _see_other(client.id, "channel-added")
 
 
@@ -218,7 +210,7 @@ def change_channel(
     try:
         contact.change_channel(session, settings, actor, client.id, view.id, data, request_id=request_id(request))
     except InvalidInput as problem:
-        return _channel_form(request, client, values=vars(data), errors=_errors(request, problem.errors),
+        return _channel_form(request, client, values=vars(data), errors=form_errors(request, problem.errors),
                              channel_id=view.id, status_code=422)
     return _see_other(client.id, "channel-changed")
 
@@ -278,7 +270,7 @@ def add_note(
         notes.add_note(session, settings, actor, client.id, body, sensitivity, request_id=request_id(request))
     except InvalidInput as problem:
         return _note_form(request, client, values={"body": body, "sensitivity": sensitivity},
-                          errors=_errors(request, problem.errors), status_code=422)
+                          errors=form_errors(request, problem.errors), status_code=422)
     return _see_other(client.id, "note-added")
 
 
@@ -346,7 +338,7 @@ def record_immigration(
         client = clients.find_client(session, actor, client_id, "person.write")
         errors = problem.errors if isinstance(problem, InvalidInput) else [FieldError("status", _refusal(problem))]
         return _immigration_form(request, session, settings, actor, client, selected=status,
-                                 errors=_errors(request, errors), status_code=problem.status_code)
+                                 errors=form_errors(request, errors), status_code=problem.status_code)
     return _see_other(client.id, "immigration-saved")
 
 

@@ -23,7 +23,7 @@ from starlette.datastructures import FormData
 from carebridge import i18n
 from carebridge.accounts import break_glass
 from carebridge.accounts.access import Actor, requires
-from carebridge.accounts.rendering import render_staff
+from carebridge.accounts.rendering import form_errors, render_staff
 from carebridge.clients import sections, service
 from carebridge.clients.models import Client
 from carebridge.errors import N_, Conflict, FieldError, InvalidInput, NotFound
@@ -52,14 +52,6 @@ def _see_other(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-def _messages(request: Request, errors: list[FieldError]) -> list[dict[str, str]]:
-    translate = i18n.get_translations(i18n.negotiate_language(request)).gettext
-    return [
-        {"name": error.name, "message": translate(error.message) % error.params if error.params else translate(error.message)}
-        for error in errors
-    ]
-
-
 # --- The caseload -------------------------------------------------------------------------------------------------
 
 
@@ -84,7 +76,7 @@ def caseload_page(
     try:
         result = service.caseload(session, settings, actor, filters, page, request_id=request_id(request))
     except InvalidInput as problem:
-        errors = _messages(request, problem.errors)
+        errors = form_errors(request, problem.errors)
     return render_staff(
         request,
         "staff/clients/index.html",
@@ -248,7 +240,7 @@ async def create_client(request: Request, session: SessionDep, settings: Setting
     except InvalidInput as problem:
         session.rollback()
         return _form_page(
-            request, session, settings, actor, values=_form_values(form), errors=_messages(request, problem.errors),
+            request, session, settings, actor, values=_form_values(form), errors=form_errors(request, problem.errors),
             status_code=422,
         )
     return _see_other(f"/staff/clients/{client.id}?done=created")
@@ -286,7 +278,7 @@ async def edit_client(request: Request, session: SessionDep, settings: SettingsD
         session.rollback()
         client = service.find_client(session, actor, client_id, "person.write")
         return _form_page(
-            request, session, settings, actor, values=_form_values(form), errors=_messages(request, problem.errors),
+            request, session, settings, actor, values=_form_values(form), errors=form_errors(request, problem.errors),
             client=client, version=version, status_code=422,
         )
     except Conflict as problem:
@@ -295,7 +287,7 @@ async def edit_client(request: Request, session: SessionDep, settings: SettingsD
         # What was typed stays; the form now carries the current version, so saving again after checking applies it.
         return _form_page(
             request, session, settings, actor, values=_form_values(form),
-            errors=_messages(request, [FieldError("preferred_name", problem.detail or problem.title)]),
+            errors=form_errors(request, [FieldError("preferred_name", problem.detail or problem.title)]),
             client=client, version=client.version, stale=True, status_code=409,
         )
     return _see_other(f"/staff/clients/{client_id}?done=updated")
@@ -431,7 +423,7 @@ def break_the_glass(
             minutes=settings.break_glass_minutes, request_id=request_id(request),
         )
     except InvalidInput as problem:
-        return _not_found(request, settings, client_id, reason=reason, errors=_messages(request, problem.errors),
+        return _not_found(request, settings, client_id, reason=reason, errors=form_errors(request, problem.errors),
                           status_code=422)
     return _see_other(f"/staff/clients/{client_id}")
 

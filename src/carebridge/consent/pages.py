@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from carebridge import i18n
 from carebridge.accounts.access import Actor, requires
 from carebridge.accounts.models import Organisation, StaffAccount
-from carebridge.accounts.rendering import render_staff
+from carebridge.accounts.rendering import form_errors, render_staff
 from carebridge.audit import service as audit
 from carebridge.clients.models import Client, ContactChannel
 from carebridge.config import Settings
@@ -72,14 +72,6 @@ def person_page(client_id: str, notice: str) -> str:
 
 def _see_other(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
-
-
-def _translated(request: Request, errors: list[FieldError]) -> list[dict[str, str]]:
-    translate = i18n.get_translations(i18n.negotiate_language(request)).gettext
-    return [
-        {"name": error.name, "message": translate(error.message) % error.params if error.params else translate(error.message)}
-        for error in errors
-    ]
 
 
 def _channel_labels(session: Session, client_id: str) -> dict[str, str]:
@@ -293,7 +285,7 @@ def record_consent(
             request_id=request_id(request),
         )
     except InvalidInput as problem:
-        return _form(request, session, client, values=values, errors=_translated(request, problem.errors), status_code=422)
+        return _form(request, session, client, values=values, errors=form_errors(request, problem.errors), status_code=422)
     return _see_other(person_page(client.id, "given"))
 
 

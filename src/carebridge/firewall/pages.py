@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from carebridge.accounts.access import Actor, requires
-from carebridge.accounts.rendering import render_staff
+from carebridge.accounts.rendering import form_errors, render_staff
 from carebridge.clients import service as clients
 from carebridge.config import Settings
 from carebridge.errors import N_, Conflict, FieldError, Forbidden, InvalidInput
@@ -68,14 +68,6 @@ DONE = {
 
 def _translate(request: Request):  # noqa: ANN202
     return get_translations(negotiate_language(request)).gettext
-
-
-def _errors(request: Request, errors: list[FieldError]) -> list[dict[str, str]]:
-    translate = _translate(request)
-    return [
-        {"name": error.name, "message": translate(error.message) % error.params if error.params else translate(error.message)}
-        for error in errors
-    ]
 
 
 def _see_other(url: str) -> Response:
@@ -199,7 +191,7 @@ def create_request(
         session.rollback()
         order = ["requester_kind", "requester", "reference", "received_on", "asked_for", "legal_basis", "client_id"]
         errors.sort(key=lambda error: order.index(error.name) if error.name in order else len(order))
-        return _new_form(request, actor, values=values, errors=_errors(request, errors), status_code=422)
+        return _new_form(request, actor, values=values, errors=form_errors(request, errors), status_code=422)
     return _see_other(f"/staff/disclosure-requests/{entry.id}?done=recorded")
 
 
@@ -268,7 +260,7 @@ def _form_problem(
         errors = [FieldError(field, problem.detail or problem.title)]  # type: ignore[attr-defined]
         status = problem.status_code  # type: ignore[attr-defined]
     return _entry_page(
-        request, session, settings, actor, entry_id, errors=_errors(request, errors), values=values, status_code=status
+        request, session, settings, actor, entry_id, errors=form_errors(request, errors), values=values, status_code=status
     )
 
 
@@ -387,7 +379,7 @@ def record_told(
         errors = problem.errors if isinstance(problem, InvalidInput) else [FieldError("told_on", problem.detail or problem.title)]
         return _told_page(
             request, session, settings, actor, client_id, entry_id, values={"told_on": told_on},
-            errors=_errors(request, errors), status_code=422 if isinstance(problem, InvalidInput) else 409,
+            errors=form_errors(request, errors), status_code=422 if isinstance(problem, InvalidInput) else 409,
         )
     return _see_other(f"/staff/clients/{client_id}?done=disclosure-told")
 

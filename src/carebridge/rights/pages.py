@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from carebridge import i18n
 from carebridge.accounts.access import Actor, requires
-from carebridge.accounts.rendering import render_staff
+from carebridge.accounts.rendering import form_errors, render_staff
 from carebridge.audit import service as audit
 from carebridge.clients import service as clients
 from carebridge.clients.models import Client
@@ -45,11 +45,6 @@ TRANSPORT_LIMIT = 1000
 FORMATS = ("pdf", "json")
 # One page of a list of people is at most 50 (the caseload's size; tests/test_one_person_at_a_time.py).
 ERASING_SOON_LIMIT = 50
-
-
-def _translate_errors(request: Request, errors: list[FieldError]) -> list[dict[str, str]]:
-    translate = i18n.get_translations(i18n.negotiate_language(request)).gettext
-    return [{"name": error.name, "message": translate(error.message)} for error in errors]
 
 
 def _language_options() -> list[tuple[str, str, str]]:
@@ -94,7 +89,7 @@ def seen_by_page(
     try:
         chosen = service.chosen_language(language, default)
     except InvalidInput as error:
-        errors = _translate_errors(request, error.errors)
+        errors = form_errors(request, error.errors)
         chosen = default
     # The printable report is in the person's language; the page around it in the staff member's own.
     report = template_environment(chosen).get_template("staff/rights/seen_by_report.html").render(
@@ -195,7 +190,7 @@ def export_record(
     if errors:
         return _export_form(
             request, session, settings, actor, client_id, values=values,
-            errors=_translate_errors(request, errors), status_code=422,
+            errors=form_errors(request, errors), status_code=422,
         )
     document = service.export_record(session, settings, actor, client_id, request_id=request_id(request))
     return export_response(document, format, language, settings)
@@ -268,7 +263,7 @@ def erase_record(
     except InvalidInput as error:
         return _erase_form(
             request, session, settings, actor, client_id, typed=confirm,
-            errors=_translate_errors(request, error.errors), status_code=422,
+            errors=form_errors(request, error.errors), status_code=422,
         )
     return RedirectResponse("/staff/rights/erased", status_code=303)
 
