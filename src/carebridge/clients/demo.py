@@ -249,7 +249,9 @@ def _channels(session: Session, settings: Any, context: DemoContext, made: list[
         if client.status != "open":
             continue
         actor = _writer(context, person)
-        wanted = [contact.ChannelInput("phone", f"07700 900{100 + number:03d}", safe_times=SAFE_TIMES[number % 5])]
+        # Text messages for those who get reminders (reminders go by SMS or e-mail only), calls for the others.
+        kind = "sms" if number % 2 == 0 else "phone"
+        wanted = [contact.ChannelInput(kind, f"07700 900{100 + number:03d}", safe_times=SAFE_TIMES[number % 5])]
         if number % 3 == 0:
             wanted.append(contact.ChannelInput("email", f"demo.person{number}@example.org"))
         if number % 4 == 1:
@@ -284,7 +286,7 @@ def _notes(session: Session, settings: Any, context: DemoContext, made: list[tup
 
 def _consents(session: Session, settings: Any, context: DemoContext, made: list[tuple[Client, DemoPerson]]) -> str | None:
     """Consent to case work for every open record (through the interpreter where one is needed), statistics for
-    most, reminders by phone for those who may be contacted."""
+    most, reminders by text message for those who may be contacted."""
     from carebridge.clients.models import ContactChannel
     from carebridge.consent import explanations
     from carebridge.consent import service as consent
@@ -305,11 +307,11 @@ def _consents(session: Session, settings: Any, context: DemoContext, made: list[
             consent.record_consent(session, actor, client.id, consent.STATISTICS, **common)
             given += 1
         if not person.do_not_contact and number % 2 == 0:
-            phone = session.scalar(
-                select(ContactChannel.id).where(ContactChannel.client_id == client.id, ContactChannel.kind == "phone")
+            sms = session.scalar(
+                select(ContactChannel.id).where(ContactChannel.client_id == client.id, ContactChannel.kind == "sms")
             )
-            if phone is not None:
-                consent.record_consent(session, actor, client.id, consent.REMINDERS, channel_id=phone, **common)
+            if sms is not None:
+                consent.record_consent(session, actor, client.id, consent.REMINDERS, channel_id=sms, **common)
                 given += 1
     session.flush()
     return f"Demo consents: {given} recorded." if given else None
