@@ -29,7 +29,7 @@ from carebridge.accounts.service import EMAIL
 from carebridge.audit import service as audit
 from carebridge.clients import service as clients
 from carebridge.clients.models import Client, ContactChannel
-from carebridge.clients.notes import clean_text
+from carebridge.kit.text import clean_text
 from carebridge.config import Settings
 from carebridge.consent import service as consent
 from carebridge.db import new_id

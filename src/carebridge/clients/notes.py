@@ -11,7 +11,6 @@ notes there are, never their content or author. The body is sealed with the pers
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +27,7 @@ from carebridge.db import new_id
 from carebridge.errors import N_, FieldError, InvalidInput
 from carebridge.keys import service as keys
 from carebridge.kit import clock
+from carebridge.kit.text import clean_text
 
 NORMAL = "normal"
 SENSITIVE = "sensitive"
@@ -35,47 +35,6 @@ SENSITIVITIES = (NORMAL, SENSITIVE)
 BODY_MAXIMUM = 10_000
 TABLE = "client_note"
 
-# Characters that are text in a multi-line value; every other control or format character is hidden and refused.
-_LINE_CHARACTERS = {"\n", "\r", "\t"}
-# Joiners written inside words of some scripts (Persian, Indic) and emoji sequences: visible in effect, allowed.
-_ALLOWED_FORMAT = {"\u200c", "\u200d"}
-
-
-def clean_text(
-    value: str | None, field: str, *, maximum: int, multiline: bool = True, empty: str | None = None
-) -> str | None:
-    """Free text as it is kept (NFC, trimmed, line breaks as \\n), None when empty (or InvalidInput with `empty`);
-    InvalidInput on `field` when too long or carrying a hidden character (one that changes the direction of text,
-    a control character; line breaks and tabs only where `multiline`)."""
-    text = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
-        if empty is not None:
-            raise InvalidInput(errors=[FieldError(field, empty)])
-        return None
-    allowed = _LINE_CHARACTERS if multiline else set()
-    hidden = any(
-        unicodedata.category(character) in {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
-        and character not in allowed
-        and character not in _ALLOWED_FORMAT
-        for character in text
-    )
-    if hidden:
-        raise InvalidInput(
-            errors=[
-                FieldError(
-                    field,
-                    N_(
-                        "Use only visible letters, numbers, spaces and punctuation: the text contains a hidden "
-                        "character, such as one that changes the direction of text."
-                    ),
-                )
-            ]
-        )
-    if len(text) > maximum:
-        raise InvalidInput(
-            errors=[FieldError(field, N_("Use at most %(maximum)s characters."), params={"maximum": maximum})]
-        )
-    return text
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ telling the person, since that list is shown to them. Audit events carry ids onl
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -37,6 +36,7 @@ from carebridge.errors import N_, Conflict, FieldError, Forbidden, InvalidInput,
 from carebridge.firewall.models import DisclosureRequest
 from carebridge.keys import service as keys
 from carebridge.kit import clock
+from carebridge.kit.text import clean_text as shared_clean_text
 
 RECORD_TYPE = "disclosure_request"
 SUBJECT = "disclosure_request"
@@ -54,7 +54,6 @@ REASON_MAXIMUM = 2000
 
 # Invisible characters free text may hold: line breaks and tabs, and the zero-width non-joiner and joiner (Persian
 # and other scripts need them). Direction overrides and other hidden characters are refused (accounts.service).
-_ALLOWED_CONTROL = frozenset("\n\r\t\u200c\u200d")
 
 REFUSED_IMMIGRATION = N_(
     "Carebridge never discloses anything to immigration enforcement: care records are for care. Only a refusal can "
@@ -122,33 +121,8 @@ def _check(actor: Actor | None, permission: str) -> None:
 
 
 def clean_text(value: str | None, field: str, *, maximum: int, empty: str | None = None) -> str:
-    """Free text as kept (NFC, trimmed), or InvalidInput on `field`: empty when required, too long, hidden
-    characters. The message never repeats the value."""
-    text = unicodedata.normalize("NFC", value or "").strip()
-    if not text:
-        if empty is not None:
-            raise InvalidInput(errors=[FieldError(field, empty)])
-        return ""
-    if any(
-        unicodedata.category(character) in {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"} and character not in _ALLOWED_CONTROL
-        for character in text
-    ):
-        raise InvalidInput(
-            errors=[
-                FieldError(
-                    field,
-                    N_(
-                        "Use only visible letters, numbers, spaces and punctuation: the text contains a hidden "
-                        "character, such as one that changes the direction of text."
-                    ),
-                )
-            ]
-        )
-    if len(text) > maximum:
-        raise InvalidInput(
-            errors=[FieldError(field, N_("Use at most %(maximum)s characters."), params={"maximum": maximum})]
-        )
-    return text
+    """Free text as kept (kit.text.clean_text: NFC, trimmed, line breaks allowed), "" when empty and not required."""
+    return shared_clean_text(value, field, maximum=maximum, empty=empty) or ""
 
 
 def parse_date(value: str | None, field: str, *, settings: Settings, not_before: dt.date | None = None) -> dt.date:

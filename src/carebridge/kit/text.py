@@ -11,6 +11,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from carebridge.errors import N_, FieldError, InvalidInput
+
 # Letters written differently in Arabic and Persian (and by different keyboards), unified for matching.
 _FOLD = str.maketrans(
     {
@@ -154,3 +156,46 @@ def fill(template: str, params: dict[str, object]) -> str:
         if ends_with_stop(value):
             template = template.replace(f"%({name})s.", f"%({name})s")
     return template % params
+
+
+# Characters that are text in a multi-line value; every other control or format character is hidden and refused.
+LINE_CHARACTERS = {"\n", "\r", "\t"}
+# Joiners written inside words of some scripts (Persian, Indic) and emoji sequences: visible in effect, allowed.
+ALLOWED_FORMAT = {"\u200c", "\u200d"}
+
+
+def clean_text(
+    value: str | None, field: str, *, maximum: int, multiline: bool = True, empty: str | None = None
+) -> str | None:
+    """Free text as it is kept (NFC, trimmed, line breaks as \\n), None when empty (or InvalidInput with `empty`);
+    InvalidInput on `field` when too long or carrying a hidden character (one that changes the direction of text,
+    a control character; line breaks and tabs only where `multiline`)."""
+    text = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        if empty is not None:
+            raise InvalidInput(errors=[FieldError(field, empty)])
+        return None
+    allowed = LINE_CHARACTERS if multiline else set()
+    hidden = any(
+        unicodedata.category(character) in {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
+        and character not in allowed
+        and character not in ALLOWED_FORMAT
+        for character in text
+    )
+    if hidden:
+        raise InvalidInput(
+            errors=[
+                FieldError(
+                    field,
+                    N_(
+                        "Use only visible letters, numbers, spaces and punctuation: the text contains a hidden "
+                        "character, such as one that changes the direction of text."
+                    ),
+                )
+            ]
+        )
+    if len(text) > maximum:
+        raise InvalidInput(
+            errors=[FieldError(field, N_("Use at most %(maximum)s characters."), params={"maximum": maximum})]
+        )
+    return text
