@@ -149,7 +149,7 @@ def test_a_service_manager_links_the_person_and_the_caseworker_records_telling(c
     assert client.get(f"/staff/disclosure-requests/{entry_id}").status_code == 403
     told_url = f"/staff/clients/{person.id}/disclosure-requests/{entry_id}/told"
     form = client.get(told_url)
-    assert form.status_code == 200 and "was received on" in form.text
+    assert form.status_code == 200 and "a request for disclosure about this person was received" in form.text
     bad = client.post(told_url, data={"told_on": "2026-11-30", "csrf_token": csrf})
     assert bad.status_code == 422 and 'href="#told_on"' in bad.text and 'value="2026-11-30"' in bad.text
     told = client.post(told_url, data={"told_on": "2026-11-23", "csrf_token": csrf}, follow_redirects=False)
@@ -158,7 +158,7 @@ def test_a_service_manager_links_the_person_and_the_caseworker_records_telling(c
 
     with clock.pinned(fixed_clock + dt.timedelta(minutes=2)):  # a new second-factor code: the last one is spent
         sign_in(world["manager"])
-        assert "The person was told on" in client.get(f"/staff/disclosure-requests/{entry_id}").text
+        assert "Date the person was told:" in client.get(f"/staff/disclosure-requests/{entry_id}").text
 
 
 def test_each_page_needs_its_permission(client, session, sign_in, world):
@@ -194,7 +194,7 @@ def test_the_person_page_section_says_only_that_a_request_arrived(session, world
     context = pages.disclosure_section(session, settings, worker, person, None)
     assert context is not None and len(context["disclosure_entries"]) == 1
     html = template_environment("en").get_template("staff/clients/sections/disclosure.html").render(**context)
-    assert "was received on" in html and "Tell them." in html and "/told" in html
+    assert "a request for disclosure about this person was received" in html and "Tell them." in html and "/told" in html
     assert "Sectionmarker" not in html and "Secretmarker" not in html and "Everything" not in html
     arabic = template_environment("ar").get_template("staff/clients/sections/disclosure.html").render(**context)
     assert "/told" in arabic

@@ -171,6 +171,6 @@ def test_the_person_page_section_links_by_permission_and_says_when_a_closed_reco
         html = template_environment("en").get_template("staff/clients/sections/rights.html").render(**context)
         assert f'/staff/clients/{team["id"]}/seen-by' in html
         assert (f'/staff/clients/{team["id"]}/erase' in html) is erase_link
-        assert "It will be erased on" in html and "10 January 2027" in html
+        assert "Date it will be erased:" in html and "10 January 2027" in html
     planner = client_factories.caseworker(session, roles=("planner",))
     assert pages.section(session, settings, planner.actor, record, request) is None
