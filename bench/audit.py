@@ -21,7 +21,6 @@ import argparse
 import multiprocessing
 import datetime as dt
 import os
-import re
 import resource
 import statistics
 import sys
@@ -33,7 +32,9 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(PROJECT_ROOT / "src"))
+sys.path.insert(0, str(BENCH_DIR))
 
+import run  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
@@ -44,7 +45,6 @@ from carebridge.db import make_engine, session_scope  # noqa: E402
 
 POSTGRES_URL = os.environ.get("CAREBRIDGE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TARGET = 2000.0
-DOC = PROJECT_ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench-audit:begin -->", "<!-- bench-audit:end -->"
 
 
@@ -255,11 +255,7 @@ def markdown(report: dict, command: str) -> str:
 
 
 def write_docs(table: str) -> None:
-    document = DOC.read_text(encoding="utf-8")
-    if BEGIN in document and END in document:
-        document = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: f"{BEGIN}\n{table}\n{END}", document,
-                          flags=re.S)
-        DOC.write_text(document, encoding="utf-8")
+    run.write_section(BEGIN, END, table)
 
 
 def main() -> int:

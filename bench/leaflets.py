@@ -158,13 +158,7 @@ def main() -> int:
 
 
 def write_docs(table: str) -> None:
-    import re
-
-    document = run.DOC.read_text(encoding="utf-8")
-    if BEGIN in document and END in document:
-        document = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: f"{BEGIN}\n{table}\n{END}", document,
-                          flags=re.S)
-        run.DOC.write_text(document, encoding="utf-8")
+    run.write_section(BEGIN, END, table)
 
 
 if __name__ == "__main__":

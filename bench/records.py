@@ -22,7 +22,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import re
 import sys
 import tempfile
 import time
@@ -34,7 +33,9 @@ from typing import Any
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(PROJECT_ROOT / "src"))
+sys.path.insert(0, str(BENCH_DIR))
 
+import run  # noqa: E402
 import numpy as np  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
@@ -51,7 +52,6 @@ from carebridge.keys import rotation  # noqa: E402
 from carebridge.keys import service as keys  # noqa: E402
 
 POSTGRES_URL = os.environ.get("CAREBRIDGE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-DOC = PROJECT_ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench-records:begin -->", "<!-- bench-records:end -->"
 PAGE = 50
 LANGUAGES = ["ar-SY", "prs", "ti", "uk", "fa-IR", "so", "es-CO", "kmr", "ps", "fr-CD"]
@@ -218,11 +218,7 @@ def markdown(report: dict[str, Any], command: str) -> str:
 
 
 def write_docs(table: str) -> None:
-    document = DOC.read_text(encoding="utf-8")
-    if BEGIN in document and END in document:
-        document = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: f"{BEGIN}\n{table}\n{END}", document,
-                          flags=re.S)
-        DOC.write_text(document, encoding="utf-8")
+    run.write_section(BEGIN, END, table)
 
 
 def main() -> int:

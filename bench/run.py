@@ -61,6 +61,17 @@ DOC = PROJECT_ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
+def write_section(begin: str, end: str, table: str) -> bool:
+    """Put `table` between the markers `begin` and `end` of docs/performance.md (every benchmark writes its own
+    section this way); whether the markers were there."""
+    document = DOC.read_text(encoding="utf-8")
+    if begin not in document or end not in document:
+        return False
+    document = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _m: f"{begin}\n{table}\n{end}", document, flags=re.S)
+    DOC.write_text(document, encoding="utf-8")
+    return True
+
+
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -400,10 +411,7 @@ def main() -> int:
         json.dumps({"command": command, "search": reports, "entitlements": entitlements}, indent=2), encoding="utf-8"
     )
     if args.write_docs and DOC.is_file():
-        document = DOC.read_text(encoding="utf-8")
-        if BEGIN in document and END in document:
-            document = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: f"{BEGIN}\n{table}\n{END}", document, flags=re.S)
-            DOC.write_text(document, encoding="utf-8")
+        if write_section(BEGIN, END, table):
             log("figures written into docs/performance.md")
     log(f"done in {time.perf_counter() - started:.0f} s")
     return 0 if all(report["pass"] for report in reports) else 1

@@ -344,11 +344,7 @@ def markdown(sign_ins: list[dict[str, Any]], overheads: list[dict[str, Any]], co
 
 
 def write_docs(table: str) -> None:
-    document = run.DOC.read_text(encoding="utf-8")
-    if BEGIN in document and END in document:
-        document = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: f"{BEGIN}\n{table}\n{END}", document,
-                          flags=re.S)
-        run.DOC.write_text(document, encoding="utf-8")
+    run.write_section(BEGIN, END, table)
 
 
 def measure(kinds: list[str], seconds: float, clients: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
