@@ -147,11 +147,13 @@ def load_demo(session_factory=None, *, force: bool = False, settings=None) -> st
     from carebridge.accounts.demo import load_demo_accounts
     from carebridge.clients.demo import load_demo_people
     from carebridge.db import session_scope
+    from carebridge.outcomes.demo import load_demo_casework
 
     with session_scope(session_factory) as session:
         accounts = load_demo_accounts(session, settings)
         people = load_demo_people(session, settings)
-    return f"{directory}\n{accounts}\n{people}"
+        casework = load_demo_casework(session, settings)
+    return "\n".join(part for part in (directory, accounts, people, casework) if part)
 
 
 def _load_demo_directory(session_factory=None, *, force: bool = False) -> str:  # noqa: ANN001

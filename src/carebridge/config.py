@@ -129,6 +129,24 @@ class Settings(BaseSettings):
     # told this many days before.
     client_retention_days: int = Field(default=365, ge=1, le=36500)
     client_retention_warning_days: int = Field(default=30, ge=0, le=365)
+    # Case work (issue 10).
+    # The needs-assessment category rules (YAML, docs/assessments.md); empty: the rules shipped with Carebridge.
+    assessment_rules_file: Path | None = None
+    # Validated translations of the screening instruments: <dir>/<instrument>/<language>.json, each naming its
+    # source (docs/screening.md). Only these are offered; other languages get "use an interpreter".
+    screening_translations_dir: Path = Field(default_factory=lambda: Path("var/screening-translations"))
+    # The deployment's licensed RHS-15 item texts (Pathways to Wellness); without it RHS-15 is not offered.
+    rhs15_file: Path | None = None
+    # PC-PTSD-5 is positive at this many "yes" answers (3: Prins 2016; 4: Bovin 2021).
+    pc_ptsd5_cutoff: int = Field(default=3, ge=1, le=5)
+    # A self-screening link works once, for this many hours.
+    screening_link_hours: int = Field(default=48, ge=1, le=24 * 14)
+    # A risk flag is due by the end of the day it is raised (the deployment's time zone), and never less than this
+    # many hours after it is raised; still open then, it escalates to the service manager.
+    risk_min_response_hours: int = Field(default=4, ge=1, le=24)
+    # Crisis lines the peer supporter's "if there is risk now" box shows after the emergency numbers, comma-separated
+    # "number=name", e.g. "116 123=Samaritans,0800 689 5652=Refugee Council helpline". Empty: emergency numbers only.
+    crisis_lines: str = ""
 
     @field_validator("emergency_numbers")
     @classmethod

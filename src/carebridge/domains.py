@@ -113,6 +113,38 @@ DOMAINS: tuple[Domain, ...] = (
             ("/staff/reports", N_("Figures"), "report.aggregate"),
         ),
     ),
+    # Case work (issue 10): needs assessment, action plans, validated screening, risk flags, outcomes over time.
+    Domain(
+        "risk",
+        routers=("carebridge.risk.pages:router", "carebridge.risk.api:router"),
+        models="carebridge.risk.models",
+        menu=(
+            ("/staff/risk", N_("Risk flags"), "risk.respond"),
+            ("/staff/risk/oversight", N_("Risk flags and duty"), "risk.oversee"),
+        ),
+    ),
+    Domain(
+        "assessments",
+        routers=("carebridge.assessments.pages:router", "carebridge.assessments.api:router"),
+        models="carebridge.assessments.models",
+        cli="carebridge.assessments.cli",
+    ),
+    Domain(
+        "plans",
+        routers=("carebridge.plans.pages:router", "carebridge.plans.api:router"),
+        models="carebridge.plans.models",
+    ),
+    Domain(
+        "screening",
+        routers=("carebridge.screening.pages:router", "carebridge.screening.self_pages:router", "carebridge.screening.api:router"),
+        models="carebridge.screening.models",
+        cli="carebridge.screening.cli",
+    ),
+    Domain(
+        "outcomes",
+        routers=("carebridge.outcomes.pages:router", "carebridge.outcomes.api:router"),
+        menu=(("/staff/outcomes", N_("Outcomes"), "report.aggregate"),),
+    ),
 )
 
 

@@ -67,7 +67,34 @@ PERMISSIONS: dict[str, Permission] = {
             "Erase a person's record for good (its key is destroyed), within the scope.",
             shows_people=True,
         ),
+        Permission(
+            "screening.administer",
+            "Screen a person with a validated questionnaire (PHQ-9, GAD-7, PC-PTSD-5, RHS-15), or give them a one-use "
+            "link to do it themselves, within the scope.",
+            shows_people=True,
+        ),
+        Permission("screening.read", "Read screening answers and scores within the scope.", shows_people=True),
+        Permission(
+            "risk.raise",
+            "Raise a risk flag (risk to self or others, a safeguarding concern) for a person within the scope, and "
+            "record what one did.",
+            shows_people=True,
+        ),
+        Permission(
+            "risk.respond",
+            "Answer the organisation's risk flags as a clinician: see what each flag needs, close it with an outcome.",
+            shows_people=True,
+        ),
+        Permission(
+            "risk.oversee",
+            "See the organisation's risk flags and escalations; say which clinicians are on duty.",
+            shows_people=True,
+        ),
         Permission("report.aggregate", "See aggregate figures with small counts suppressed; never a single person."),
+        Permission(
+            "report.all-organisations",
+            "See the aggregate figures of every organisation, not only one's own (small counts still suppressed).",
+        ),
         Permission(
             "disclosure.record",
             "Record a request for disclosure received from outside (police, a court, any authority) in the register.",
@@ -114,29 +141,33 @@ ROLES: dict[str, Role] = {
                 "person.erase": Scope.ORGANISATION,
                 "report.aggregate": None,
                 "disclosure.record": None,
+                "risk.oversee": Scope.ORGANISATION,
             },
         ),
         Role(
             "link-worker",
             "Works with people over time: assessment, action plan, referrals, social prescribing.",
             {**_SELF, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "person.export": Scope.TEAM,
-             "break-glass.use": None},
+             "break-glass.use": None, "screening.administer": Scope.TEAM, "screening.read": Scope.TEAM,
+             "risk.raise": Scope.TEAM},
         ),
         Role(
             "outreach-worker",
             "Meets people where they are and brings them in; records first contacts.",
             {**_SELF, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "person.export": Scope.TEAM,
-             "break-glass.use": None},
+             "break-glass.use": None, "screening.administer": Scope.TEAM, "screening.read": Scope.TEAM,
+             "risk.raise": Scope.TEAM},
         ),
         Role(
             "cultural-mediator",
             "Interprets and mediates for the people they are assigned to.",
-            {**_SELF, "person.read": Scope.OWN},
+            {**_SELF, "person.read": Scope.OWN, "risk.raise": Scope.OWN},
         ),
         Role(
             "peer-supporter",
             "Gives low-intensity support to the people assigned to them; escalates risk to a clinician.",
-            {**_SELF, "person.read": Scope.OWN, "person.write": Scope.OWN},
+            {**_SELF, "person.read": Scope.OWN, "person.write": Scope.OWN, "screening.administer": Scope.OWN,
+             "screening.read": Scope.OWN, "risk.raise": Scope.OWN},
         ),
         Role(
             "clinician",
@@ -148,17 +179,21 @@ ROLES: dict[str, Role] = {
                 "person.read-sensitive": Scope.TEAM,
                 "person.export": Scope.TEAM,
                 "break-glass.use": None,
+                "screening.administer": Scope.TEAM,
+                "screening.read": Scope.TEAM,
+                "risk.raise": Scope.TEAM,
+                "risk.respond": Scope.ORGANISATION,
             },
         ),
         Role(
             "receptionist",
             "Welcomes people and books appointments and interpreters for the organisation.",
-            {**_SELF, "person.read": Scope.ORGANISATION},
+            {**_SELF, "person.read": Scope.ORGANISATION, "risk.raise": Scope.ORGANISATION},
         ),
         Role(
             "planner",
-            "Plans services from aggregate figures only; never sees a person.",
-            {**_SELF, "report.aggregate": None},
+            "Plans services from aggregate figures only, for every organisation; never sees a person.",
+            {**_SELF, "report.aggregate": None, "report.all-organisations": None},
         ),
     )
 }

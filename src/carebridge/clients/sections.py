@@ -22,8 +22,15 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("disclosure", "staff/clients/sections/disclosure.html", "carebridge.firewall.pages:disclosure_section"),
+    # Safety first: open risk flags, "raise a flag", and what to do now if there is risk.
+    Section("risk", "staff/clients/sections/risk.html", "carebridge.risk.pages:section"),
     Section("contact", "staff/clients/sections/contact.html", "carebridge.clients.detail_pages:contact_section"),
     Section("consent", "staff/clients/sections/consent.html", "carebridge.consent.pages:section"),
+    Section("assessment", "staff/clients/sections/assessment.html", "carebridge.assessments.pages:section"),
+    Section("plan", "staff/clients/sections/plan.html", "carebridge.plans.pages:section"),
+    Section("screening", "staff/clients/sections/screening.html", "carebridge.screening.pages:section"),
+    # PHQ-9 and GAD-7 over time: an SVG chart with its table, reliable improvement and recovery.
+    Section("outcomes", "staff/clients/sections/outcomes.html", "carebridge.outcomes.pages:section"),
     Section("notes", "staff/clients/sections/notes.html", "carebridge.clients.detail_pages:notes_section"),
     Section("duplicates", "staff/clients/sections/duplicates.html", "carebridge.clients.detail_pages:duplicates_section"),
     Section("immigration", "staff/clients/sections/immigration.html", "carebridge.clients.detail_pages:immigration_section"),
