@@ -42,6 +42,7 @@ CASELOAD_PAGE = 50
 # A path parameter naming one person's record, or a record that belongs to exactly one person.
 SINGLE_PERSON_PARAMETER = "{client_id}"
 ONE_PERSONS_RECORDS = (SINGLE_PERSON_PARAMETER, "{consent_id}")
+ONE_PERSONS_RECORDS += ("{assessment_id}",)  # assessments (issue 10): an assessment is of one person
 # Routes under a person permission that show no one's data beyond what the request itself carries: a blank form for
 # a new record, creating one record (the answer is that one record), a confirmation that names no one.
 NO_ONE_SHOWN = {
@@ -49,6 +50,7 @@ NO_ONE_SHOWN = {
     ("POST", "/staff/clients/new"),
     ("POST", "/api/v1/clients"),
     ("GET", "/staff/rights/erased"),
+    ("GET", "/api/v1/assessment-rules"),  # assessments (issue 10): the category rules, no one's data
 }
 PEOPLE = 60
 MARKER = re.compile(r"Onepersonmarker(\d{3})q")
@@ -230,6 +232,7 @@ RUN = {
     ("demo", "code"): [],
     ("demo", "accounts"): [],
     ("entitlements", "validate"): [],
+    ("assessments", "check-rules"): [],  # assessments (issue 10): the rules file and its tests, no database
 }
 # Not run here, and why; each handler is inspected: it must not open people's records.
 NOT_RUN = {

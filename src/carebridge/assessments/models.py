@@ -37,6 +37,10 @@ class Assessment(Base):
     category: Mapped[str] = mapped_column(String(16))
     # The version of the rules file that said it (its `version`), so an old assessment keeps its explanation.
     rules_version: Mapped[str] = mapped_column(String(64))
+    # Sealed JSON: what led to the category, kept as it was said so that it survives a change of the rules:
+    # {"rule": id, "explanation": {lang: text}, "used": {domain: score}, "meaning": {lang: text}}.
+    # Sealed because which rule matched says something about the person (e.g. "housing in crisis").
+    basis: Mapped[bytes] = mapped_column(LargeBinary)
     # Staff chose another category: which, why (sealed), who, when.
     category_override: Mapped[str | None] = mapped_column(String(16))
     override_reason: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -107,6 +107,10 @@ ACTIONS: dict[str, str] = {
     "disclosure.confirm-refuse": N_("Agreed to refuse a request for the person's information."),
     "disclosure.send-back": N_("Did not agree with the proposed answer to a request for the person's information."),
     "disclosure.person-told": N_("Recorded that the person was told about a request for their information."),
+    # assessments (issue 10): the needs assessment.
+    "assessment.create": N_("Assessed the person's needs with them."),
+    "assessment.read": N_("Read the person's needs assessments."),
+    "assessment.override": N_("Changed the category of a needs assessment, giving a reason."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")

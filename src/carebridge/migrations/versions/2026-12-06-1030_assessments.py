@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('answers', sa.LargeBinary(), nullable=False),
     sa.Column('category', sa.String(length=16), nullable=False),
     sa.Column('rules_version', sa.String(length=64), nullable=False),
+    sa.Column('basis', sa.LargeBinary(), nullable=False),
     sa.Column('category_override', sa.String(length=16), nullable=True),
     sa.Column('override_reason', sa.LargeBinary(), nullable=True),
     sa.Column('overridden_by', sa.String(length=36), nullable=True),
