@@ -155,3 +155,19 @@ def test_an_old_assessment_keeps_its_explanation_when_the_rules_change(session, 
     assert old.basis["explanation"]["en"] == "The person needs some help with the language."
     assert old.rules_version != "changed" and new.rules_version == "changed"
     assert new.basis["explanation"]["en"] == "Something else entirely."
+
+
+def test_a_rules_file_that_does_not_load_stops_assessments_with_a_clear_error(session, world, tmp_path) -> None:
+    settings, worker, person = world
+    broken = tmp_path / "rules.yaml"
+    broken.write_text("version: 1\nrules: nothing\n", encoding="utf-8")
+    with pytest.raises(service.RulesUnavailable) as problem:
+        service.create_assessment(session, settings.model_copy(update={"assessment_rules_file": broken}),
+                                  worker.actor, person, answers(housing=1))
+    assert problem.value.status_code == 503
+    assert session.scalar(select(Assessment.id)) is None
+
+
+def test_the_client_may_be_given_by_its_id(session, world) -> None:
+    settings, worker, person = world
+    assert service.create_assessment(session, settings, worker.actor, person.id, answers(safety=4)).category == "critical"

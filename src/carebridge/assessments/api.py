@@ -144,7 +144,8 @@ def list_assessments(request: Request, session: SessionDep, settings: SettingsDe
     summary="Assess a person's needs",
     description="The category comes from the rules in force (GET /api/v1/assessment-rules). "
     "Audited `assessment.create`. Needs `person.write`.",
-    responses=problem_responses(401, 403, 404, 422, s401=S401, s403=S403, s404=S404),
+    responses=problem_responses(401, 403, 404, 422, 503, s401=S401, s403=S403, s404=S404,
+                                s503="The category rules file in force does not load (tell the service manager)."),
 )
 def create_assessment(request: Request, session: SessionDep, settings: SettingsDep, actor: Writer, client_id: str,
                       body: AssessmentIn) -> AssessmentOut:
@@ -193,7 +194,7 @@ def override_assessment(request: Request, session: SessionDep, settings: Setting
     summary="The needs-assessment category rules in force",
     description="The rules kept as data (docs/assessments.md): the categories and their meanings, and the rules in "
     "order (the first that holds gives the category). No person's data. Needs `person.read`.",
-    responses=problem_responses(401, 403, s401=S401, s403=S403),
+    responses=problem_responses(401, 403, 503, s401=S401, s403=S403),
 )
 def assessment_rules(settings: SettingsDep, actor: Reader) -> RulesOut:
-    return RulesOut(**category_rules.load_rules(settings).as_dict())
+    return RulesOut(**assessments.rules_in_force(settings).as_dict())

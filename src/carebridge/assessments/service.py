@@ -32,7 +32,7 @@ from carebridge.clients import service as clients
 from carebridge.clients.models import Client
 from carebridge.config import Settings
 from carebridge.db import new_id
-from carebridge.errors import N_, FieldError, InvalidInput, NotFound
+from carebridge.errors import N_, CarebridgeError, FieldError, InvalidInput, NotFound
 from carebridge.keys import service as keys
 from carebridge.kit import clock
 from carebridge.kit.text import clean_text
@@ -63,6 +63,25 @@ class AssessmentView:
 
     def scores(self) -> dict[str, int | None]:
         return {domain: self.answers["domains"].get(domain, {}).get("score") for domain in DOMAINS}
+
+
+class RulesUnavailable(CarebridgeError):
+    """The category rules file in force does not load: no assessment is made with other rules than the service's.
+    The file's problems (with their lines) are in the log and in `carebridge assessments check-rules`."""
+
+    status_code = 503
+    title = N_("The assessment rules could not be loaded")
+    type_slug = "assessment-rules-unavailable"
+
+
+def rules_in_force(settings: Settings) -> category_rules.Rules:
+    try:
+        return category_rules.load_rules(settings)
+    except category_rules.RulesError as error:
+        import logging
+
+        logging.getLogger(__name__).error("assessment rules refused: %s", error)
+        raise RulesUnavailable(N_("Tell your service manager: the assessment rules file has a problem.")) from None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -128,7 +147,7 @@ def create_assessment(
     session: Session,
     settings: Settings,
     actor: Actor,
-    client: Client,
+    client: Client | str,
     answers: dict,
     *,
     assessed_at: dt.datetime | None = None,
@@ -137,9 +156,9 @@ def create_assessment(
     """A new assessment of `client` (person.write in scope): the answers checked and sealed, the category from the
     rules in force with what led to it; audited `assessment.create`."""
     clients.check(actor, "person.write")
-    client = clients.find_client(session, actor, client.id, "person.write")
+    client = clients.find_client(session, actor, client if isinstance(client, str) else client.id, "person.write")
     kept = check_answers(answers)
-    rules = category_rules.load_rules(settings)
+    rules = rules_in_force(settings)
     scores = {domain: kept["domains"][domain]["score"] for domain in DOMAINS}
     match = rules.categorise(scores)
     assessment = Assessment(
