@@ -107,6 +107,16 @@ ACTIONS: dict[str, str] = {
     "disclosure.confirm-refuse": N_("Agreed to refuse a request for the person's information."),
     "disclosure.send-back": N_("Did not agree with the proposed answer to a request for the person's information."),
     "disclosure.person-told": N_("Recorded that the person was told about a request for their information."),
+    # Action plans (plans, issue 10).
+    "plan.read": N_("Read the person's action plan."),
+    "plan.print": N_("Printed the person's action plan."),
+    "plan.goal.create": N_("Added a goal to the person's action plan."),
+    "plan.goal.update": N_("Changed a goal of the person's action plan."),
+    "plan.goal.status": N_("Marked a goal of the person's action plan as open, achieved or stopped."),
+    "plan.step.create": N_("Added a step to the person's action plan."),
+    "plan.step.update": N_("Marked a step of the person's action plan as done, cancelled or to do."),
+    "plan.service.attach": N_("Added a service to a goal of the person's action plan."),
+    "plan.service.detach": N_("Took a service off a goal of the person's action plan."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
