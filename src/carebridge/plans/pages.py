@@ -93,10 +93,8 @@ def _common(request: Request) -> dict[str, Any]:
 
 
 def section(session: Any, settings: Any, actor: Actor, client: Client, request: Request) -> dict[str, Any]:
-    """Goals by domain with their steps, overdue steps first of all (the person's page audits `client.read`; the
-    plan read is audited `plan.read`)."""
-    audit.record(session, "plan.read", actor=actor, record_type=clients.RECORD_TYPE, record_id=client.id,
-                 request_id=request_id(request))
+    """Goals by domain with their steps, overdue steps first of all. Not audited again: the person's page that shows
+    it is audited `client.read` (as for the notes section); the plan's own pages and API audit `plan.read`."""
     plan = plans.plan_of(session, settings, client)
     return {
         "plan": plan,
