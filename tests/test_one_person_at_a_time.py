@@ -43,6 +43,8 @@ CASELOAD_PAGE = 50
 SINGLE_PERSON_PARAMETER = "{client_id}"
 ONE_PERSONS_RECORDS = (SINGLE_PERSON_PARAMETER, "{consent_id}")
 ONE_PERSONS_RECORDS += ("{assessment_id}",)  # assessments (issue 10): an assessment is of one person
+# Action plans (plans): a goal and a step belong to exactly one person's record.
+ONE_PERSONS_RECORDS += ("{goal_id}", "{step_id}")
 # Routes under a person permission that show no one's data beyond what the request itself carries: a blank form for
 # a new record, creating one record (the answer is that one record), a confirmation that names no one.
 NO_ONE_SHOWN = {

@@ -56,6 +56,20 @@ def no_contact_since(cutoff: dt.datetime) -> ColumnElement[bool]:
     )
 
 
+def has_overdue_steps(today: dt.date) -> ColumnElement[bool]:
+    """The record has a step of its action plan still to do after its due date (an EXISTS on plan_step's index)."""
+    from carebridge.plans import service as plans
+
+    return plans.has_overdue_steps(today)
+
+
+def overdue_step_counts(session: Session, client_ids: list[str], today: dt.date) -> dict[str, int]:
+    """Overdue steps per record of a caseload page: one grouped query for the page, not one per row."""
+    from carebridge.plans import service as plans
+
+    return plans.overdue_counts(session, client_ids, today)
+
+
 def teams_of(session: Session, team_ids: frozenset[str] | set[str]) -> list[tuple[str, str]]:
     """(id, name) of these teams, by name."""
     if not team_ids:

@@ -106,6 +106,7 @@ class CaseloadEntryOut(BaseModel):
     attention: Literal["flagged", "no-contact"] | None
     do_not_contact: bool
     fictional: bool
+    overdue_steps: int = Field(0, description="Steps of the person's action plan still to do after their due date.")
 
 
 class CaseloadOut(BaseModel):

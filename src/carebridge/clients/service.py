@@ -565,6 +565,8 @@ class CaseloadEntry:
     attention: str | None
     do_not_contact: bool
     fictional: bool
+    # Steps of the person's action plan still to do after their due date (plans; today in the deployment's zone).
+    overdue_steps: int = 0
 
 
 @dataclass(frozen=True)
@@ -616,12 +618,16 @@ def caseload(
         where.append(or_(Client.last_contact_at.is_(None), Client.last_contact_at < stale))
     elif filters.last_contact == "within-7":
         where.append(Client.last_contact_at >= now - dt.timedelta(days=RECENT_CONTACT_DAYS))
+    today = clock.today(settings.timezone)
     if filters.needs_attention:
-        where.append(or_(Client.needs_attention.is_(True), repository.no_contact_since(stale)))
+        where.append(or_(
+            Client.needs_attention.is_(True), repository.no_contact_since(stale), repository.has_overdue_steps(today)
+        ))
     rows = repository.caseload_page(session, where, limit=page_size + 1, offset=(max(page, 1) - 1) * page_size)
     has_next = len(rows) > page_size
     rows = rows[:page_size]
     profiles = open_profiles(session, settings, [row.client for row in rows])
+    overdue = repository.overdue_step_counts(session, [row.client.id for row in rows], today)
     entries = []
     for row in rows:
         client = row.client
@@ -638,6 +644,7 @@ def caseload(
                 attention=attention_of(client, now),
                 do_not_contact=client.do_not_contact,
                 fictional=client.fictional,
+                overdue_steps=overdue.get(client.id, 0),
             )
         )
     audit.record_many(

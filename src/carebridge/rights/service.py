@@ -111,6 +111,16 @@ ACTIONS: dict[str, str] = {
     "assessment.create": N_("Assessed the person's needs with them."),
     "assessment.read": N_("Read the person's needs assessments."),
     "assessment.override": N_("Changed the category of a needs assessment, giving a reason."),
+    # Action plans (plans, issue 10).
+    "plan.read": N_("Read the person's action plan."),
+    "plan.print": N_("Printed the person's action plan."),
+    "plan.goal.create": N_("Added a goal to the person's action plan."),
+    "plan.goal.update": N_("Changed a goal of the person's action plan."),
+    "plan.goal.status": N_("Marked a goal of the person's action plan as open, achieved or stopped."),
+    "plan.step.create": N_("Added a step to the person's action plan."),
+    "plan.step.update": N_("Marked a step of the person's action plan as done, cancelled or to do."),
+    "plan.service.attach": N_("Added a service to a goal of the person's action plan."),
+    "plan.service.detach": N_("Took a service off a goal of the person's action plan."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
