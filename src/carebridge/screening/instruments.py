@@ -353,7 +353,7 @@ def _localise(resource: dict, language: str, wording: dict | None) -> dict:
     return resource
 
 
-def _ordinal(option: dict) -> int:
+def ordinal(option: dict) -> int:
     for extension in option.get("extension", []):
         if extension.get("url") == ORDINAL_VALUE:
             return int(extension["valueDecimal"])
@@ -376,14 +376,14 @@ def _instrument(code: str, language: str, resource: dict, wording: dict | None) 
             condition = item["enableWhen"][0]
             gate_item = next(one for one in resource["item"] if one["linkId"] == condition["question"])
             gate_value = next(
-                _ordinal(option) for option in gate_item["answerOption"]
+                ordinal(option) for option in gate_item["answerOption"]
                 if option["valueCoding"]["code"] == condition["answerCoding"]["code"]
             )
             gate = (condition["question"], gate_value)
         loinc = next((coding["code"] for coding in item.get("code", []) if coding["system"] == LOINC), None)
         options = tuple(
-            Option(_ordinal(option), option["valueCoding"]["code"] if option["valueCoding"]["system"] == LOINC else None,
-                   option["valueCoding"].get("display", str(_ordinal(option))))
+            Option(ordinal(option), option["valueCoding"]["code"] if option["valueCoding"]["system"] == LOINC else None,
+                   option["valueCoding"].get("display", str(ordinal(option))))
             for option in item["answerOption"]
         )
         items.append(Item(item["linkId"], item["text"], options, loinc, gate, bool(item.get("required", False)),
