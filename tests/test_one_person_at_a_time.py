@@ -45,6 +45,7 @@ ONE_PERSONS_RECORDS = (SINGLE_PERSON_PARAMETER, "{consent_id}")
 ONE_PERSONS_RECORDS += ("{assessment_id}",)  # assessments (issue 10): an assessment is of one person
 # Action plans (plans): a goal and a step belong to exactly one person's record.
 ONE_PERSONS_RECORDS += ("{goal_id}", "{step_id}")
+ONE_PERSONS_RECORDS = (SINGLE_PERSON_PARAMETER, "{consent_id}", "{screening_id}")
 # Routes under a person permission that show no one's data beyond what the request itself carries: a blank form for
 # a new record, creating one record (the answer is that one record), a confirmation that names no one.
 NO_ONE_SHOWN = {
@@ -53,6 +54,9 @@ NO_ONE_SHOWN = {
     ("POST", "/api/v1/clients"),
     ("GET", "/staff/rights/erased"),
     ("GET", "/api/v1/assessment-rules"),  # assessments (issue 10): the category rules, no one's data
+    # screening: the instruments themselves (FHIR Questionnaires), no one's answers
+    ("GET", "/api/v1/questionnaires"),
+    ("GET", "/api/v1/questionnaires/{code}"),
 }
 PEOPLE = 60
 MARKER = re.compile(r"Onepersonmarker(\d{3})q")
@@ -235,6 +239,7 @@ RUN = {
     ("demo", "accounts"): [],
     ("entitlements", "validate"): [],
     ("assessments", "check-rules"): [],  # assessments (issue 10): the rules file and its tests, no database
+    ("screening", "check-instruments"): [],
 }
 # Not run here, and why; each handler is inspected: it must not open people's records.
 NOT_RUN = {

@@ -121,6 +121,10 @@ ACTIONS: dict[str, str] = {
     "plan.step.update": N_("Marked a step of the person's action plan as done, cancelled or to do."),
     "plan.service.attach": N_("Added a service to a goal of the person's action plan."),
     "plan.service.detach": N_("Took a service off a goal of the person's action plan."),
+    # screening (issue 10): instruments, scores and their FHIR export
+    "screening.record": N_("Recorded the person's answers to a screening questionnaire and its score."),
+    "screening.read": N_("Read the person's screening questionnaires and scores."),
+    "screening.export": N_("Exported the person's screening answers and scores in the FHIR format."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
