@@ -107,6 +107,11 @@ ACTIONS: dict[str, str] = {
     "disclosure.confirm-refuse": N_("Agreed to refuse a request for the person's information."),
     "disclosure.send-back": N_("Did not agree with the proposed answer to a request for the person's information."),
     "disclosure.person-told": N_("Recorded that the person was told about a request for their information."),
+    # Screening pages and self-screening links (issue 10, screening domain pages).
+    "screening.start": N_("Opened a health questionnaire to ask the person."),
+    "screening.link.create": N_("Made a link for the person to answer a health questionnaire themselves."),
+    "screening.link.revoke": N_("Cancelled a link the person had been given to answer a health questionnaire."),
+    "screening.link.use": N_("The person answered a health questionnaire on the link they were given."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
