@@ -41,7 +41,7 @@ CASELOAD_ROUTES = {("GET", "/staff/clients"), ("GET", "/api/v1/clients"), ("GET"
 CASELOAD_PAGE = 50
 # A path parameter naming one person's record, or a record that belongs to exactly one person.
 SINGLE_PERSON_PARAMETER = "{client_id}"
-ONE_PERSONS_RECORDS = (SINGLE_PERSON_PARAMETER, "{consent_id}")
+ONE_PERSONS_RECORDS = (SINGLE_PERSON_PARAMETER, "{consent_id}", "{screening_id}")
 # Routes under a person permission that show no one's data beyond what the request itself carries: a blank form for
 # a new record, creating one record (the answer is that one record), a confirmation that names no one.
 NO_ONE_SHOWN = {
@@ -49,6 +49,9 @@ NO_ONE_SHOWN = {
     ("POST", "/staff/clients/new"),
     ("POST", "/api/v1/clients"),
     ("GET", "/staff/rights/erased"),
+    # screening: the instruments themselves (FHIR Questionnaires), no one's answers
+    ("GET", "/api/v1/questionnaires"),
+    ("GET", "/api/v1/questionnaires/{code}"),
 }
 PEOPLE = 60
 MARKER = re.compile(r"Onepersonmarker(\d{3})q")
@@ -230,6 +233,7 @@ RUN = {
     ("demo", "code"): [],
     ("demo", "accounts"): [],
     ("entitlements", "validate"): [],
+    ("screening", "check-instruments"): [],
 }
 # Not run here, and why; each handler is inspected: it must not open people's records.
 NOT_RUN = {

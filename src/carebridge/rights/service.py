@@ -107,6 +107,10 @@ ACTIONS: dict[str, str] = {
     "disclosure.confirm-refuse": N_("Agreed to refuse a request for the person's information."),
     "disclosure.send-back": N_("Did not agree with the proposed answer to a request for the person's information."),
     "disclosure.person-told": N_("Recorded that the person was told about a request for their information."),
+    # screening (issue 10): instruments, scores and their FHIR export
+    "screening.record": N_("Recorded the person's answers to a screening questionnaire and its score."),
+    "screening.read": N_("Read the person's screening questionnaires and scores."),
+    "screening.export": N_("Exported the person's screening answers and scores in the FHIR format."),
     # Screening pages and self-screening links (issue 10, screening domain pages).
     "screening.start": N_("Opened a health questionnaire to ask the person."),
     "screening.link.create": N_("Made a link for the person to answer a health questionnaire themselves."),
