@@ -24,7 +24,7 @@ from carebridge.screening.models import ScreeningLink
 
 
 @pytest.fixture(autouse=True)
-def _catalogs(compiled_catalogs):  # noqa: ANN001, ANN202
+def _catalogs(compiled_catalogs):
     return compiled_catalogs
 
 
@@ -58,21 +58,21 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(session_factory, settings):  # noqa: ANN001, ANN201
+def app(session_factory, settings):
     from carebridge.app import create_app
 
     return create_app(settings=settings, session_factory=session_factory)
 
 
 @pytest.fixture
-def world(session, settings):  # noqa: ANN001, ANN201
+def world(session, settings):
     worker = factories.caseworker(session)
     person = factories.client(session, settings, worker.actor, preferred_name="Linkperson Marker", languages=["ar"])
     session.commit()
     return {"worker": worker, "person": person}
 
 
-def test_only_the_hash_of_a_random_token_is_stored(session, settings, world) -> None:  # noqa: ANN001
+def test_only_the_hash_of_a_random_token_is_stored(session, settings, world) -> None:
     created = links.create_link(session, settings, world["worker"].actor, world["person"].id, "phq-9", "ar")
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", created.token)
     assert created.path == f"/s/{created.token}"
@@ -85,7 +85,7 @@ def test_only_the_hash_of_a_random_token_is_stored(session, settings, world) -> 
     assert other.token != created.token
 
 
-def test_only_validated_languages_and_offered_instruments(session, settings, world) -> None:  # noqa: ANN001
+def test_only_validated_languages_and_offered_instruments(session, settings, world) -> None:
     actor, person_id = world["worker"].actor, world["person"].id
     for instrument, language, field in (("phq-9", "fa", "language"), ("gad-7", "ar", "language"),
                                         ("rhs-15", "en", "instrument"), ("nope", "en", "instrument")):
@@ -95,7 +95,7 @@ def test_only_validated_languages_and_offered_instruments(session, settings, wor
     assert session.scalars(select(ScreeningLink)).all() == []
 
 
-def test_it_works_for_48_hours_to_the_second(session, settings, world, fixed_clock) -> None:  # noqa: ANN001
+def test_it_works_for_48_hours_to_the_second(session, settings, world, fixed_clock) -> None:
     created = links.create_link(session, settings, world["worker"].actor, world["person"].id, "phq-9", "en")
     assert created.link.expires_at.replace(tzinfo=dt.UTC) == fixed_clock + dt.timedelta(hours=48)
     with clock.pinned(fixed_clock + dt.timedelta(hours=48) - dt.timedelta(seconds=1)):
@@ -105,7 +105,7 @@ def test_it_works_for_48_hours_to_the_second(session, settings, world, fixed_clo
         assert links.claim_link(session, created.link) is False
 
 
-def test_it_works_once(session, settings, world) -> None:  # noqa: ANN001
+def test_it_works_once(session, settings, world) -> None:
     created = links.create_link(session, settings, world["worker"].actor, world["person"].id, "phq-9", "en")
     link = links.usable_link(session, created.token)
     assert links.claim_link(session, link) is True
@@ -113,12 +113,12 @@ def test_it_works_once(session, settings, world) -> None:  # noqa: ANN001
     assert links.usable_link(session, created.token) is None
 
 
-def test_unknown_and_malformed_tokens_open_nothing(session) -> None:  # noqa: ANN001
+def test_unknown_and_malformed_tokens_open_nothing(session) -> None:
     for token in ("", "short", "A" * 43, "A" * 44, "../../etc/passwd", "é" * 43, None):
         assert links.usable_link(session, token) is None
 
 
-def test_revoking_deletes_the_link_and_is_audited(session, settings, world) -> None:  # noqa: ANN001
+def test_revoking_deletes_the_link_and_is_audited(session, settings, world) -> None:
     actor, person = world["worker"].actor, world["person"]
     created = links.create_link(session, settings, actor, person.id, "phq-9", "en")
     other_person = factories.client(session, settings, actor)
@@ -131,7 +131,7 @@ def test_revoking_deletes_the_link_and_is_audited(session, settings, world) -> N
         links.revoke_link(session, actor, person.id, created.link.id)
 
 
-def test_the_job_deletes_expired_unused_links_only(session, settings, world, fixed_clock) -> None:  # noqa: ANN001
+def test_the_job_deletes_expired_unused_links_only(session, settings, world, fixed_clock) -> None:
     assert domains.job_handlers()["screening.links-expire"] is jobs.links_expire
     assert any(schedule.kind == "screening.links-expire" for schedule in domains.job_schedules())
     actor, person = world["worker"].actor, world["person"]
@@ -147,7 +147,7 @@ def test_the_job_deletes_expired_unused_links_only(session, settings, world, fix
     assert left == {used.link.id, fresh.link.id} and old.link.id not in left
 
 
-def test_the_link_page_shows_it_once_with_nothing_identifying(client, session, world) -> None:  # noqa: ANN001
+def test_the_link_page_shows_it_once_with_nothing_identifying(client, session, world) -> None:
     token = audit_factories.sign_in_as(client, world["worker"].actor)
     person = world["person"]
     form = client.get(f"/staff/clients/{person.id}/screening-links/new")
@@ -173,7 +173,7 @@ def test_the_link_page_shows_it_once_with_nothing_identifying(client, session, w
     assert session.scalars(select(ScreeningLink).where(ScreeningLink.client_id == person.id)).all() == []
 
 
-def test_a_link_form_with_problems_is_422(client, world) -> None:  # noqa: ANN001
+def test_a_link_form_with_problems_is_422(client, world) -> None:
     token = audit_factories.sign_in_as(client, world["worker"].actor)
     page = client.post(f"/staff/clients/{world['person'].id}/screening-links/new",
                        data={"csrf_token": token, "instrument": "phq-9", "language": "fa"}, follow_redirects=False)

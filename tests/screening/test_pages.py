@@ -26,7 +26,7 @@ PHQ9_ITEMS = [f"item-{number}" for number in range(1, 10)]
 
 
 @pytest.fixture(autouse=True)
-def _catalogs(compiled_catalogs):  # noqa: ANN001, ANN202
+def _catalogs(compiled_catalogs):
     return compiled_catalogs
 
 
@@ -69,14 +69,14 @@ def settings(translations_dir: Path) -> Settings:
 
 
 @pytest.fixture
-def app(session_factory, settings):  # noqa: ANN001, ANN201
+def app(session_factory, settings):
     from carebridge.app import create_app
 
     return create_app(settings=settings, session_factory=session_factory)
 
 
 @pytest.fixture
-def world(session, settings):  # noqa: ANN001, ANN201
+def world(session, settings):
     worker = factories.caseworker(session)
     arabic = factories.client(session, settings, worker.actor, preferred_name="Arabic Reader", languages=["ar-SY"])
     farsi = factories.client(session, settings, worker.actor, preferred_name="Farsi Reader", languages=["fa"])
@@ -90,13 +90,13 @@ def _phq9(**answers: str) -> dict:
     return data
 
 
-def _post(client: TestClient, token: str, person_id: str, data: dict, **params: str):  # noqa: ANN202
+def _post(client: TestClient, token: str, person_id: str, data: dict, **params: str):
     return client.post(
         f"/staff/clients/{person_id}/screenings/new", data={"csrf_token": token, **params, **data}, follow_redirects=False
     )
 
 
-def test_the_persons_page_has_the_screening_section_with_a_start(client, session, world) -> None:  # noqa: ANN001
+def test_the_persons_page_has_the_screening_section_with_a_start(client, session, world) -> None:
     audit_factories.sign_in_as(client, world["worker"].actor)
     page = client.get(f"/staff/clients/{world['arabic'].id}")
     assert page.status_code == 200
@@ -107,7 +107,7 @@ def test_the_persons_page_has_the_screening_section_with_a_start(client, session
     assert 'value="rhs-15"' not in page.text and 'value="phq-9"' in page.text
 
 
-def test_only_validated_languages_are_offered_and_the_persons_own_is_suggested(client, world) -> None:  # noqa: ANN001
+def test_only_validated_languages_are_offered_and_the_persons_own_is_suggested(client, world) -> None:
     audit_factories.sign_in_as(client, world["worker"].actor)
     page = client.get(f"/staff/clients/{world['arabic'].id}/screenings/new?instrument=phq-9")
     assert page.status_code == 200
@@ -116,7 +116,7 @@ def test_only_validated_languages_are_offered_and_the_persons_own_is_suggested(c
     assert "There is no validated" not in page.text
 
 
-def test_a_language_without_a_validated_wording_says_use_an_interpreter(client, session, world) -> None:  # noqa: ANN001
+def test_a_language_without_a_validated_wording_says_use_an_interpreter(client, session, world) -> None:
     audit_factories.sign_in_as(client, world["worker"].actor)
     page = client.get(f"/staff/clients/{world['farsi'].id}/screenings/new?instrument=phq-9")
     assert page.status_code == 200
@@ -130,7 +130,7 @@ def test_a_language_without_a_validated_wording_says_use_an_interpreter(client, 
     assert refused.status_code == 422 and 'href="#language"' in refused.text and 'id="language"' in refused.text
 
 
-def test_the_interpreter_must_be_confirmed_and_is_recorded(client, session, world) -> None:  # noqa: ANN001
+def test_the_interpreter_must_be_confirmed_and_is_recorded(client, session, world) -> None:
     token = audit_factories.sign_in_as(client, world["worker"].actor)
     person = world["farsi"]
     form = client.get(f"/staff/clients/{person.id}/screenings/new?instrument=phq-9&language=interpreter")
@@ -147,7 +147,7 @@ def test_the_interpreter_must_be_confirmed_and_is_recorded(client, session, worl
     assert (row.language, row.mode, row.total) == ("interpreter", "staff", 0)
 
 
-def test_the_form_has_a_fieldset_and_legend_per_item_and_the_risk_box(client, world) -> None:  # noqa: ANN001
+def test_the_form_has_a_fieldset_and_legend_per_item_and_the_risk_box(client, world) -> None:
     audit_factories.sign_in_as(client, world["worker"].actor)
     page = client.get(f"/staff/clients/{world['arabic'].id}/screenings/new?instrument=phq-9&language=ar")
     assert page.status_code == 200
@@ -160,7 +160,7 @@ def test_the_form_has_a_fieldset_and_legend_per_item_and_the_risk_box(client, wo
     assert len(page.content) < 100_000
 
 
-def test_missing_answers_are_422_with_a_link_to_each_and_the_answers_kept(client, session, world) -> None:  # noqa: ANN001
+def test_missing_answers_are_422_with_a_link_to_each_and_the_answers_kept(client, session, world) -> None:
     token = audit_factories.sign_in_as(client, world["worker"].actor)
     data = _phq9()
     del data["item-3"], data["item-7"]
@@ -175,13 +175,13 @@ def test_missing_answers_are_422_with_a_link_to_each_and_the_answers_kept(client
     assert session.scalars(select(Screening)).all() == []
 
 
-def test_an_answer_that_is_not_a_choice_is_422(client, session, world) -> None:  # noqa: ANN001
+def test_an_answer_that_is_not_a_choice_is_422(client, session, world) -> None:
     token = audit_factories.sign_in_as(client, world["worker"].actor)
     response = _post(client, token, world["arabic"].id, _phq9(**{"item-2": "7"}), instrument="phq-9", language="en")
     assert response.status_code == 422 and 'href="#item-2"' in response.text
 
 
-def test_a_result_without_risk(client, session, world) -> None:  # noqa: ANN001
+def test_a_result_without_risk(client, session, world) -> None:
     token = audit_factories.sign_in_as(client, world["worker"].actor)
     person = world["arabic"]
     response = _post(client, token, person.id, _phq9(**{"item-1": "3", "item-2": "3", "item-3": "3", "item-4": "2"}),
@@ -199,7 +199,7 @@ def test_a_result_without_risk(client, session, world) -> None:  # noqa: ANN001
     assert "screening.read" in actions
 
 
-def test_item_9_leads_the_result_with_the_risk_box_and_raises_a_flag(client, session, world) -> None:  # noqa: ANN001
+def test_item_9_leads_the_result_with_the_risk_box_and_raises_a_flag(client, session, world) -> None:
     token = audit_factories.sign_in_as(client, world["worker"].actor)
     person = world["arabic"]
     response = _post(client, token, person.id, _phq9(**{"item-9": "1"}), instrument="phq-9", language="en")
@@ -215,7 +215,7 @@ def test_item_9_leads_the_result_with_the_risk_box_and_raises_a_flag(client, ses
     assert 'class="tag tag--no"' in section.text and "Every screening result" in section.text
 
 
-def test_pc_ptsd5_gate_first_and_answers_after_no_are_not_counted(client, session, world) -> None:  # noqa: ANN001
+def test_pc_ptsd5_gate_first_and_answers_after_no_are_not_counted(client, session, world) -> None:
     token = audit_factories.sign_in_as(client, world["worker"].actor)
     person = world["arabic"]
     form = client.get(f"/staff/clients/{person.id}/screenings/new?instrument=pc-ptsd-5&language=en")
@@ -236,7 +236,7 @@ def test_pc_ptsd5_gate_first_and_answers_after_no_are_not_counted(client, sessio
     assert all(f'href="#item-{number}"' in missing.text for number in range(2, 6))
 
 
-def test_the_list_of_results_is_one_persons_and_audited(client, session, world) -> None:  # noqa: ANN001
+def test_the_list_of_results_is_one_persons_and_audited(client, session, world) -> None:
     token = audit_factories.sign_in_as(client, world["worker"].actor)
     person = world["arabic"]
     _post(client, token, person.id, _phq9(), instrument="phq-9", language="en")
@@ -245,7 +245,7 @@ def test_the_list_of_results_is_one_persons_and_audited(client, session, world) 
     assert "screening.read" in factories.audit_actions(session, person.id)
 
 
-def test_outside_the_scope_it_is_404(client, session, world) -> None:  # noqa: ANN001
+def test_outside_the_scope_it_is_404(client, session, world) -> None:
     outsider = factories.caseworker(session)
     session.commit()
     token = audit_factories.sign_in_as(client, outsider.actor)
@@ -255,7 +255,7 @@ def test_outside_the_scope_it_is_404(client, session, world) -> None:  # noqa: A
     assert client.get(f"/staff/clients/{person.id}/screenings").status_code == 404
 
 
-def test_junk_is_never_a_500(client, world) -> None:  # noqa: ANN001
+def test_junk_is_never_a_500(client, world) -> None:
     token = audit_factories.sign_in_as(client, world["worker"].actor)
     person = world["arabic"]
     for query in ("instrument=nope&language=en", "instrument=phq-9&language=%F0%9F%92%A5", "instrument=rhs-15&language=en",
@@ -279,7 +279,7 @@ def _routes(person_id: str, link_id: str) -> list[tuple[str, str, str, dict]]:
     ]
 
 
-def test_who_may_use_each_page_every_role(app, session, settings) -> None:  # noqa: ANN001
+def test_who_may_use_each_page_every_role(app, session, settings) -> None:
     """Every role of the organisation, in the person's team: allowed where its role grants the permission (a 2xx,
     3xx, 404 or 422 — never 401/403), 403 everywhere else."""
     organisation = account_factories.organisation(session)

@@ -22,12 +22,12 @@ PHQ9_ITEMS = [f"item-{number}" for number in range(1, 10)]
 
 
 @pytest.fixture(autouse=True)
-def _catalogs(compiled_catalogs):  # noqa: ANN001, ANN202
+def _catalogs(compiled_catalogs):
     return compiled_catalogs
 
 
 @pytest.fixture(scope="module")
-def chromium():  # noqa: ANN201
+def chromium():
     yield from browser.chromium()
 
 
@@ -61,7 +61,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(session_factory, settings):  # noqa: ANN001, ANN201
+def app(session_factory, settings):
     from carebridge.app import create_app
 
     return create_app(settings=settings, session_factory=session_factory)
@@ -74,7 +74,7 @@ def _answers(**changes: str) -> dict:
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
-def test_the_staff_screening_pages_have_no_wcag_violations(chromium, client, session, settings, lang: str) -> None:  # noqa: ANN001
+def test_the_staff_screening_pages_have_no_wcag_violations(chromium, client, session, settings, lang: str) -> None:
     worker = factories.caseworker(session)
     person = factories.client(session, settings, worker.actor, languages=["fa"])
     session.commit()
@@ -107,7 +107,7 @@ def test_the_staff_screening_pages_have_no_wcag_violations(chromium, client, ses
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
-def test_the_public_self_screening_pages_have_no_wcag_violations(chromium, app, session, settings, lang: str) -> None:  # noqa: ANN001
+def test_the_public_self_screening_pages_have_no_wcag_violations(chromium, app, session, settings, lang: str) -> None:
     worker = factories.caseworker(session)
     person = factories.client(session, settings, worker.actor)
     first = links.create_link(session, settings, worker.actor, person.id, "phq-9", lang)

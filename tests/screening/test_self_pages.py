@@ -26,7 +26,7 @@ NAME = "Selfscreen Marker"
 
 
 @pytest.fixture(autouse=True)
-def _catalogs(compiled_catalogs):  # noqa: ANN001, ANN202
+def _catalogs(compiled_catalogs):
     return compiled_catalogs
 
 
@@ -60,21 +60,21 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(session_factory, settings):  # noqa: ANN001, ANN201
+def app(session_factory, settings):
     from carebridge.app import create_app
 
     return create_app(settings=settings, session_factory=session_factory)
 
 
 @pytest.fixture
-def public(app):  # noqa: ANN001, ANN201
+def public(app):
     """A visitor with no account."""
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
 
 @pytest.fixture
-def world(session, settings):  # noqa: ANN001, ANN201
+def world(session, settings):
     worker = factories.caseworker(session)
     person = factories.client(session, settings, worker.actor, preferred_name=NAME, languages=["ar"])
     session.commit()
@@ -93,12 +93,12 @@ def _answers(**changes: str) -> dict:
     return data
 
 
-def _screenings(session, person_id: str) -> list[Screening]:  # noqa: ANN001
+def _screenings(session, person_id: str) -> list[Screening]:
     session.expire_all()
     return list(session.scalars(select(Screening).where(Screening.client_id == person_id)))
 
 
-def test_the_questionnaire_in_english_names_the_organisation_never_the_person(public, world) -> None:  # noqa: ANN001
+def test_the_questionnaire_in_english_names_the_organisation_never_the_person(public, world) -> None:
     created = world["link"]("en")
     page = public.get(created.path)
     assert page.status_code == 200
@@ -114,14 +114,14 @@ def test_the_questionnaire_in_english_names_the_organisation_never_the_person(pu
     assert not re.search(r'(src|href)="https?://', page.text), "nothing from another site"
 
 
-def test_the_questionnaire_in_arabic_is_right_to_left(public, world) -> None:  # noqa: ANN001
+def test_the_questionnaire_in_arabic_is_right_to_left(public, world) -> None:
     page = public.get(world["link"]("ar").path)
     assert page.status_code == 200
     assert '<html lang="ar" dir="rtl">' in page.text
     assert "[ar] question item-9" in page.text
 
 
-def test_missing_answers_are_422_with_the_answers_kept_and_the_link_unused(public, session, world) -> None:  # noqa: ANN001
+def test_missing_answers_are_422_with_the_answers_kept_and_the_link_unused(public, session, world) -> None:
     created = world["link"]("en")
     data = _answers(**{"item-1": "2"})
     del data["item-4"]
@@ -133,7 +133,7 @@ def test_missing_answers_are_422_with_the_answers_kept_and_the_link_unused(publi
     assert _screenings(session, world["person"].id) == []
 
 
-def test_sending_stores_a_self_screening_once_and_thanks_without_a_score(public, session, world) -> None:  # noqa: ANN001
+def test_sending_stores_a_self_screening_once_and_thanks_without_a_score(public, session, world) -> None:
     created = world["link"]("en")
     response = public.post(created.path, data=_answers(**{"item-1": "3", "item-2": "3"}))
     assert response.status_code == 200
@@ -152,7 +152,7 @@ def test_sending_stores_a_self_screening_once_and_thanks_without_a_score(public,
     assert public.get(created.path).status_code == 404
 
 
-def test_item_9_shows_the_crisis_numbers_at_once_and_raises_a_flag(public, session, world) -> None:  # noqa: ANN001
+def test_item_9_shows_the_crisis_numbers_at_once_and_raises_a_flag(public, session, world) -> None:
     created = world["link"]("ar")
     response = public.post(created.path, data=_answers(**{"item-9": "1"}))
     assert response.status_code == 200
@@ -164,7 +164,7 @@ def test_item_9_shows_the_crisis_numbers_at_once_and_raises_a_flag(public, sessi
     assert flag.source == "screening" and flag.raised_by is None
 
 
-def test_every_link_that_does_not_work_gets_the_same_page(public, session, world, fixed_clock) -> None:  # noqa: ANN001
+def test_every_link_that_does_not_work_gets_the_same_page(public, session, world, fixed_clock) -> None:
     used = world["link"]("en")
     assert public.post(used.path, data=_answers()).status_code == 200
     expired = world["link"]("en")
@@ -173,7 +173,7 @@ def test_every_link_that_does_not_work_gets_the_same_page(public, session, world
     session.commit()
     unknown = "/s/" + "A" * 43
 
-    def body(response) -> str:  # noqa: ANN001
+    def body(response) -> str:
         return re.sub(r'value="[^"]*"|/s/[A-Za-z0-9_-]+|[0-9a-f]{32}', "", response.text)
 
     pages = []
@@ -191,13 +191,13 @@ def test_every_link_that_does_not_work_gets_the_same_page(public, session, world
     "path",
     ["/s/x", "/s/" + "A" * 200, "/s/%E2%80%AE" * 3, "/s/..%2F..%2Fetc", "/s/%F0%9F%92%A5" + "a" * 40, "/s/" + "-" * 43],
 )
-def test_junk_tokens_are_never_a_500(public, path: str) -> None:  # noqa: ANN001
+def test_junk_tokens_are_never_a_500(public, path: str) -> None:
     for method in ("GET", "POST"):
         response = public.request(method, path, data={"item-1": "\x00" if method == "POST" else None})
         assert response.status_code in (400, 404, 422), (path, method, response.status_code)
 
 
-def test_the_page_language_can_be_chosen_and_the_wording_keeps_its_own(public, world) -> None:  # noqa: ANN001
+def test_the_page_language_can_be_chosen_and_the_wording_keeps_its_own(public, world) -> None:
     created = world["link"]("ar")
     page = public.get(created.path + "?lang=en")
     assert '<html lang="en" dir="ltr">' in page.text

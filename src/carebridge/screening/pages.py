@@ -58,16 +58,9 @@ INSTRUMENT_PURPOSES = {
     "pc-ptsd-5": N_("Post-traumatic stress"),
     "rhs-15": N_("Emotional distress of refugees"),
 }
-NO_VALIDATED_VERSION = N_(
-    "There is no validated %(language)s version of the %(instrument)s. Use a qualified interpreter to read the "
-    "English version."
-)
-NOT_AVAILABLE = N_(
-    "The %(instrument)s cannot be used here: this service has not installed its licensed questions."
-)
 
 
-def _service():  # noqa: ANN202
+def _service():
     """The screening service (screening.service: record_screening). Imported when used."""
     return importlib.import_module("carebridge.screening.service")
 
@@ -82,7 +75,7 @@ def _see_other(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-def _translate(request: Request):  # noqa: ANN202
+def _translate(request: Request):
     return i18n.get_translations(i18n.negotiate_language(request)).gettext
 
 
@@ -168,13 +161,7 @@ def section(session: Session, settings: Settings, actor: Actor, client: Client, 
             session, "screening.read", actor=actor, record_type=clients.RECORD_TYPE, record_id=client.id,
             request_id=request_id(request),
         )
-    language = i18n.negotiate_language(request)
     choices = _instrument_choices(settings)
-    advice = {
-        choice["code"]: language_advice(settings, choice["code"], _person_languages(session, settings, client), language)
-        for choice in choices
-        if choice["languages"]
-    } if can_administer else {}
     return {
         "screening_section": {
             "client_id": client.id,
@@ -184,7 +171,6 @@ def section(session: Session, settings: Settings, actor: Actor, client: Client, 
             "open_links": links.open_links(session, client) if can_administer else [],
             "can_administer": can_administer,
             "choices": choices,
-            "advice": advice,
             "notice": NOTICES.get(request.query_params.get("screening") or ""),
             "csrf_token": getattr(request.state, "csrf_token", ""),
         }
