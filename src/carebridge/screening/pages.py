@@ -316,7 +316,7 @@ async def record_screening(
     confirmed = _form_text(form, "interpreter_confirmed") == "yes"
     errors = list(read.errors)
     if language == INTERPRETER and not confirmed:
-        errors.insert(0, FieldError(
+        errors.append(FieldError(
             "interpreter_confirmed", N_("Confirm that a qualified interpreter read the questions to the person.")
         ))
     if not errors:
