@@ -153,3 +153,15 @@ def test_list_get_and_open_are_scoped_and_audited(session, settings, world) -> N
     for missing in ("no-such-id", "x" * 500):
         with pytest.raises(NotFound):
             service.get_screening(session, settings, worker.actor, missing)
+
+
+def test_list_is_newest_first(session, settings, world) -> None:  # noqa: ANN001
+    import datetime as dt
+
+    worker, person = world
+    made = []
+    for days in (0, 30, 10):
+        with clock.pinned(dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC) + dt.timedelta(days=days)):
+            made.append(record(session, settings, worker, person))
+    rows = service.list_screenings(session, settings, worker.actor, person)
+    assert [row.id for row in rows] == [made[1].id, made[2].id, made[0].id]

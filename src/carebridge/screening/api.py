@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, WithJsonSchema
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.clients import service as clients
@@ -31,7 +31,16 @@ Code = Literal["phq-9", "gad-7", "pc-ptsd-5", "rhs-15"]
 Band = Literal["minimal", "mild", "moderate", "moderately-severe", "severe", "negative", "positive"]
 RecordId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
 LanguageTag = Annotated[str, StringConstraints(max_length=16, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$|^interpreter$")]
-LinkId = Annotated[str, StringConstraints(max_length=32, pattern=r"^[a-z0-9-]+$")]
+LINK_ID = r"^[a-z0-9-]+$"
+LinkId = Annotated[str, StringConstraints(max_length=32, pattern=LINK_ID)]
+MAXIMUM_ANSWERS = 40
+# Said as propertyNames + additionalProperties (pydantic would say patternProperties, which leaves other keys free).
+Answers = Annotated[dict[LinkId, StrictInt | None], WithJsonSchema({
+    "type": "object",
+    "maxProperties": MAXIMUM_ANSWERS,
+    "propertyNames": {"pattern": LINK_ID, "maxLength": 32},
+    "additionalProperties": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+})]
 
 S401 = "Not signed in (no valid staff session, or the second factor is not done yet)."
 S403 = "Signed in, but the account's roles do not hold the permission."
@@ -71,7 +80,7 @@ class ScreeningIn(_Model):
 
     instrument: Code
     language: LanguageTag
-    answers: dict[LinkId, StrictInt | None] = Field(max_length=40)
+    answers: Answers = Field(max_length=MAXIMUM_ANSWERS)
 
 
 class ScreeningOut(BaseModel):
