@@ -69,6 +69,10 @@ PUBLIC_ROUTES = {
     ("GET", "/staff/sign-in/enrol"),
     ("POST", "/staff/sign-in/enrol"),
     ("POST", "/staff/sign-out"),
+    # A person answering a questionnaire on the one-use link their worker gave them: no account, the link's token is
+    # the only key (screening.self_pages).
+    ("GET", "/s/{token}"),
+    ("POST", "/s/{token}"),
 }
 PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 

@@ -139,6 +139,7 @@ DOMAINS: tuple[Domain, ...] = (
         routers=("carebridge.screening.pages:router", "carebridge.screening.self_pages:router", "carebridge.screening.api:router"),
         models="carebridge.screening.models",
         cli="carebridge.screening.cli",
+        jobs="carebridge.screening.jobs",
     ),
     Domain(
         "outcomes",

@@ -125,6 +125,11 @@ ACTIONS: dict[str, str] = {
     "screening.record": N_("Recorded the person's answers to a screening questionnaire and its score."),
     "screening.read": N_("Read the person's screening questionnaires and scores."),
     "screening.export": N_("Exported the person's screening answers and scores in the FHIR format."),
+    # Screening pages and self-screening links (issue 10, screening domain pages).
+    "screening.start": N_("Opened a health questionnaire to ask the person."),
+    "screening.link.create": N_("Made a link for the person to answer a health questionnaire themselves."),
+    "screening.link.revoke": N_("Cancelled a link the person had been given to answer a health questionnaire."),
+    "screening.link.use": N_("The person answered a health questionnaire on the link they were given."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
