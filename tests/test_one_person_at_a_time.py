@@ -38,10 +38,14 @@ from carebridge.config import Settings
 # The caseload: a staff member's own people within their scope, a page of at most CASELOAD_PAGE at a time.
 # A staff member's own lists within their scope, 50 a page: the caseload, and the closed records retention erases soon.
 CASELOAD_ROUTES = {("GET", "/staff/clients"), ("GET", "/api/v1/clients"), ("GET", "/staff/rights/erasing-soon")}
+# Risk (issue 10): the clinician's open flags and the service manager's oversight (each row audited risk.list).
+CASELOAD_ROUTES |= {("GET", "/staff/risk"), ("GET", "/api/v1/risk-flags"), ("GET", "/staff/risk/oversight")}
 CASELOAD_PAGE = 50
 # A path parameter naming one person's record, or a record that belongs to exactly one person.
 SINGLE_PERSON_PARAMETER = "{client_id}"
 ONE_PERSONS_RECORDS = (SINGLE_PERSON_PARAMETER, "{consent_id}")
+# Risk (issue 10): a risk flag belongs to exactly one person.
+ONE_PERSONS_RECORDS = (*ONE_PERSONS_RECORDS, "{flag_id}")
 # Routes under a person permission that show no one's data beyond what the request itself carries: a blank form for
 # a new record, creating one record (the answer is that one record), a confirmation that names no one.
 NO_ONE_SHOWN = {
@@ -50,6 +54,8 @@ NO_ONE_SHOWN = {
     ("POST", "/api/v1/clients"),
     ("GET", "/staff/rights/erased"),
 }
+# Risk (issue 10): the duty rota names clinicians, never a person.
+NO_ONE_SHOWN |= {("GET", "/api/v1/duty"), ("PUT", "/api/v1/duty"), ("POST", "/staff/risk/duty"), ("POST", "/staff/risk/duty/{duty_id}/remove")}
 PEOPLE = 60
 MARKER = re.compile(r"Onepersonmarker(\d{3})q")
 

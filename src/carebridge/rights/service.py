@@ -107,6 +107,15 @@ ACTIONS: dict[str, str] = {
     "disclosure.confirm-refuse": N_("Agreed to refuse a request for the person's information."),
     "disclosure.send-back": N_("Did not agree with the proposed answer to a request for the person's information."),
     "disclosure.person-told": N_("Recorded that the person was told about a request for their information."),
+    # Risk flags (issue 10, risk domain).
+    "risk.raise-worker": N_("Raised a risk flag: risk to the person or to others."),
+    "risk.raise-safeguarding": N_("Raised a risk flag: a safeguarding concern."),
+    "risk.raise-screening": N_("A screening answer raised a risk flag for a clinician to answer today."),
+    "risk.read": N_("Read a risk flag to answer it."),
+    "risk.list": N_("Saw the person's name in a list of risk flags."),
+    "risk.note": N_("Added what they did to a risk flag."),
+    "risk.close": N_("Closed a risk flag with an outcome."),
+    "risk.escalate": N_("Passed a risk flag not answered in time to the service manager."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
