@@ -228,3 +228,29 @@ def test_what_to_do_now_shows_the_deployments_crisis_lines_in_the_workers_langua
     for expected in (heading, "Samaritans", 'href="tel:116123"', "Refugee Council helpline", "Dr Cleo Clinician",
                      'href="tel:02079460000"', f"/staff/clients/{world.person.id}/risk-flags/new"):
         assert expected in box, expected
+
+
+def test_the_lists_of_flags_hold_one_page_overdue_first_and_audit_each_person(client, session, world, monkeypatch) -> None:
+    monkeypatch.setattr(service, "PAGE", 3)
+    settings = client_factories.settings()
+    people = [world.person] + [
+        client_factories.client(session, settings, world.actor("peer"), preferred_name=f"Listed person {n}") for n in range(3)
+    ]
+    with clock.pinned(dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)):
+        overdue = factories.flag(session, settings, people[3], world.actor("peer"))
+    for person in people[:3]:
+        factories.flag(session, settings, person, world.actor("peer"))
+    session.commit()
+    audit_factories.sign_in_as(client, world.actor("clinician"))
+    page = client.get("/staff/risk")
+    assert page.status_code == 200 and page.text.count("/staff/risk/flags/") == 3
+    # The overdue one first (the others are due at the same moment).
+    assert re.findall(r"/staff/risk/flags/([0-9a-f-]{36})", page.text)[0] == overdue.id and "Overdue" in page.text
+    assert client.get("/api/v1/risk-flags").json()["items"][0]["id"] == overdue.id
+    listed = [person for person in people if "risk.list" in client_factories.audit_actions(session, person.id)]
+    assert len(listed) == 3
+    audit_factories.sign_in_as(client, world.actor("manager"))
+    oversight = client.get("/staff/risk/oversight")
+    assert oversight.status_code == 200
+    shown = oversight.text.count("Listed person") + oversight.text.count("Layla Testperson")
+    assert shown == 2  # open flags take at most four fifths of the page (here 2 of 3); none closed

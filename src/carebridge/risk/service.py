@@ -230,11 +230,12 @@ def _mine_or_unassigned(actor: Actor) -> Any:
     )
 
 
-def open_flags_for(session: Session, actor: Actor, *, limit: int = PAGE) -> list[RiskFlag]:
+def open_flags_for(session: Session, actor: Actor, *, limit: int | None = None) -> list[RiskFlag]:
     """The clinician's list: open flags given to them or to nobody, in their organisation, soonest due (so overdue)
     first."""
     clients.check(actor, "risk.respond")
-    return list(session.scalars(select(RiskFlag).where(_mine_or_unassigned(actor)).order_by(RiskFlag.due_at, RiskFlag.id).limit(limit)))
+    statement = select(RiskFlag).where(_mine_or_unassigned(actor)).order_by(RiskFlag.due_at, RiskFlag.id)
+    return list(session.scalars(statement.limit(limit or PAGE)))
 
 
 def flags_of_client(session: Session, client_id: str, *, limit: int = PAGE) -> list[RiskFlag]:
@@ -279,7 +280,7 @@ def oversight_flags(session: Session, actor: Actor) -> tuple[list[RiskFlag], lis
             select(RiskFlag)
             .where(RiskFlag.organisation_id == actor.organisation_id, RiskFlag.status == "open")
             .order_by(RiskFlag.escalated_at.is_(None), RiskFlag.due_at, RiskFlag.id)
-            .limit(PAGE - 10)
+            .limit(max(1, PAGE * 4 // 5))
         )
     )
     closed_rows = list(
