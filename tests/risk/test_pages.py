@@ -254,3 +254,31 @@ def test_the_lists_of_flags_hold_one_page_overdue_first_and_audit_each_person(cl
     assert oversight.status_code == 200
     shown = oversight.text.count("Listed person") + oversight.text.count("Layla Testperson")
     assert shown == 2  # open flags take at most four fifths of the page (here 2 of 3); none closed
+
+
+def test_the_flag_page_shows_the_screening_that_raised_it(client, session, world) -> None:
+    from carebridge.clients import service as clients
+    from carebridge.db import new_id
+    from carebridge.keys import service as keys
+    from carebridge.screening.models import Screening
+
+    settings = client_factories.settings()
+    screening = Screening(
+        id=new_id(), client_id=world.person.id, organisation_id=world.organisation.id, instrument="phq-9", language="en",
+        mode="staff", administered_by=world.peer.id, completed_at=clock.utc_now(), total=7, band="mild", positive=False, risk=True,
+        answers=b"",
+    )
+    key = keys.data_key(session, settings, clients.SUBJECT, world.person.id)
+    screening.answers = key.seal_json("screening", "answers", screening.id, {"items": {str(n): (1 if n == 9 else 0) for n in range(1, 10)}})
+    session.add(screening)
+    session.flush()
+    flag = service.raise_flag(session, settings, client=world.person, source="screening", actor=world.actor("peer"), screening_id=screening.id)
+    session.commit()
+    assert flag.details is None
+    audit_factories.sign_in_as(client, world.actor("clinician"))
+    page = client.get(f"/staff/risk/flags/{flag.id}")
+    assert page.status_code == 200
+    section = page.text[page.text.index("The screening that raised it"):]
+    assert "PHQ-9" in section and "<dd>7</dd>" in section and "Answer to item 9" in section and "<dd>1</dd>" in section
+    assert "A screening answer (PHQ-9 item 9)" in page.text
+    assert client.get(f"/api/v1/risk-flags/{flag.id}").json()["screening"]["item9"] == 1
