@@ -38,6 +38,9 @@ from carebridge.config import Settings
 # The caseload: a staff member's own people within their scope, a page of at most CASELOAD_PAGE at a time.
 # A staff member's own lists within their scope, 50 a page: the caseload, and the closed records retention erases soon.
 CASELOAD_ROUTES = {("GET", "/staff/clients"), ("GET", "/api/v1/clients"), ("GET", "/staff/rights/erasing-soon")}
+# Risk (issue 10): the clinician's open flags and the service manager's oversight (each row audited risk.list).
+RISK_FLAG_LISTS = {"/staff/risk", "/api/v1/risk-flags", "/staff/risk/oversight"}
+CASELOAD_ROUTES |= {("GET", path) for path in RISK_FLAG_LISTS}
 CASELOAD_PAGE = 50
 # A path parameter naming one person's record, or a record that belongs to exactly one person.
 SINGLE_PERSON_PARAMETER = "{client_id}"
@@ -46,6 +49,8 @@ ONE_PERSONS_RECORDS += ("{assessment_id}",)  # assessments (issue 10): an assess
 # Action plans (plans): a goal and a step belong to exactly one person's record.
 ONE_PERSONS_RECORDS += ("{goal_id}", "{step_id}")
 ONE_PERSONS_RECORDS = (SINGLE_PERSON_PARAMETER, "{consent_id}", "{screening_id}")
+# Risk (issue 10): a risk flag belongs to exactly one person.
+ONE_PERSONS_RECORDS = (*ONE_PERSONS_RECORDS, "{flag_id}")
 # Routes under a person permission that show no one's data beyond what the request itself carries: a blank form for
 # a new record, creating one record (the answer is that one record), a confirmation that names no one.
 NO_ONE_SHOWN = {
@@ -58,6 +63,8 @@ NO_ONE_SHOWN = {
     ("GET", "/api/v1/questionnaires"),
     ("GET", "/api/v1/questionnaires/{code}"),
 }
+# Risk (issue 10): the duty rota names clinicians, never a person.
+NO_ONE_SHOWN |= {("GET", "/api/v1/duty"), ("PUT", "/api/v1/duty"), ("POST", "/staff/risk/duty"), ("POST", "/staff/risk/duty/{duty_id}/remove")}
 PEOPLE = 60
 MARKER = re.compile(r"Onepersonmarker(\d{3})q")
 
@@ -198,7 +205,7 @@ def test_no_answer_carries_more_than_one_person_except_the_caseload(
         # Where the caseload exists, it listed people (a full page of the 60): the markers are found in lists too.
         # (The closed records retention erases soon list none of these open records: it is held to at most a page.)
         for path, most in caseload_seen.items():
-            if path == "/staff/rights/erasing-soon":
+            if path == "/staff/rights/erasing-soon" or path in RISK_FLAG_LISTS:  # these people have no risk flag
                 continue
             assert most == CASELOAD_PAGE, f"{path} showed {most} of the {PEOPLE} people on its first page"
     if who == "worker":

@@ -148,6 +148,26 @@ class Settings(BaseSettings):
     # "number=name", e.g. "116 123=Samaritans,0800 689 5652=Refugee Council helpline". Empty: emergency numbers only.
     crisis_lines: str = ""
 
+    @field_validator("crisis_lines")
+    @classmethod
+    def _crisis_lines(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            number, separator, name = item.partition("=")
+            if not separator or not CRISIS_NUMBER.fullmatch(number.strip()) or not name.strip() or len(name.strip()) > 100:
+                raise ValueError(
+                    f"{item!r} is not a crisis line: write number=name, e.g. 116 123=Samaritans (digits, spaces and "
+                    "a leading +; a name of at most 100 characters), several separated by commas"
+                )
+        return value
+
+    def crisis_line_list(self) -> list[tuple[str, str]]:
+        """CAREBRIDGE_CRISIS_LINES as (number, name) pairs, in the order given."""
+        pairs = []
+        for item in filter(None, (part.strip() for part in self.crisis_lines.split(","))):
+            number, _, name = item.partition("=")
+            pairs.append((number.strip(), name.strip()))
+        return pairs
+
     @field_validator("emergency_numbers")
     @classmethod
     def _emergency_numbers(cls, value: str) -> str:
@@ -170,6 +190,7 @@ class Settings(BaseSettings):
 
 
 EMERGENCY_NUMBER = re.compile(r"[0-9]{2,4}( ?[0-9]{2,4})?")
+CRISIS_NUMBER = re.compile(r"\+?[0-9]{2,6}( ?[0-9]{2,6}){0,4}")
 EMERGENCY_ANSWERS = {"", "all", "ambulance", "ambulance-fire", "fire", "police"}
 
 

@@ -118,6 +118,7 @@ DOMAINS: tuple[Domain, ...] = (
         "risk",
         routers=("carebridge.risk.pages:router", "carebridge.risk.api:router"),
         models="carebridge.risk.models",
+        jobs="carebridge.risk.jobs",
         menu=(
             ("/staff/risk", N_("Risk flags"), "risk.respond"),
             ("/staff/risk/oversight", N_("Risk flags and duty"), "risk.oversee"),

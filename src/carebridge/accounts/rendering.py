@@ -3,6 +3,7 @@ the menu of what they may open."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import Request
@@ -11,6 +12,8 @@ from fastapi.responses import HTMLResponse
 from carebridge import domains
 from carebridge.errors import FieldError
 from carebridge.web import render
+
+log = logging.getLogger("carebridge.accounts")
 
 
 def render_staff(
@@ -33,6 +36,7 @@ def render_staff(
         "staff_name": getattr(request.state, "staff_name", ""),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "nav": nav,
+        "risk_banner": _risk_banner(request, actor),
         **(context or {}),
     }
     return render(request, template, full, status_code=status_code)
@@ -48,3 +52,22 @@ def form_errors(request: Request, errors: list[FieldError]) -> list[dict[str, st
         {"name": error.name, "message": translate(error.message) % error.params if error.params else translate(error.message)}
         for error in errors
     ]
+
+
+def _risk_banner(request: Request, actor: Any) -> Any:
+    """"N risk flags need an answer today" for a clinician, escalated flags for a service manager (risk.service.banner):
+    one or two indexed counts in a read-only session of the app's own (the request's unit of work is not reachable
+    here, and a count must never break a page: a failure shows no banner and is logged without data)."""
+    if actor is None or not (actor.can("risk.respond") or actor.can("risk.oversee")):
+        return None
+    factory = getattr(request.app.state, "session_factory", None)
+    if factory is None:
+        return None
+    from carebridge.risk import service as risk
+
+    try:
+        with factory() as session:
+            return risk.banner(session, actor)
+    except Exception as error:  # noqa: BLE001 - the banner is an extra; the page itself must still be shown
+        log.warning("the risk flag banner could not be counted (%s)", type(error).__name__)
+        return None

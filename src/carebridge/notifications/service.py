@@ -39,7 +39,10 @@ NEW_MESSAGE = "new-message"
 ACCOUNT_CHANGES = ("second-factor-reset", "password-changed", "account-disabled")
 # A closed record the account works on is erased soon (rights.retention); which one is seen after signing in.
 RETENTION_WARNING = "retention-warning"
-REASONS = (NEW_MESSAGE, *ACCOUNT_CHANGES, RETENTION_WARNING)
+# A risk flag needs an answer today (the clinician on duty, or every clinician when nobody is), or one escalated
+# (the service manager): the message says only that something needs attention (risk.service).
+RISK_FLAG = "risk-flag"
+REASONS = (NEW_MESSAGE, *ACCOUNT_CHANGES, RETENTION_WARNING, RISK_FLAG)
 # A disabled account hears only about its own disabling (so that its owner knows, and can say if it was a mistake).
 SENT_TO_DISABLED = ("account-disabled",)
 # "New message" e-mails to one account are at least this far apart.
@@ -51,6 +54,7 @@ SUBJECTS = {
     NEW_MESSAGE: N_("You have a new message in Carebridge"),
     **{reason: N_("A change was made to your Carebridge account") for reason in ACCOUNT_CHANGES},
     RETENTION_WARNING: N_("A closed record will soon be erased in Carebridge"),
+    RISK_FLAG: N_("Something needs your attention today in Carebridge"),
 }
 BODIES = {
     NEW_MESSAGE: (N_("You have a new message in Carebridge."), N_("Sign in to read it: %(link)s")),
@@ -66,6 +70,8 @@ BODIES = {
         N_("A closed record of a person you work with will be erased automatically soon."),
         N_("Sign in to see which record and when, and whether the person wants a copy first: %(link)s"),
     ),
+    # Nothing that could harm if someone else reads it: no name, no person, no word about risk.
+    RISK_FLAG: (N_("Something needs your attention today in Carebridge."), N_("Sign in to see it: %(link)s")),
 }
 FOOTER = N_("This message was sent automatically. Please do not reply to it.")
 SMS_NEW_MESSAGE = N_("You have a new message in Carebridge. Sign in: %(link)s")

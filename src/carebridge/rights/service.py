@@ -130,6 +130,15 @@ ACTIONS: dict[str, str] = {
     "screening.link.create": N_("Made a link for the person to answer a health questionnaire themselves."),
     "screening.link.revoke": N_("Cancelled a link the person had been given to answer a health questionnaire."),
     "screening.link.use": N_("The person answered a health questionnaire on the link they were given."),
+    # Risk flags (issue 10, risk domain).
+    "risk.raise-worker": N_("Raised a risk flag: risk to the person or to others."),
+    "risk.raise-safeguarding": N_("Raised a risk flag: a safeguarding concern."),
+    "risk.raise-screening": N_("A screening answer raised a risk flag for a clinician to answer today."),
+    "risk.read": N_("Read a risk flag to answer it."),
+    "risk.list": N_("Saw the person's name in a list of risk flags."),
+    "risk.note": N_("Added what they did to a risk flag."),
+    "risk.close": N_("Closed a risk flag with an outcome."),
+    "risk.escalate": N_("Passed a risk flag not answered in time to the service manager."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")

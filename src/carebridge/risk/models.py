@@ -56,5 +56,7 @@ class DutyAssignment(Base):
     organisation_id: Mapped[str] = mapped_column(ID, ForeignKey("staff_organisation.id"))
     account_id: Mapped[str] = mapped_column(ID, ForeignKey("staff_account.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date, index=True)
+    # A work phone to call the clinician on while on duty (shown to colleagues in "what to do now"); optional.
+    phone: Mapped[str | None] = mapped_column(String(40))
     created_by: Mapped[str | None] = mapped_column(ID, ForeignKey("staff_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -50,6 +50,7 @@ def upgrade() -> None:
     sa.Column('organisation_id', sa.String(length=36), nullable=False),
     sa.Column('account_id', sa.String(length=36), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('phone', sa.String(length=40), nullable=True),
     sa.Column('created_by', sa.String(length=36), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['staff_account.id'], name=op.f('fk_risk_duty_account_id_staff_account'), ondelete='CASCADE'),
