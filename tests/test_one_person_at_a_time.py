@@ -48,7 +48,7 @@ ONE_PERSONS_RECORDS = (SINGLE_PERSON_PARAMETER, "{consent_id}")
 ONE_PERSONS_RECORDS += ("{assessment_id}",)  # assessments (issue 10): an assessment is of one person
 # Action plans (plans): a goal and a step belong to exactly one person's record.
 ONE_PERSONS_RECORDS += ("{goal_id}", "{step_id}")
-ONE_PERSONS_RECORDS = (SINGLE_PERSON_PARAMETER, "{consent_id}", "{screening_id}")
+ONE_PERSONS_RECORDS += ("{screening_id}",)  # screening (issue 10): a screening is of one person
 # Risk (issue 10): a risk flag belongs to exactly one person.
 ONE_PERSONS_RECORDS = (*ONE_PERSONS_RECORDS, "{flag_id}")
 # Routes under a person permission that show no one's data beyond what the request itself carries: a blank form for
