@@ -107,6 +107,8 @@ ACTIONS: dict[str, str] = {
     "disclosure.confirm-refuse": N_("Agreed to refuse a request for the person's information."),
     "disclosure.send-back": N_("Did not agree with the proposed answer to a request for the person's information."),
     "disclosure.person-told": N_("Recorded that the person was told about a request for their information."),
+    # outcomes (issue 10): the person's PHQ-9 and GAD-7 scores over time on their page.
+    "outcomes.read": N_("Saw the person's screening scores over time."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
