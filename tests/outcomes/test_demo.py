@@ -55,6 +55,9 @@ def test_demo_casework_is_deterministic_idempotent_sealed_and_shows_figures(sess
     row = session.scalars(select(Screening).where(Screening.instrument == "phq-9")).first()
     answers = keys.data_key(session, settings, clients.SUBJECT, row.client_id).open_json("screening", "answers", row.id, row.answers)
     assert sum(answers["items"].values()) == row.total and len(answers["items"]) == 9
+    # What describes a person is sealed: the goals' and flags' words are not in the rows.
+    assert all(b"hostel" not in bytes(goal.text) for goal in session.scalars(select(Goal)))
+    assert all(b"crisis" not in bytes(flag.details) for flag in session.scalars(select(RiskFlag)))
     # One open flag for the demo clinician; two closed.
     context = people_demo._context(session)
     flags = session.scalars(select(RiskFlag)).all()

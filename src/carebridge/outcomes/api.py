@@ -8,6 +8,7 @@ The same figures as /staff/outcomes. A suppressed count is `null` with `suppress
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -121,11 +122,13 @@ def outcomes_report(
     session: SessionDep,
     settings: SettingsDep,
     actor: Annotated[Actor, Depends(requires("report.aggregate"))],
-    start: Annotated[str, Query(alias="from", max_length=200, description="First day, YYYY-MM-DD (default: a year ago)")] = "",
-    end: Annotated[str, Query(alias="to", max_length=200, description="Last day, included, YYYY-MM-DD (default: today)")] = "",
-    organisation: Annotated[str, Query(max_length=200, description="One organisation (report.all-organisations)")] = "",
+    start: Annotated[dt.date | None, Query(alias="from", description="First day, YYYY-MM-DD (default: a year before today)")] = None,
+    end: Annotated[dt.date | None, Query(alias="to", description="Last day, included, YYYY-MM-DD (default: today)")] = None,
+    organisation: Annotated[
+        str | None, Query(max_length=36, pattern=r"^[0-9a-f-]+$", description="One organisation (report.all-organisations)")
+    ] = None,
 ) -> OutcomesReportOut:
-    period = service.parse_period(start, end, settings.timezone)
+    period = service.parse_period(start.isoformat() if start else "", end.isoformat() if end else "", settings.timezone)
     report = service.outcomes_report(
         session, actor, period, timezone=settings.timezone, organisation_id=organisation or None, request_id=request_id(request)
     )

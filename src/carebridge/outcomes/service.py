@@ -36,7 +36,7 @@ from carebridge.clients import service as clients
 from carebridge.clients.models import Client
 from carebridge.consent import service as consent
 from carebridge.consent.models import Consent
-from carebridge.errors import N_, FieldError, Forbidden, InvalidInput
+from carebridge.errors import N_, FieldError, Forbidden, InvalidInput, NotFound
 from carebridge.firewall import reports
 from carebridge.firewall.reports import Breakdown, Figure, shown
 from carebridge.kit import clock
@@ -88,7 +88,7 @@ def person_scores(
         return None
     try:
         clients.find_client(session, actor, client.id, "screening.read")
-    except Exception:  # NotFound: out of scope for screening (a receptionist reads the record, not the scores)
+    except NotFound:  # out of scope for screening (a receptionist reads the record, not the scores)
         return None
     rows = session.execute(
         select(Screening.id, Screening.instrument, Screening.completed_at, Screening.total, Screening.band)
