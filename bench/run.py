@@ -11,6 +11,7 @@ bench/serve_bench.py), and load it with wrk (Debian's package; installed with ap
 Then bench/leaflets.py: the search mix's latency while 4 clients download leaflets, leaflet cache off and on.
 Then bench/sign_in.py: 10 concurrent staff sign-ins, and what authentication adds to a staff page.
 Then bench/records.py (PostgreSQL): decrypting 10,000 people's records, opening a 50-row page, key rotation.
+Then bench/outcomes.py (PostgreSQL): the outcomes page over 10,000 people with 50,000 screenings, and over 1,000.
 
 Reported: wrk's median and p99 latency and requests/second, the server-side median and p99 (timing middleware),
 the search/floor median ratio, peak memory (RSS) of the server, index build time; pass/fail against the targets
@@ -340,6 +341,9 @@ def main() -> int:
                         help="length of the chain bench/audit.py verifies; 0 skips that part")
     parser.add_argument("--records-people", type=int, default=10_000,
                         help="people's records on PostgreSQL: decrypt, 50-row page, rotation (bench/records.py); 0 skips it")
+    parser.add_argument("--outcomes-people", type=int, default=10_000,
+                        help="the outcomes page on PostgreSQL over this many people and a tenth of them (bench/outcomes.py); "
+                        "0 skips it")
     parser.add_argument("--sign-in-seconds", type=float, default=10,
                         help="10 concurrent sign-ins for this long, then the authentication overhead (bench/sign_in.py); "
                         "0 skips both")
@@ -386,6 +390,15 @@ def main() -> int:
         print("\n" + records_table + "\n")
         if args.write_docs:
             records.write_docs(records_table)
+    outcomes_table = None
+    if args.outcomes_people > 0 and "postgresql" in kinds:
+        import outcomes
+
+        log(f"outcomes page: {args.outcomes_people:,} people, 5 screenings each, and a tenth of that (bench/outcomes.py)")
+        outcomes_table = outcomes.markdown(outcomes.measure(people=args.outcomes_people), command)
+        print("\n" + outcomes_table + "\n")
+        if args.write_docs:
+            outcomes.write_docs(outcomes_table)
     sign_in_table = None
     if args.sign_in_seconds > 0:
         import sign_in

@@ -139,6 +139,8 @@ ACTIONS: dict[str, str] = {
     "risk.note": N_("Added what they did to a risk flag."),
     "risk.close": N_("Closed a risk flag with an outcome."),
     "risk.escalate": N_("Passed a risk flag not answered in time to the service manager."),
+    # outcomes (issue 10): the person's PHQ-9 and GAD-7 scores over time on their page.
+    "outcomes.read": N_("Saw the person's screening scores over time."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
