@@ -128,7 +128,7 @@ def populate(factory: sessionmaker, name: str, people: int, seed: int) -> str:
                 phq = max(0, phq - generator.randint(-2, 5))
         for index in range(generator.choice((1, 1, 2, 2))):
             assessments.append({"id": str(uuid.uuid4()), "client_id": client_id, "organisation_id": organisation_id,
-                                "assessed_at": now - dt.timedelta(days=generator.randint(0, 540)), "answers": blob,
+                                "assessed_at": now - dt.timedelta(days=generator.randint(0, 540)), "answers": blob, "basis": blob,
                                 "category": generator.choice(("resilience", "guidance", "complex", "complex", "critical")),
                                 "rules_version": "bench", "version": 1})
         for _ in range(generator.choice((1, 2, 3))):
