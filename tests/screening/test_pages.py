@@ -13,13 +13,13 @@ import pytest
 from factories import accounts as account_factories
 from factories import audit as audit_factories
 from factories import clients as factories
+from factories.screening import fake_wording
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from carebridge.accounts.permissions import ROLES, permissions_of
 from carebridge.config import Settings
 from carebridge.risk.models import RiskFlag
-from carebridge.screening import instruments
 from carebridge.screening.models import Screening
 
 PHQ9_ITEMS = [f"item-{number}" for number in range(1, 10)]
@@ -29,29 +29,6 @@ PHQ9_ITEMS = [f"item-{number}" for number in range(1, 10)]
 def _catalogs(compiled_catalogs):
     return compiled_catalogs
 
-
-def fake_wording(code: str, language: str) -> dict:
-    """A stand-in 'validated translation' of `code` (not a real one: tests only), every text marked with `language`."""
-    resource = instruments.structure(code)
-    link_ids, codes = [], []
-
-    def walk(items: list) -> None:
-        for item in items:
-            if item["linkId"] != "preamble":
-                link_ids.append(item["linkId"])
-            for option in item.get("answerOption", []):
-                if option["valueCoding"]["code"] not in codes:
-                    codes.append(option["valueCoding"]["code"])
-            walk(item.get("item", []))
-
-    walk(resource["item"])
-    return {
-        "source": f"Test wording ({language}), not a validated translation",
-        "licence": "Test only",
-        "preamble": f"[{language}] preamble",
-        "items": {link_id: f"[{language}] question {link_id}" for link_id in link_ids},
-        "options": {option: f"[{language}] answer {option}" for option in codes},
-    }
 
 
 @pytest.fixture

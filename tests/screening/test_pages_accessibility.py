@@ -13,10 +13,11 @@ import pytest
 from factories import audit as audit_factories
 from factories import browser
 from factories import clients as factories
+from factories.screening import fake_wording
 from fastapi.testclient import TestClient
 
 from carebridge.config import Settings
-from carebridge.screening import instruments, links
+from carebridge.screening import links
 
 PHQ9_ITEMS = [f"item-{number}" for number in range(1, 10)]
 
@@ -30,27 +31,6 @@ def _catalogs(compiled_catalogs):
 def chromium():
     yield from browser.chromium()
 
-
-def fake_wording(code: str, language: str) -> dict:
-    """A stand-in 'validated translation' of `code` (tests only), every text marked with `language`."""
-    resource = instruments.structure(code)
-    link_ids, codes = [], []
-
-    def walk(items: list) -> None:
-        for item in items:
-            if item["linkId"] != "preamble":
-                link_ids.append(item["linkId"])
-            for option in item.get("answerOption", []):
-                if option["valueCoding"]["code"] not in codes:
-                    codes.append(option["valueCoding"]["code"])
-            walk(item.get("item", []))
-
-    walk(resource["item"])
-    return {
-        "source": f"Test wording ({language})", "licence": "Test only", "preamble": f"[{language}] preamble",
-        "items": {link_id: f"[{language}] question {link_id}" for link_id in link_ids},
-        "options": {option: f"[{language}] answer {option}" for option in codes},
-    }
 
 
 @pytest.fixture

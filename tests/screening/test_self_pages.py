@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 from factories import clients as factories
+from factories.screening import fake_wording
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from carebridge.config import Settings
 from carebridge.kit import clock
 from carebridge.risk.models import RiskFlag
-from carebridge.screening import instruments, links
+from carebridge.screening import links
 from carebridge.screening.models import Screening, ScreeningLink
 
 PHQ9_ITEMS = [f"item-{number}" for number in range(1, 10)]
@@ -29,27 +30,6 @@ NAME = "Selfscreen Marker"
 def _catalogs(compiled_catalogs):
     return compiled_catalogs
 
-
-def fake_wording(code: str, language: str) -> dict:
-    """A stand-in 'validated translation' of `code` (tests only), every text marked with `language`."""
-    resource = instruments.structure(code)
-    link_ids, codes = [], []
-
-    def walk(items: list) -> None:
-        for item in items:
-            if item["linkId"] != "preamble":
-                link_ids.append(item["linkId"])
-            for option in item.get("answerOption", []):
-                if option["valueCoding"]["code"] not in codes:
-                    codes.append(option["valueCoding"]["code"])
-            walk(item.get("item", []))
-
-    walk(resource["item"])
-    return {
-        "source": f"Test wording ({language})", "licence": "Test only", "preamble": f"[{language}] preamble",
-        "items": {link_id: f"[{language}] question {link_id}" for link_id in link_ids},
-        "options": {option: f"[{language}] answer {option}" for option in codes},
-    }
 
 
 @pytest.fixture
