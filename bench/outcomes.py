@@ -25,7 +25,6 @@ import secrets
 import sys
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +33,14 @@ PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(PROJECT_ROOT / "src"))
 sys.path.insert(0, str(BENCH_DIR))
 
-import numpy as np  # noqa: E402
 import run  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import selectinload, sessionmaker  # noqa: E402
 
 from carebridge.accounts import service as accounts  # noqa: E402
 from carebridge.accounts import sessions  # noqa: E402
 from carebridge.accounts.models import StaffAccount  # noqa: E402
 from carebridge.assessments.models import Assessment  # noqa: E402
-from carebridge.cli import upgrade_database  # noqa: E402
 from carebridge.clients.models import Client  # noqa: E402
 from carebridge.config import Settings  # noqa: E402
 from carebridge.consent.models import Consent  # noqa: E402
@@ -55,7 +51,6 @@ from carebridge.plans.models import Goal  # noqa: E402
 from carebridge.risk.models import RiskFlag  # noqa: E402
 from carebridge.screening.models import Screening  # noqa: E402
 
-POSTGRES_URL = os.environ.get("CAREBRIDGE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BEGIN, END = "<!-- bench-outcomes:begin -->", "<!-- bench-outcomes:end -->"
 TARGET_P99_MS = 100.0
 BATCH = 5000
@@ -64,21 +59,6 @@ BATCH = 5000
 def log(message: str) -> None:
     print(f"[bench outcomes {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
-
-@contextmanager
-def fresh_database():  # noqa: ANN201
-    name = f"carebridge_bench_outcomes_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-        upgrade_database(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _insert(session, model, values: list[dict[str, Any]]) -> None:  # noqa: ANN001
@@ -151,10 +131,6 @@ def populate(factory: sessionmaker, name: str, people: int, seed: int) -> str:
     return manager_id
 
 
-def _ms(values: list[float]) -> dict[str, float]:
-    array = np.asarray(values) * 1000
-    return {"median_ms": float(np.median(array)), "p99_ms": float(np.percentile(array, 99)), "count": len(values)}
-
 
 def measure(people: int = 10_000, calls: int = 200) -> dict[str, Any]:
     from fastapi.testclient import TestClient
@@ -162,7 +138,7 @@ def measure(people: int = 10_000, calls: int = 200) -> dict[str, Any]:
     from carebridge.app import create_app
 
     report: dict[str, Any] = {"people": people, "small_people": max(1, people // 10)}
-    with fresh_database() as url:
+    with run.migrated_postgres() as url:
         settings = Settings(database_url=url)
         engine = make_engine(url)
         factory = sessionmaker(bind=engine, expire_on_commit=False)
@@ -200,7 +176,7 @@ def measure(people: int = 10_000, calls: int = 200) -> dict[str, Any]:
                         session.rollback()
                     if round_ >= 10:
                         sql.append(took)
-                report[name] = {"page": _ms(page), "sql": _ms(sql), "bytes": len(response.content)}
+                report[name] = {"page": run.timings(page), "sql": run.timings(sql), "bytes": len(response.content)}
                 log(f"{name}: page median {report[name]['page']['median_ms']:.1f} ms, p99 {report[name]['page']['p99_ms']:.1f} ms; "
                     f"report SQL median {report[name]['sql']['median_ms']:.1f} ms")
             report["ratio_median"] = report["large"]["page"]["median_ms"] / report["small"]["page"]["median_ms"]

@@ -25,8 +25,6 @@ import random
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +34,11 @@ sys.path.insert(0, str(PROJECT_ROOT / "src"))
 sys.path.insert(0, str(BENCH_DIR))
 
 import run  # noqa: E402
-import numpy as np  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import selectinload, sessionmaker  # noqa: E402
 
 from carebridge.accounts import service as accounts  # noqa: E402
 from carebridge.accounts.models import StaffAccount  # noqa: E402
-from carebridge.cli import upgrade_database  # noqa: E402
 from carebridge.clients import service as clients  # noqa: E402
 from carebridge.clients.models import Client  # noqa: E402
 from carebridge.config import Settings  # noqa: E402
@@ -51,7 +46,6 @@ from carebridge.db import make_engine, session_scope  # noqa: E402
 from carebridge.keys import rotation  # noqa: E402
 from carebridge.keys import service as keys  # noqa: E402
 
-POSTGRES_URL = os.environ.get("CAREBRIDGE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BEGIN, END = "<!-- bench-records:begin -->", "<!-- bench-records:end -->"
 PAGE = 50
 LANGUAGES = ["ar-SY", "prs", "ti", "uk", "fa-IR", "so", "es-CO", "kmr", "ps", "fr-CD"]
@@ -61,25 +55,6 @@ def log(message: str) -> None:
     print(f"[bench records {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-@contextmanager
-def fresh_database():  # noqa: ANN201
-    name = f"carebridge_bench_records_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-        upgrade_database(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _ms(values: list[float]) -> dict[str, float]:
-    array = np.asarray(values) * 1000
-    return {"median_ms": float(np.median(array)), "p99_ms": float(np.percentile(array, 99)), "count": len(values)}
 
 
 def populate(factory: sessionmaker, settings: Settings, people: int) -> float:
@@ -130,7 +105,7 @@ def decrypt_all(factory: sessionmaker, settings: Settings) -> dict[str, Any]:
             opened = clients.open_profiles(session, settings, people[start:start + 500])
             assert len(opened) == len(people[start:start + 500])
         in_pages = time.perf_counter() - started
-    return {**_ms(per_record), "total_s": one_by_one, "paged_total_s": in_pages}
+    return {**run.timings(per_record), "total_s": one_by_one, "paged_total_s": in_pages}
 
 
 def page_of_50(factory: sessionmaker, settings: Settings, pages: int, people: int) -> dict[str, Any]:
@@ -145,7 +120,7 @@ def page_of_50(factory: sessionmaker, settings: Settings, pages: int, people: in
             durations.append(time.perf_counter() - began)
             assert len(opened) == len(rows)
             session.expunge_all()
-    return _ms(durations)
+    return run.timings(durations)
 
 
 def caseload_page(factory: sessionmaker, settings: Settings, calls: int = 300) -> dict[str, Any]:
@@ -159,7 +134,7 @@ def caseload_page(factory: sessionmaker, settings: Settings, calls: int = 300) -
 
 def measure(people: int = 10_000, pages: int = 300) -> dict[str, Any]:
     report: dict[str, Any] = {"people": people}
-    with tempfile.TemporaryDirectory(prefix="carebridge-bench-keys-") as folder, fresh_database() as url:
+    with tempfile.TemporaryDirectory(prefix="carebridge-bench-keys-") as folder, run.migrated_postgres() as url:
         settings = Settings(
             demo=True, record_key_file=Path(folder) / "record-keys", blind_index_key_file=Path(folder) / "blind-index.key"
         )

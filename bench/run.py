@@ -113,6 +113,20 @@ def database(kind: str):  # noqa: ANN201
         admin.dispose()
 
 
+@contextmanager
+def migrated_postgres():  # noqa: ANN201
+    """A fresh PostgreSQL database at the latest migration (dropped afterwards): its URL."""
+    with database("postgresql") as url:
+        upgrade_database(url)
+        yield url
+
+
+def timings(seconds: list[float]) -> dict[str, float]:
+    """Median and 99th percentile of durations in seconds, in milliseconds."""
+    array = np.asarray(seconds) * 1000
+    return {"median_ms": float(np.median(array)), "p99_ms": float(np.percentile(array, 99)), "count": len(seconds)}
+
+
 def postgres_reachable() -> bool:
     try:
         engine = make_engine(POSTGRES_URL)
