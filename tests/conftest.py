@@ -235,3 +235,28 @@ def hsds_dir() -> Path:
     if not (path / "schema" / "compiled" / "service.json").is_file():
         pytest.fail(f"the official HSDS 3.1 material is missing at {path}; it must sit beside the project root")
     return path
+
+
+@pytest.fixture
+def sign_in(client, session, compiled_catalogs):  # noqa: ANN001, ANN201, ARG001
+    """Signs a staff account in through the pages for real (password, then TOTP), so every request passes the
+    session cookie, CSRF and requires(). `sign_in(account)` returns the session's form token; `sign_in(None)` signs
+    out. (A test module may define its own.)"""
+    from factories import accounts as factories
+
+    client.headers.update(factories.SAME_ORIGIN)
+
+    def act_as(account):  # noqa: ANN001, ANN202
+        client.cookies.clear()
+        if account is None:
+            return None
+        if account.totp_confirmed_at is None:
+            factories.enrol(session, account)
+            session.commit()
+        landed = factories.sign_in(client, account.email)
+        assert landed.status_code == 303, landed.text[:300]
+        home = client.get("/staff")
+        assert home.status_code == 200
+        return factories.form_token(home.text)
+
+    return act_as

@@ -28,6 +28,8 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from carebridge.accounts.access import Actor
+from carebridge.assessments import labels as assessment_labels
+from carebridge.assessments import rules as assessment_rules
 from carebridge.audit import service as audit
 from carebridge.clients import service as clients
 from carebridge.clients.models import Client
@@ -39,29 +41,9 @@ from carebridge.kit import clock
 from carebridge.kit.text import clean_text
 from carebridge.plans.models import Goal, Step
 
-# The domains of the needs assessment (issue 10 §1): a goal belongs to one.
-DOMAINS: tuple[str, ...] = (
-    "housing",
-    "finances",
-    "health",
-    "education",
-    "employment",
-    "social-connections",
-    "language",
-    "legal",
-    "safety",
-)
-DOMAIN_LABELS: dict[str, str] = {
-    "housing": N_("Housing"),
-    "finances": N_("Money and benefits"),
-    "health": N_("Health"),
-    "education": N_("Education"),
-    "employment": N_("Work"),
-    "social-connections": N_("People and community"),
-    "language": N_("Language"),
-    "legal": N_("Legal situation"),
-    "safety": N_("Safety"),
-}
+# The domains of the needs assessment (issue 10 §1), with their names: a goal belongs to one.
+DOMAINS = assessment_rules.DOMAINS
+DOMAIN_LABELS = assessment_labels.DOMAIN_NAMES
 OPEN, ACHIEVED, STOPPED = "open", "achieved", "stopped"
 GOAL_STATUSES = (OPEN, ACHIEVED, STOPPED)
 TODO, DONE, CANCELLED = "todo", "done", "cancelled"
