@@ -50,7 +50,7 @@ def service(live_database_url: str) -> Iterator[dict[str, Any]]:
     engine.dispose()
 
 
-def _sign_in(page, base: str, email: str, lang: str) -> None:  # noqa: ANN001
+def _sign_in(page, base: str, email: str, lang: str) -> None:
     page.goto(f"{base}/staff/sign-in?lang={lang}")
     page.fill("#email", email)
     page.fill("#password", account_factories.PASSWORD)
@@ -60,7 +60,7 @@ def _sign_in(page, base: str, email: str, lang: str) -> None:  # noqa: ANN001
     assert page.url == f"{base}/staff"
 
 
-def _checked(browser, context, page, lang: str, axe_source: str) -> str:  # noqa: ANN001
+def _checked(browser, context, page, lang: str, axe_source: str) -> str:
     """The page now open (JavaScript off): its direction, then axe-core over the same URL in a script-enabled context
     signed in with the same cookies. Returns the page's HTML."""
     from carebridge.i18n import direction
@@ -88,7 +88,7 @@ def _checked(browser, context, page, lang: str, axe_source: str) -> str:  # noqa
     return html
 
 
-def _context(browser):  # noqa: ANN001, ANN202
+def _context(browser):
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     context.new_page().set_default_timeout(15_000)
     return context
@@ -96,7 +96,7 @@ def _context(browser):  # noqa: ANN001, ANN202
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_a_peer_supporter_screens_and_the_clinician_on_duty_sees_the_task(
-    live_server: str, browser, service: dict[str, Any], lang: str,  # noqa: ANN001
+    live_server: str, browser, service: dict[str, Any], lang: str,
 ) -> None:
     base, person = live_server, service["person"]
     if not browser_factories.AXE_PATH.is_file():
