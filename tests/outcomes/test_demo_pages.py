@@ -39,14 +39,14 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def app(session_factory, settings):  # noqa: ANN001, ANN201
+def app(session_factory, settings):
     from carebridge.app import create_app
 
     return create_app(settings=settings, session_factory=session_factory)
 
 
 @pytest.fixture
-def demo(session, settings) -> list[str]:  # noqa: ANN001
+def demo(session, settings) -> list[str]:
     load_demo_accounts(session, settings)
     people_demo.load_demo_people(session, settings)
     said = load_demo_casework(session, settings)
@@ -55,7 +55,7 @@ def demo(session, settings) -> list[str]:  # noqa: ANN001
     return list(session.scalars(select(Client.id).where(Client.fictional.is_(True)).order_by(Client.id)))
 
 
-def _sign_in(client, role: str) -> None:  # noqa: ANN001
+def _sign_in(client, role: str) -> None:
     import pyotp
 
     from carebridge.kit import clock
@@ -72,7 +72,7 @@ def _quoted(text: str) -> bool:
     return bool(re.search(r"(&#34;|&quot;)(Move out|Get the benefits|See a doctor|Speak English|Meet people|Find work|Get my|Understand|Talked with)", text))
 
 
-def test_every_demo_persons_page_and_its_case_work_opens_for_each_role(client, session, demo, compiled_catalogs) -> None:  # noqa: ANN001
+def test_every_demo_persons_page_and_its_case_work_opens_for_each_role(client, session, demo, compiled_catalogs) -> None:
     # The shipped rules place each demo assessment in its category (no demo category is an override).
     assert session.scalar(select(Assessment.id).where(Assessment.category_override.is_not(None)).limit(1)) is None
     for role in ROLES:
