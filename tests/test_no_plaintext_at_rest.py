@@ -10,7 +10,9 @@ organisation's name) must be found, so the test is shown to be able to fail.
 People are written three ways, each with markers of its own: through clients.service and the models sealed with
 keys.service; through the staff pages (a TestClient signed in for real: the new-person form, contact channels, notes,
 consent, the immigration situation); and through the JSON API (/api/v1/clients, its channels, notes, consents and
-immigration situation). The demo people (clients.demo) are loaded too.
+immigration situation). The demo people (clients.demo) are loaded too. Case work (issue 10) is written with markers
+of its own through the pages and the API: an assessment's words, a goal and a step, a risk flag's "what I saw" and
+"what I did", and a clinician's closing note.
 """
 
 from __future__ import annotations
@@ -87,6 +89,24 @@ MARKERS = {
     "note-api-sensitive": "Scar from the Vossberg detention",
     "email-api": "bartholomew.apiwhistle@marker.example",
     "phone-api": "+447700900987",
+    # Case work (issue 10), through the staff pages and the API: an assessment's words, a goal, a step, a risk flag's
+    # "what I saw" and "what I did", and the clinician's closing note.
+    "assessment-words-page": "Sleeps in the Corncrake Lane laundrette",
+    "assessment-strengths-page": "Mends bicycles for the Tamarisk youth club",
+    "assessment-matters-page": "Seeing my brother Osvaldo in Quimper",
+    "goal-page": "Leave the Brambleford hostel by spring",
+    "step-page": "Phone Councillor Haverstock-Ngata",
+    "risk-seen-page": "Talked of the Gullwing Bridge railings",
+    "risk-done-page": "Sat with him in the Periwinkle room",
+    "risk-close-page": "Safety plan names his aunt Eudoxia",
+    "assessment-words-api": "Rent arrears with Foxglove Estates",
+    "assessment-matters-api": "Getting Anselm back to the Wrenfield school",
+    "goal-api": "Apply for the Ottercombe allotment",
+    "step-api": "Write to the Saltmarsh tribunal clerk",
+    "step-organisation-api": "Tidewater Legal Collective",
+    "risk-seen-api": "Bruises she hid under the Lapwing scarf",
+    "risk-done-api": "Called the Heronsgate refuge line",
+    "risk-close-api": "Referred to Dr Vantongeren at Moorhen clinic",
     # Two of the demo people (clients.demo), loaded too.
     "demo-ukrainian": "Оксана Соняшникова",
     "demo-tigrinya": "ሳባ ተስፋጽዮን",
@@ -118,6 +138,9 @@ def write_people(url: str, settings: Settings) -> None:
             team = accounts.team(session, organisation)
             worker = accounts.account(session, roles=("link-worker",), organisation_=organisation, teams=(team,))
             actor = accounts.actor_for(worker)
+            clinician = accounts.actor_for(
+                accounts.account(session, roles=("clinician",), organisation_=organisation, teams=(team,), name="Cleo Clinician")
+            )
             for name in ("name", "name-arabic", "name-persian", "name-tigrinya", "name-ukrainian", "name-accented"):
                 client = clients.create_client(
                     session,
@@ -180,7 +203,7 @@ def write_people(url: str, settings: Settings) -> None:
                 session.flush()
             load_demo_accounts(session, settings)
             assert "40 FICTIONAL people created" in load_demo_people(session, settings)
-        write_through_pages_and_api(factory, settings, actor)
+        write_through_pages_and_api(factory, settings, actor, clinician)
     finally:
         engine.dispose()
 
@@ -192,8 +215,9 @@ def _created_id(response) -> str:  # noqa: ANN001
     return response.json()["id"]
 
 
-def write_through_pages_and_api(factory: sessionmaker, settings: Settings, actor) -> None:  # noqa: ANN001
-    """The same worker, signed in for real, writes people through the staff pages' forms and through the API."""
+def write_through_pages_and_api(factory: sessionmaker, settings: Settings, actor, clinician) -> None:  # noqa: ANN001
+    """The same worker, signed in for real, writes people through the staff pages' forms and through the API, then
+    their case work (an assessment, a goal with a step, a risk flag); the clinician closes the flags with a note."""
     app = create_app(settings, session_factory=factory)
     with TestClient(app) as http:
         token = audit_factories.sign_in_as(http, actor)
@@ -204,6 +228,7 @@ def write_through_pages_and_api(factory: sessionmaker, settings: Settings, actor
                 "interpreter_language": MARKERS["interpreter-language"], "interpreter_gender": "any",
             }, follow_redirects=False))
             base = f"/staff/clients/{person}"
+            page_person = person
             for channel in (
                 {"kind": "phone", "value": MARKERS["phone-national"], "safe_times": MARKERS["safe-times-page"]},
                 {"kind": "email", "value": MARKERS["email"], "safe_times": MARKERS["safe-times-page"]},
@@ -245,6 +270,55 @@ def write_through_pages_and_api(factory: sessionmaker, settings: Settings, actor
             }).status_code == 201
             assert http.put(f"{base}/immigration-situation", headers=headers,
                             json={"status": "asylum-seeker"}).status_code == 200
+        write_case_work(http, factory, token, page_person=page_person, api_person=person, clinician=clinician)
+
+
+def write_case_work(http: TestClient, factory: sessionmaker, token: str, *, page_person: str, api_person: str, clinician) -> None:  # noqa: ANN001
+    """Issue 10's case work with markers: through the pages for one person, through the API for another."""
+    from sqlalchemy import select
+
+    from carebridge.risk.models import RiskFlag
+
+    base = f"/staff/clients/{page_person}"
+    assert http.post(f"{base}/assessments/new", data={
+        "csrf_token": token, "housing-score": "4", "housing-words": MARKERS["assessment-words-page"],
+        "housing-strengths": MARKERS["assessment-strengths-page"], "what_matters": MARKERS["assessment-matters-page"],
+    }, follow_redirects=False).status_code == 303
+    goal = http.post(f"{base}/plan/goals/new", data={"csrf_token": token, "domain": "housing", "text": MARKERS["goal-page"]},
+                     follow_redirects=False)
+    goal_id = _created_id(goal)
+    assert http.post(f"{base}/plan/goals/{goal_id}/steps/new", data={
+        "csrf_token": token, "description": MARKERS["step-page"], "who": "worker",
+    }, follow_redirects=False).status_code == 303
+    assert http.post(f"{base}/risk-flags/new", data={
+        "csrf_token": token, "source": "worker", "seen": MARKERS["risk-seen-page"], "done": MARKERS["risk-done-page"],
+    }, follow_redirects=False).status_code == 303
+
+    headers = {"X-CSRF-Token": token}
+    base = f"/api/v1/clients/{api_person}"
+    assert http.post(f"{base}/assessments", headers=headers, json={
+        "domains": {"finances": {"score": 3, "words": MARKERS["assessment-words-api"], "strengths": None}},
+        "what_matters": MARKERS["assessment-matters-api"],
+    }).status_code == 201
+    goal_id = _created_id(http.post(f"{base}/goals", headers=headers, json={"domain": "legal", "text": MARKERS["goal-api"]}))
+    assert http.post(f"/api/v1/goals/{goal_id}/steps", headers=headers, json={
+        "description": MARKERS["step-api"], "who": "organisation", "organisation": MARKERS["step-organisation-api"],
+    }).status_code == 201
+    api_flag = _created_id(http.post(f"{base}/risk-flags", headers=headers, json={
+        "source": "safeguarding", "seen": MARKERS["risk-seen-api"], "done": MARKERS["risk-done-api"],
+    }))
+
+    with factory() as session:
+        page_flag = session.scalar(select(RiskFlag.id).where(RiskFlag.client_id == page_person))
+    token = audit_factories.sign_in_as(http, clinician)
+    assert http.post(f"/staff/risk/flags/{page_flag}/close", data={
+        "csrf_token": token, "outcome": "plan-made", "outcome_notes": MARKERS["risk-close-page"],
+    }, follow_redirects=False).status_code == 303
+    closed = http.post(f"/api/v1/risk-flags/{api_flag}/close", headers={"X-CSRF-Token": token},
+                       json={"outcome": "referred-on", "notes": MARKERS["risk-close-api"]})
+    assert closed.status_code == 200, closed.text[:500]
+    with factory() as session:
+        assert set(session.scalars(select(RiskFlag.status).where(RiskFlag.id.in_([page_flag, api_flag])))) == {"closed"}
 
 
 @pytest.fixture

@@ -93,6 +93,22 @@ def _demo_people(session: Session, settings: Any) -> list[tuple[Client, Any]]:
     return [(found[by_name[person.name]], person) for person in people_demo.PEOPLE if person.name in by_name]
 
 
+def _scores(category: str, generator: random.Random) -> dict[str, int]:
+    """Domain scores around the category's level that the shipped rules (assessments/rules.yaml) place in that category,
+    so that the demo's assessments show the rule that led to their category rather than an override."""
+    level = LEVEL[category]
+    ceiling = {"resilience": 1, "guidance": 2, "complex": 3, "critical": 3}[category]
+    scores = {domain: max(1, min(ceiling, level + generator.choice((-1, 0, 0, 1)))) for domain in rows.DOMAINS}
+    if category == "guidance" and 2 not in scores.values():
+        scores["language"] = 2
+    elif category == "complex" and 3 not in scores.values():
+        scores["health"] = 3
+    elif category == "critical":  # housing in crisis (an eviction) compounded by another domain needing support
+        scores["housing"] = 4
+        scores["finances"] = max(scores["finances"], 3)
+    return scores
+
+
 def _already_there(session: Session, client_ids: list[str]) -> bool:
     return bool(
         session.scalar(select(Assessment.id).where(Assessment.client_id.in_(client_ids)).limit(1))
@@ -138,8 +154,7 @@ def load_demo_casework(session: Session, settings: Any) -> str:
         start = now - dt.timedelta(days=generator.randint(150, 180), hours=generator.randint(0, 6))
         for index, category in enumerate(moves):
             at = start + dt.timedelta(days=56 * index + generator.randint(0, 10))
-            level = LEVEL[category]
-            scores = {domain: max(1, min(4, level + generator.choice((-1, 0, 0, 1)))) for domain in rows.DOMAINS}
+            scores = _scores(category, generator)
             rows.add_assessment(session, settings, client, category=category, assessed_at=at, scores=scores,
                                 what_matters="Being safe and near my family.", assessed_by=worker)
             made["assessments"] += 1

@@ -2,7 +2,7 @@
 
 - The person's page section `outcomes` (screening.read in scope): PHQ-9 and GAD-7 over time as an SVG chart, the
   same data in a table, and what the first and latest scores say (reliable improvement, recovery) in words. Audited
-  `outcomes.read`.
+  `outcomes.read` when the person has scores (a person without any: nothing read, only the page's `client.read`).
 - /staff/outcomes (report.aggregate): the service's figures over a period, counts only, small ones suppressed; the
   holders of report.all-organisations choose an organisation or see every one. Audited `report.outcomes`.
 
@@ -37,7 +37,13 @@ TRANSPORT_LIMIT = 200
 def section(session: Session, settings: Settings, actor: Actor, client: Client, request: Request) -> dict[str, Any] | None:
     """The person page's outcomes section (clients.sections); None when the actor may not read this person's
     screening."""
-    series = service.person_scores(session, actor, client, request_id=request_id(request))
+    if not _screened(session, actor, client):
+        if not _may_read_scores(session, actor, client):
+            return None
+        # Nothing read, nothing audited (as the assessment section): the person's page itself is `client.read`.
+        series = [service.Series(instrument, [], None) for instrument in MEASURES]
+    else:
+        series = service.person_scores(session, actor, client, request_id=request_id(request))
     if series is None:
         return None
     rows = sorted(
@@ -72,6 +78,31 @@ def section(session: Session, settings: Settings, actor: Actor, client: Client, 
             ],
         }
     }
+
+
+def _may_read_scores(session: Session, actor: Actor, client: Client) -> bool:
+    """service.person_scores' own check: screening.read, the person in its scope."""
+    from carebridge.clients import service as clients
+    from carebridge.errors import NotFound
+
+    if not actor.can("screening.read"):
+        return False
+    try:
+        clients.find_client(session, actor, client.id, "screening.read")
+    except NotFound:
+        return False
+    return True
+
+
+def _screened(session: Session, actor: Actor, client: Client) -> bool:
+    """Whether the person has a PHQ-9 or GAD-7 score (read only by those who may read them: person_scores checks)."""
+    from sqlalchemy import select
+
+    from carebridge.screening.models import Screening
+
+    return session.scalar(
+        select(Screening.id).where(Screening.client_id == client.id, Screening.instrument.in_(tuple(MEASURES))).limit(1)
+    ) is not None
 
 
 def _day(moment, zone: str | None) -> str:  # noqa: ANN001

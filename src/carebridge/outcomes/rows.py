@@ -30,6 +30,8 @@ BANDS = {
     "phq-9": ((20, "severe"), (15, "moderately-severe"), (10, "moderate"), (5, "mild"), (0, "minimal")),
     "gad-7": ((15, "severe"), (10, "moderate"), (5, "mild"), (0, "minimal")),
 }
+# The reason recorded when a row's category is not the rules' (see add_assessment).
+OVERRIDE_REASON = "The worker's judgement after talking with the person."
 ITEMS = {"phq-9": 9, "gad-7": 7, "pc-ptsd-5": 6, "rhs-15": 15}
 
 
@@ -106,24 +108,49 @@ def add_assessment(
     scores: dict[str, int | None],
     what_matters: str = "",
     assessed_by: str | None = None,
-    rules_version: str = "demo",
+    rules_version: str | None = None,
     category_override: str | None = None,
 ) -> Assessment:
+    """An assessment as assessments.service.create_assessment keeps it: the category and its sealed basis from the rules
+    in force over `scores` (which rule, its explanation, the scores it used). When the rules give another category than
+    `category` (the demo's story, or a test's figure), the row carries `category` as a worker's override with a
+    recorded reason, as the assessment page would after "change the category" — so the category in force is always
+    `category` (or `category_override` when given), and the page shows what the rules said."""
+    from carebridge.assessments import rules as category_rules
+
     row_id = new_id()
+    key = _key(session, settings, client)
     answers = {
         "domains": {domain: {"score": scores.get(domain), "words": "", "strengths": ""} for domain in DOMAINS},
         "what_matters": what_matters,
     }
+    rules = category_rules.load_rules(settings)
+    match = rules.categorise({domain: scores.get(domain) for domain in DOMAINS})
+    wanted = category_override or category
+    override = wanted if wanted != match.category else None
     row = Assessment(
         id=row_id,
         client_id=client.id,
         organisation_id=client.organisation_id,
         assessed_by=assessed_by,
         assessed_at=assessed_at,
-        answers=_key(session, settings, client).seal_json("assessment", "answers", row_id, answers),
-        category=category,
-        rules_version=rules_version,
-        category_override=category_override,
+        answers=key.seal_json("assessment", "answers", row_id, answers),
+        category=match.category,
+        rules_version=rules_version or rules.version,
+        basis=key.seal_json(
+            "assessment", "basis", row_id,
+            {
+                "rule": match.rule.id,
+                "explanation": match.rule.explanation,
+                "meaning": rules.meanings.get(match.category, {}),
+                "used": match.used,
+            },
+        ),
+        category_override=override,
+        override_reason=key.seal_text("assessment", "override_reason", row_id, OVERRIDE_REASON) if override else None,
+        overridden_by=assessed_by if override else None,
+        overridden_at=assessed_at if override else None,
+        version=1,
     )
     session.add(row)
     return row
@@ -148,7 +175,7 @@ def add_goal(
         client_id=client.id,
         organisation_id=client.organisation_id,
         domain=domain,
-        text=_key(session, settings, client).seal_json("plan_goal", "text", row_id, text),
+        text=_key(session, settings, client).seal_text("plan_goal", "text", row_id, text),
         services=None,
         status=status,
         review_on=review_on,
@@ -179,7 +206,7 @@ def add_step(
         id=row_id,
         goal_id=goal.id,
         client_id=client.id,
-        description=_key(session, settings, client).seal_json("plan_step", "description", row_id, {"description": description}),
+        description=_key(session, settings, client).seal_json("plan_step", "description", row_id, {"description": description, "organisation": None}),
         who=who,
         due_on=due_on,
         status=status,
@@ -216,7 +243,7 @@ def add_flag(
         organisation_id=client.organisation_id,
         source=source,
         screening_id=screening_id,
-        details=key.seal_json("risk_flag", "details", row_id, {"seen": seen, "done": done}),
+        details=key.seal_json("risk_flag", "details", row_id, {"seen": seen, "done": done, "notes": []}),
         raised_by=raised_by,
         raised_at=raised_at,
         due_at=raised_at + dt.timedelta(hours=due_hours),
@@ -225,7 +252,7 @@ def add_flag(
         closed_by=closed_by,
         closed_at=closed_at,
         outcome=outcome,
-        outcome_notes=key.seal_json("risk_flag", "outcome_notes", row_id, outcome_notes) if outcome_notes else None,
+        outcome_notes=key.seal_text("risk_flag", "outcome_notes", row_id, outcome_notes) if outcome_notes else None,
     )
     session.add(row)
     return row

@@ -55,6 +55,10 @@ class EraseRequest(BaseModel):
     confirm: Literal["erase"] = Field(description='The word "erase": the caller means it.')
 
 
+# The languages the wording comes in, named in the schema (an enum): what the schema allows is what is accepted.
+InterfaceLanguage = Literal[tuple(i18n.LANGUAGES)]  # type: ignore[valid-type]
+
+
 @router.get(
     "/clients/{client_id}/seen-by",
     response_model=SeenByPage,
@@ -70,7 +74,7 @@ def seen_by(
     settings: SettingsDep,
     actor: Reader,
     client_id: ClientId,
-    language: Annotated[str | None, Query(max_length=16, description="en, ar, fa, uk, fr or es")] = None,
+    language: Annotated[InterfaceLanguage | None, Query(description="en, ar, fa, uk, fr or es")] = None,
     before: Annotated[int | None, Query(ge=1, le=9_223_372_036_854_775_807)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = service.SEEN_BY_PAGE,
 ) -> SeenByPage:
