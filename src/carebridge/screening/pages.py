@@ -16,7 +16,6 @@ and the one-use self-screening links (create, show once, revoke).
 
 from __future__ import annotations
 
-import importlib
 from typing import Annotated, Any
 
 import segno
@@ -35,6 +34,7 @@ from carebridge.clients.models import Client
 from carebridge.config import Settings
 from carebridge.errors import N_, FieldError, InvalidInput, NotFound
 from carebridge.screening import forms, instruments, links
+from carebridge.screening import service as screenings
 from carebridge.screening.models import Screening
 from carebridge.web import SessionDep, SettingsDep, request_id
 
@@ -59,10 +59,6 @@ INSTRUMENT_PURPOSES = {
     "rhs-15": N_("Emotional distress of refugees"),
 }
 
-
-def _service():
-    """The screening service (screening.service: record_screening). Imported when used."""
-    return importlib.import_module("carebridge.screening.service")
 
 
 def _risk_guidance(session: Session, settings: Settings, actor: Actor) -> dict[str, Any]:
@@ -321,7 +317,7 @@ async def record_screening(
         ))
     if not errors:
         try:
-            screening = _service().record_screening(
+            screening = screenings.record_screening(
                 session, settings, client=client, instrument=definition.code, answers=read.answers,
                 language=language, mode="staff", actor=actor,
             )

@@ -18,7 +18,6 @@ update before the screening is written (screening.links.claim_link).
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -33,20 +32,12 @@ from carebridge.config import Settings
 from carebridge.emergency import emergency_numbers
 from carebridge.errors import FieldError
 from carebridge.screening import forms, instruments, links
+from carebridge.screening import service as screenings
 from carebridge.screening.models import ScreeningLink
 from carebridge.web import SessionDep, SettingsDep, render, request_id
 
 router = APIRouter(include_in_schema=False, dependencies=[PublicAccess])
 
-
-def crisis_lines(settings: Settings) -> list[tuple[str, str]]:
-    """settings.crisis_lines ("number=name, ...") as (number, name) pairs; an entry without a number is left out."""
-    lines = []
-    for entry in (settings.crisis_lines or "").split(","):
-        number, _, name = entry.partition("=")
-        if number.strip():
-            lines.append((number.strip(), name.strip()))
-    return lines
 
 
 def _page_language(request: Request, link: ScreeningLink | None) -> str:
@@ -60,7 +51,7 @@ def _page_language(request: Request, link: ScreeningLink | None) -> str:
 
 
 def _base_context(settings: Settings) -> dict[str, Any]:
-    return {"emergency_numbers": emergency_numbers(settings=settings), "crisis_lines": crisis_lines(settings)}
+    return {"emergency_numbers": emergency_numbers(settings=settings), "crisis_lines": settings.crisis_line_list()}
 
 
 def _gone(request: Request, settings: Settings) -> Response:
@@ -133,9 +124,8 @@ async def submit_self_screening(request: Request, session: SessionDep, settings:
     if not links.claim_link(session, link):
         # Sent twice (the back button, a double tap): the first one counted.
         return _gone(request, settings)
-    service = importlib.import_module("carebridge.screening.service")
     client = _client_of(session, link)
-    screening = service.record_screening(
+    screening = screenings.record_screening(
         session, settings, client=client, instrument=definition.code, answers=read.answers, language=link.language,
         mode="self", actor=None, link=link,
     )
