@@ -12,29 +12,6 @@ from sqlalchemy import select
 from carebridge.accounts import break_glass, service
 from carebridge.accounts.models import StaffAccount
 
-@pytest.fixture
-def sign_in(client, session, compiled_catalogs):
-    """Signs in for real through the pages (password, then the TOTP code; the account is enrolled first if it has
-    no second factor yet), so that every request goes through the session cookie, CSRF and `requires(...)`.
-    Returns the session's CSRF token (what the pages put in their forms). The client sends the site's own Origin
-    with every request, as a browser does with a form. `sign_in(None)` signs out (drops the cookies)."""
-    client.headers.update(factories.SAME_ORIGIN)
-
-    def act_as(account):
-        client.cookies.clear()
-        if account is None:
-            return None
-        if account.totp_confirmed_at is None:
-            factories.enrol(session, account)
-            session.commit()
-        landed = factories.sign_in(client, account.email)
-        assert landed.status_code == 303, landed.text[:300]
-        home = client.get("/staff")
-        assert home.status_code == 200
-        return factories.form_token(home.text)
-
-    return act_as
-
 
 @pytest.fixture
 def world(session):

@@ -22,24 +22,6 @@ from carebridge.kit import clock
 from carebridge.web import template_environment
 
 
-@pytest.fixture
-def sign_in(client, session, compiled_catalogs):  # noqa: ANN001, ANN201
-    """Signs in for real through the pages (password and TOTP), returns the session's form token."""
-    client.headers.update(account_factories.SAME_ORIGIN)
-
-    def act_as(account):  # noqa: ANN001, ANN202
-        client.cookies.clear()
-        if account.totp_confirmed_at is None:
-            account_factories.enrol(session, account)
-            session.commit()
-        landed = account_factories.sign_in(client, account.email)
-        assert landed.status_code == 303, landed.text[:300]
-        home = client.get("/staff")
-        assert home.status_code == 200
-        return account_factories.form_token(home.text)
-
-    return act_as
-
 
 @pytest.fixture
 def world(session, app):  # noqa: ANN001, ANN201
