@@ -269,7 +269,7 @@ def test_the_flag_page_shows_the_screening_that_raised_it(client, session, world
         answers=b"",
     )
     key = keys.data_key(session, settings, clients.SUBJECT, world.person.id)
-    screening.answers = key.seal_json("screening", "answers", screening.id, {"items": {str(n): (1 if n == 9 else 0) for n in range(1, 10)}})
+    screening.answers = key.seal_json("screening", "answers", screening.id, {"items": {f"item-{n}": (1 if n == 9 else 0) for n in range(1, 10)}})
     session.add(screening)
     session.flush()
     flag = service.raise_flag(session, settings, client=world.person, source="screening", actor=world.actor("peer"), screening_id=screening.id)

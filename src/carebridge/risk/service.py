@@ -34,6 +34,7 @@ from carebridge.errors import N_, Conflict, FieldError, Forbidden, InvalidInput,
 from carebridge.keys import service as keys
 from carebridge.kit import clock
 from carebridge.notifications import service as notifications
+from carebridge.screening.scoring import PHQ9_RISK_ITEM
 from carebridge.risk.models import DutyAssignment, RiskFlag
 
 SOURCES = ("screening", "worker", "safeguarding")
@@ -355,23 +356,11 @@ def _screening(session: Session, settings: Settings, flag: RiskFlag) -> dict[str
         key = keys.data_key(session, settings, clients.SUBJECT, row.client_id)
         answers = key.open_json("screening", "answers", row.id, row.answers)
         items = answers.get("items", {}) if isinstance(answers, dict) else {}
-        item9 = _item9(items) if row.instrument == "phq-9" and isinstance(items, dict) else None
+        item9 = items.get(PHQ9_RISK_ITEM) if row.instrument == "phq-9" and isinstance(items, dict) else None
     except Exception:  # noqa: BLE001 - answers that do not open hide item 9, never the flag page
         item9 = None
     return {"instrument": row.instrument, "completed_at": row.completed_at, "total": row.total, "band": row.band, "item9": item9}
 
-
-# PHQ-9's item 9 by its LOINC code, else by a linkId whose last number is 9 ("9", "item-9", "phq9-9", "q9").
-_ITEM9 = re.compile(r"(?:.*[^0-9])?0*9")
-
-
-def _item9(items: dict[str, Any]) -> Any:
-    if "44260-8" in items:
-        return items["44260-8"]
-    for link_id, value in items.items():
-        if isinstance(link_id, str) and _ITEM9.fullmatch(link_id):
-            return value
-    return None
 
 
 def _contact_routes(session: Session, settings: Settings, client: Client) -> list[dict[str, Any]]:

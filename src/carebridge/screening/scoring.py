@@ -20,6 +20,8 @@ PC_PTSD5 = "pc-ptsd-5"
 RHS15 = "rhs-15"
 
 PHQ9_ITEMS = tuple(f"item-{number}" for number in range(1, 10))
+# The item whose answer above 0 starts the risk workflow (LOINC 44260-8, "thoughts that you would be better off dead").
+PHQ9_RISK_ITEM = PHQ9_ITEMS[8]
 GAD7_ITEMS = tuple(f"item-{number}" for number in range(1, 8))
 PC_PTSD5_ITEMS = tuple(f"item-{number}" for number in range(1, 6))
 RHS15_ITEMS = tuple(f"item-{number}" for number in range(1, 15))
@@ -96,7 +98,7 @@ def score_phq9(answers: Mapping[str, Any]) -> Score:
     if answers.get(DIFFICULTY) is not None:
         _value(PHQ9, answers, DIFFICULTY, range(4))
     total = sum(values)
-    return Score(PHQ9, total, _band(total, PHQ9_BANDS), total >= PHQ9_POSITIVE, risk=values[8] > 0)
+    return Score(PHQ9, total, _band(total, PHQ9_BANDS), total >= PHQ9_POSITIVE, risk=values[PHQ9_ITEMS.index(PHQ9_RISK_ITEM)] > 0)
 
 
 def score_gad7(answers: Mapping[str, Any]) -> Score:
