@@ -16,8 +16,8 @@ from carebridge.firewall import reports
 from carebridge.kit import clock
 
 
-def _cells(*counts: int) -> list[reports._Cell]:
-    return [reports._Cell(str(index), str(index), count) for index, count in enumerate(counts)]
+def _cells(*counts: int) -> list[reports.Cell]:
+    return [reports.Cell(str(index), str(index), count) for index, count in enumerate(counts)]
 
 
 def _shown(figures: list[reports.Figure]) -> list[int | None]:

@@ -96,7 +96,7 @@ class CaseloadReport:
 
 
 @dataclass(frozen=True)
-class _Cell:
+class Cell:
     key: str
     label: str
     count: int
@@ -109,7 +109,7 @@ def shown(count: int) -> int | None:
     return count if count >= THRESHOLD else None
 
 
-def suppress(cells: list[_Cell], *, total_shown: bool) -> list[Figure]:
+def suppress(cells: list[Cell], *, total_shown: bool) -> list[Figure]:
     """Primary suppression (below THRESHOLD) and, when the total is shown and only one cell would be hidden, the
     smallest other cell as well (secondary), so that no hidden count equals total minus the shown ones."""
     hidden = {index for index, cell in enumerate(cells) if cell.count < THRESHOLD}
@@ -122,7 +122,7 @@ def suppress(cells: list[_Cell], *, total_shown: bool) -> list[Figure]:
     ]
 
 
-def _breakdown(name: str, cells: list[_Cell], total: int) -> Breakdown:
+def _breakdown(name: str, cells: list[Cell], total: int) -> Breakdown:
     total_figure = Figure("total", N_("Total"), shown(total))
     return Breakdown(name, BREAKDOWN_TITLES[name], total_figure, suppress(cells, total_shown=not total_figure.suppressed))
 
@@ -203,20 +203,20 @@ def caseload(session: Session, settings: Settings, actor: Actor, *, request_id: 
             by_interpreter["yes" if profile.interpreter_needed else "no"] += 1
     counted = sum(by_interpreter.values())  # people whose record could be opened (an erased one cannot)
 
-    team_cells = [_Cell(team_id, name, by_team.get(team_id, 0), translate=False, code=True) for team_id, name in teams.items()]
+    team_cells = [Cell(team_id, name, by_team.get(team_id, 0), translate=False, code=True) for team_id, name in teams.items()]
     if by_team.get(None):
-        team_cells.append(_Cell("none", NO_TEAM, by_team[None]))
-    status_cells = [_Cell(key, label, by_status.get(key, 0)) for key, label in STATUS_LABELS.items()]
+        team_cells.append(Cell("none", NO_TEAM, by_team[None]))
+    status_cells = [Cell(key, label, by_status.get(key, 0)) for key, label in STATUS_LABELS.items()]
     kept, pooled = pool_small({key: count for key, count in by_language.items() if key})
     language_cells = [
-        _Cell(tag, tag, count, translate=False, code=True)
+        Cell(tag, tag, count, translate=False, code=True)
         for tag, count in sorted(kept.items(), key=lambda item: (-item[1], item[0]))
     ]
-    language_cells.append(_Cell("other", OTHER_LANGUAGES, pooled))
+    language_cells.append(Cell("other", OTHER_LANGUAGES, pooled))
     if by_language.get(""):
-        language_cells.append(_Cell("none", NO_LANGUAGE, by_language[""]))
-    interpreter_cells = [_Cell(key, label, by_interpreter[key]) for key, label in INTERPRETER_LABELS.items()]
-    contact_cells = [_Cell(key, label, by_contact[key]) for key, label in LAST_CONTACT_LABELS.items()]
+        language_cells.append(Cell("none", NO_LANGUAGE, by_language[""]))
+    interpreter_cells = [Cell(key, label, by_interpreter[key]) for key, label in INTERPRETER_LABELS.items()]
+    contact_cells = [Cell(key, label, by_contact[key]) for key, label in LAST_CONTACT_LABELS.items()]
 
     report = CaseloadReport(
         organisation_id=actor.organisation_id,

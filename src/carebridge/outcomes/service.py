@@ -409,7 +409,7 @@ def _goals(session: Session, where: ColumnElement[bool]) -> dict[str, int]:
 def _breakdown(name: str, title: str, labels: dict[str, str], counts: dict[str, int]) -> Breakdown:
     total = sum(counts.get(key, 0) for key in labels)
     total_figure = Figure("total", N_("Total"), shown(total))
-    cells = [reports._Cell(key, label, counts.get(key, 0)) for key, label in labels.items()]
+    cells = [reports.Cell(key, label, counts.get(key, 0)) for key, label in labels.items()]
     return Breakdown(name, title, total_figure, reports.suppress(cells, total_shown=not total_figure.suppressed))
 
 
