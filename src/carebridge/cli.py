@@ -7,6 +7,7 @@ the registry (carebridge/domains.py).
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 import traceback
@@ -153,7 +154,13 @@ def load_demo(session_factory=None, *, force: bool = False, settings=None) -> st
         accounts = load_demo_accounts(session, settings)
         people = load_demo_people(session, settings)
         casework = load_demo_casework(session, settings)
-    return "\n".join(part for part in (directory, accounts, people, casework) if part)
+        # Issue 11: other demo organisations, referrals among them, appointments and reminders, interpreters,
+        # volunteers, social prescribing — each domain's own `demo.load_demo(session, settings) -> str`.
+        referrals = [
+            importlib.import_module(f"carebridge.{name}.demo").load_demo(session, settings)
+            for name in ("referrals", "interpreters", "volunteers", "prescribing", "appointments")
+        ]
+    return "\n".join(part for part in (directory, accounts, people, casework, *referrals) if part)
 
 
 def _load_demo_directory(session_factory=None, *, force: bool = False) -> str:  # noqa: ANN001

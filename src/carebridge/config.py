@@ -147,6 +147,21 @@ class Settings(BaseSettings):
     # Crisis lines the peer supporter's "if there is risk now" box shows after the emergency numbers, comma-separated
     # "number=name", e.g. "116 123=Samaritans,0800 689 5652=Refugee Council helpline". Empty: emergency numbers only.
     crisis_lines: str = ""
+    # Referrals nobody answered within this many days are closed as rejected ("no answer") by the referrals.no-answer
+    # job, and the referrer is told (Joy, the UK social-prescribing platform, uses two weeks).
+    referral_no_answer_days: int = Field(default=14, ge=1, le=90)
+    # Video appointments get a meeting link made from this template; "{room}" is replaced by a random, unguessable room
+    # name, e.g. "https://meet.jit.si/carebridge-{room}" or your own video service. Empty: no link is made (the
+    # worker adds one by hand). Carebridge never calls the video service itself.
+    video_link_template: str = ""
+    # Inbound text messages (replies, STOP) arrive at /api/v1/sms/inbound signed with HMAC-SHA256 of the body under
+    # this secret (header X-Carebridge-Signature: sha256=<hex>). Empty: the webhook refuses everything.
+    sms_webhook_secret: SecretStr = SecretStr("")
+    # Reminders are sent this many hours before an appointment, never in the quiet hours (deployment time zone),
+    # and only in the person's own safe window when they gave one.
+    reminder_hours_before: int = Field(default=24, ge=1, le=24 * 7)
+    reminder_quiet_start: str = "20:00"
+    reminder_quiet_end: str = "09:00"
 
     @field_validator("crisis_lines")
     @classmethod

@@ -147,6 +147,59 @@ DOMAINS: tuple[Domain, ...] = (
         routers=("carebridge.outcomes.pages:router", "carebridge.outcomes.api:router"),
         menu=(("/staff/outcomes", N_("Outcomes"), "report.aggregate"),),
     ),
+    # Referrals and what goes with them (issue 11): closed-loop referrals, social prescribing, volunteers,
+    # interpreters and cultural mediators, appointments and reminders.
+    Domain(
+        "referrals",
+        routers=(
+            "carebridge.referrals.pages:router",
+            "carebridge.referrals.api:router",
+            "carebridge.referrals.report_pages:router",
+            "carebridge.referrals.report_api:router",
+        ),
+        models="carebridge.referrals.models",
+        menu=(
+            ("/staff/referrals", N_("Referrals sent"), "referral.send"),
+            ("/staff/referrals/inbox", N_("Referrals received"), "referral.receive"),
+            ("/staff/referrals/overrides", N_("Referrals sent without consent"), "referral.oversee"),
+            ("/staff/referrals/report", N_("Referral figures"), "report.aggregate"),
+        ),
+    ),
+    Domain(
+        "appointments",
+        routers=("carebridge.appointments.pages:router", "carebridge.appointments.api:router"),
+        models="carebridge.appointments.models",
+        menu=(("/staff/appointments", N_("Appointments"), "person.read"),),
+    ),
+    Domain(
+        "reminders",
+        routers=("carebridge.reminders.pages:router", "carebridge.reminders.webhook:router"),
+        models="carebridge.reminders.models",
+    ),
+    Domain(
+        "interpreters",
+        routers=("carebridge.interpreters.pages:router", "carebridge.interpreters.api:router"),
+        models="carebridge.interpreters.models",
+        menu=(
+            ("/staff/interpreters", N_("Interpreters and mediators"), "interpreter.book"),
+            ("/staff/interpreting", N_("My interpreting"), "interpreting.respond"),
+            ("/staff/interpreters/demand", N_("Interpreting demand"), "report.aggregate"),
+        ),
+    ),
+    Domain(
+        "prescribing",
+        routers=("carebridge.prescribing.pages:router", "carebridge.prescribing.api:router"),
+        models="carebridge.prescribing.models",
+    ),
+    Domain(
+        "volunteers",
+        routers=("carebridge.volunteers.pages:router", "carebridge.volunteers.api:router"),
+        models="carebridge.volunteers.models",
+        menu=(
+            ("/staff/volunteers", N_("Volunteers and families"), "volunteer.manage"),
+            ("/staff/volunteering", N_("My matches"), "volunteer.own-matches"),
+        ),
+    ),
 )
 
 

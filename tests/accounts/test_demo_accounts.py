@@ -23,7 +23,7 @@ def _demo_accounts(session):
 
 def test_one_account_per_role_with_the_published_password_and_a_confirmed_second_factor(session):
     message = demo.load_demo_accounts(session, Settings(demo=True))
-    assert "9 created" in message
+    assert f"{len(ROLES)} created" in message
     accounts = _demo_accounts(session)
     assert len(accounts) == len(ROLES)
     for role in ROLES:
@@ -34,7 +34,7 @@ def test_one_account_per_role_with_the_published_password_and_a_confirmed_second
         assert account.totp_secret and account.totp_confirmed_at is not None
     clinician = service.account_by_email(session, "clinician@demo.carebridge.example")
     assert len(clinician.memberships) == 2
-    assert "all 9 already there" in demo.load_demo_accounts(session, Settings(demo=True))
+    assert f"all {len(ROLES)} already there" in demo.load_demo_accounts(session, Settings(demo=True))
     assert len(_demo_accounts(session)) == len(ROLES)
 
 
@@ -44,7 +44,7 @@ def test_the_demo_load_command_makes_them_only_when_demo_is_on(session_factory):
     with session_factory() as session:
         assert _demo_accounts(session) == []
     first = cli.load_demo(session_factory, settings=Settings(demo=True))
-    assert "Demo staff accounts: 9 created" in first
+    assert f"Demo staff accounts: {len(ROLES)} created" in first
     again = cli.load_demo(session_factory, settings=Settings(demo=True))
     assert "already loaded" in again and "already there" in again
 
@@ -54,9 +54,9 @@ def test_the_server_refuses_demo_accounts_when_demo_is_off_until_they_are_remove
     cli.load_demo(session_factory, settings=Settings(demo=True))
     assert cli.demo_accounts_refusal(session_factory, Settings(demo=True)) is None
     refusal = cli.demo_accounts_refusal(session_factory, Settings(demo=False))
-    assert refusal is not None and "9 demo staff accounts" in refusal and "carebridge demo remove" in refusal
+    assert refusal is not None and f"{len(ROLES)} demo staff accounts" in refusal and "carebridge demo remove" in refusal
     with session_factory() as session:
-        assert demo.remove_demo_accounts(session) == 9
+        assert demo.remove_demo_accounts(session) == len(ROLES)
         session.commit()
         assert all(not account.active and account.totp_secret is None for account in _demo_accounts(session))
     assert cli.demo_accounts_refusal(session_factory, Settings(demo=False)) is None
@@ -106,7 +106,7 @@ def test_serve_exits_2_with_demo_off_and_demo_accounts_present(tmp_path):
         [sys.executable, "-m", "carebridge.cli", "demo", "remove"], capture_output=True, text=True, env=env, timeout=60,
         check=False,
     )
-    assert removed.returncode == 0 and "disabled 9" in removed.stdout
+    assert removed.returncode == 0 and f"disabled {len(ROLES)}" in removed.stdout
     code = subprocess.run(
         [sys.executable, "-m", "carebridge.cli", "demo", "code"], capture_output=True, text=True, env=env, timeout=60,
         check=False,

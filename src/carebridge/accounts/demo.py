@@ -38,6 +38,8 @@ ACCOUNTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "clinician": ("Dr Nadia Karimi (demo clinician)", ("Harbourside team", "Outreach team")),
     "receptionist": ("Rosa Bianchi (demo receptionist)", ()),
     "planner": ("Priya Nair (demo planner)", ()),
+    "interpreter": ("Yusuf Demir (demo interpreter)", ()),
+    "volunteer": ("Grace Okafor (demo volunteer)", ()),
 }
 LANGUAGES = {
     "link-worker": "uk ru",
@@ -46,6 +48,8 @@ LANGUAGES = {
     "peer-supporter": "uk",
     "clinician": "fa ar",
     "service-manager": "ar",
+    "interpreter": "ar ku tr",
+    "volunteer": "en ar",
 }
 
 

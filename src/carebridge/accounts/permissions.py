@@ -90,6 +90,57 @@ PERMISSIONS: dict[str, Permission] = {
             "See the organisation's risk flags and escalations; say which clinicians are on duty.",
             shows_people=True,
         ),
+        Permission(
+            "referral.send",
+            "Refer a person within the scope to a service in the directory (or a social activity), choose what the "
+            "receiver may see, and follow the referral to its outcome.",
+            shows_people=True,
+        ),
+        Permission(
+            "referral.receive",
+            "See the referrals sent to one's organisation and answer them (accept, reject, progress, complete); see "
+            "only what each referral shares, and only while it is open.",
+            shows_people=True,
+        ),
+        Permission(
+            "referral.consent-override",
+            "Send a referral without the person's consent for that organisation, only in a safeguarding emergency and "
+            "with a reason; recorded and shown to the service manager.",
+            shows_people=True,
+        ),
+        Permission(
+            "referral.oversee",
+            "See the referrals of one's organisation that were sent without consent (safeguarding overrides), and "
+            "mark them seen.",
+            shows_people=True,
+        ),
+        Permission(
+            "interpreter.manage",
+            "Keep the register of interpreters and cultural mediators: languages, dialects, modalities, areas, "
+            "availability, accreditation.",
+        ),
+        Permission(
+            "interpreter.book",
+            "Find and book an interpreter or cultural mediator for a person's appointment or referral within the "
+            "scope, and cancel the booking.",
+            shows_people=True,
+        ),
+        Permission(
+            "interpreting.respond",
+            "Accept or decline one's own interpreting bookings; see only what each booking needs (when, where or how, "
+            "the language, the name to use).",
+            shows_people=True,
+        ),
+        Permission(
+            "volunteer.manage",
+            "Keep the register of volunteers and network families, and propose a match for a person within the scope.",
+            shows_people=True,
+        ),
+        Permission(
+            "volunteer.own-matches",
+            "See the matches proposed to oneself as a volunteer, and only what each match needs; accept or decline.",
+            shows_people=True,
+        ),
         Permission("report.aggregate", "See aggregate figures with small counts suppressed; never a single person."),
         Permission(
             "report.all-organisations",
@@ -142,6 +193,10 @@ ROLES: dict[str, Role] = {
                 "report.aggregate": None,
                 "disclosure.record": None,
                 "risk.oversee": Scope.ORGANISATION,
+                "referral.receive": Scope.ORGANISATION,
+                "referral.oversee": Scope.ORGANISATION,
+                "interpreter.manage": None,
+                "volunteer.manage": Scope.ORGANISATION,
             },
         ),
         Role(
@@ -149,25 +204,29 @@ ROLES: dict[str, Role] = {
             "Works with people over time: assessment, action plan, referrals, social prescribing.",
             {**_SELF, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "person.export": Scope.TEAM,
              "break-glass.use": None, "screening.administer": Scope.TEAM, "screening.read": Scope.TEAM,
-             "risk.raise": Scope.TEAM},
+             "risk.raise": Scope.TEAM, "referral.send": Scope.TEAM, "referral.receive": Scope.ORGANISATION,
+             "referral.consent-override": Scope.TEAM, "interpreter.book": Scope.TEAM,
+             "volunteer.manage": Scope.TEAM},
         ),
         Role(
             "outreach-worker",
             "Meets people where they are and brings them in; records first contacts.",
             {**_SELF, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "person.export": Scope.TEAM,
              "break-glass.use": None, "screening.administer": Scope.TEAM, "screening.read": Scope.TEAM,
-             "risk.raise": Scope.TEAM},
+             "risk.raise": Scope.TEAM, "referral.send": Scope.TEAM, "referral.receive": Scope.ORGANISATION,
+             "referral.consent-override": Scope.TEAM, "interpreter.book": Scope.TEAM,
+             "volunteer.manage": Scope.TEAM},
         ),
         Role(
             "cultural-mediator",
             "Interprets and mediates for the people they are assigned to.",
-            {**_SELF, "person.read": Scope.OWN, "risk.raise": Scope.OWN},
+            {**_SELF, "person.read": Scope.OWN, "risk.raise": Scope.OWN, "interpreting.respond": Scope.OWN},
         ),
         Role(
             "peer-supporter",
             "Gives low-intensity support to the people assigned to them; escalates risk to a clinician.",
             {**_SELF, "person.read": Scope.OWN, "person.write": Scope.OWN, "screening.administer": Scope.OWN,
-             "screening.read": Scope.OWN, "risk.raise": Scope.OWN},
+             "screening.read": Scope.OWN, "risk.raise": Scope.OWN, "referral.send": Scope.OWN},
         ),
         Role(
             "clinician",
@@ -183,17 +242,34 @@ ROLES: dict[str, Role] = {
                 "screening.read": Scope.TEAM,
                 "risk.raise": Scope.TEAM,
                 "risk.respond": Scope.ORGANISATION,
+                "referral.send": Scope.TEAM,
+                "referral.receive": Scope.ORGANISATION,
+                "referral.consent-override": Scope.TEAM,
+                "interpreter.book": Scope.TEAM,
             },
         ),
         Role(
             "receptionist",
             "Welcomes people and books appointments and interpreters for the organisation.",
-            {**_SELF, "person.read": Scope.ORGANISATION, "risk.raise": Scope.ORGANISATION},
+            {**_SELF, "person.read": Scope.ORGANISATION, "risk.raise": Scope.ORGANISATION,
+             "referral.receive": Scope.ORGANISATION, "interpreter.manage": None,
+             "interpreter.book": Scope.ORGANISATION},
         ),
         Role(
             "planner",
             "Plans services from aggregate figures only, for every organisation; never sees a person.",
             {**_SELF, "report.aggregate": None, "report.all-organisations": None},
+        ),
+        Role(
+            "interpreter",
+            "Interprets (in person, by phone or video) for the bookings they accept; sees only what each booking "
+            "needs.",
+            {**_SELF, "interpreting.respond": Scope.OWN},
+        ),
+        Role(
+            "volunteer",
+            "A volunteer or network family: sees only the matches proposed to them, and what each match needs.",
+            {**_SELF, "volunteer.own-matches": Scope.OWN},
         ),
     )
 }

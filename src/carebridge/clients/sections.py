@@ -28,6 +28,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("consent", "staff/clients/sections/consent.html", "carebridge.consent.pages:section"),
     Section("assessment", "staff/clients/sections/assessment.html", "carebridge.assessments.pages:section"),
     Section("plan", "staff/clients/sections/plan.html", "carebridge.plans.pages:section"),
+    # Referrals sent for the person (and their outcomes), then appointments with interpreter bookings and reminders.
+    Section("referrals", "staff/clients/sections/referrals.html", "carebridge.referrals.pages:section"),
+    Section("appointments", "staff/clients/sections/appointments.html", "carebridge.appointments.pages:section"),
+    Section("interpreting", "staff/clients/sections/interpreting.html", "carebridge.interpreters.pages:section"),
+    # Social prescribing: what matters to you, ONS4 wellbeing at start and follow-up, a safeguarding concern.
+    Section("prescribing", "staff/clients/sections/prescribing.html", "carebridge.prescribing.pages:section"),
+    Section("volunteers", "staff/clients/sections/volunteers.html", "carebridge.volunteers.pages:section"),
     Section("screening", "staff/clients/sections/screening.html", "carebridge.screening.pages:section"),
     # PHQ-9 and GAD-7 over time: an SVG chart with its table, reliable improvement and recovery.
     Section("outcomes", "staff/clients/sections/outcomes.html", "carebridge.outcomes.pages:section"),

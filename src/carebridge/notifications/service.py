@@ -42,7 +42,12 @@ RETENTION_WARNING = "retention-warning"
 # A risk flag needs an answer today (the clinician on duty, or every clinician when nobody is), or one escalated
 # (the service manager): the message says only that something needs attention (risk.service).
 RISK_FLAG = "risk-flag"
-REASONS = (NEW_MESSAGE, *ACCOUNT_CHANGES, RETENTION_WARNING, RISK_FLAG)
+# A referral arrived, moved or was closed for no answer (referrals), an interpreting booking was asked, accepted,
+# declined or cancelled (interpreters), a volunteer match was proposed or answered (volunteers): payload-free.
+REFERRAL = "referral"
+BOOKING = "booking"
+MATCH = "match"
+REASONS = (NEW_MESSAGE, *ACCOUNT_CHANGES, RETENTION_WARNING, RISK_FLAG, REFERRAL, BOOKING, MATCH)
 # A disabled account hears only about its own disabling (so that its owner knows, and can say if it was a mistake).
 SENT_TO_DISABLED = ("account-disabled",)
 # "New message" e-mails to one account are at least this far apart.
@@ -55,6 +60,9 @@ SUBJECTS = {
     **{reason: N_("A change was made to your Carebridge account") for reason in ACCOUNT_CHANGES},
     RETENTION_WARNING: N_("A closed record will soon be erased in Carebridge"),
     RISK_FLAG: N_("Something needs your attention today in Carebridge"),
+    REFERRAL: N_("A referral changed in Carebridge"),
+    BOOKING: N_("An interpreting booking changed in Carebridge"),
+    MATCH: N_("A volunteer match changed in Carebridge"),
 }
 BODIES = {
     NEW_MESSAGE: (N_("You have a new message in Carebridge."), N_("Sign in to read it: %(link)s")),
@@ -72,6 +80,10 @@ BODIES = {
     ),
     # Nothing that could harm if someone else reads it: no name, no person, no word about risk.
     RISK_FLAG: (N_("Something needs your attention today in Carebridge."), N_("Sign in to see it: %(link)s")),
+    # Which referral, booking or match, and whose, is seen only after signing in.
+    REFERRAL: (N_("A referral you work on is new or has changed."), N_("Sign in to see it: %(link)s")),
+    BOOKING: (N_("An interpreting booking you are part of is new or has changed."), N_("Sign in to see it: %(link)s")),
+    MATCH: (N_("A volunteer match you are part of is new or has changed."), N_("Sign in to see it: %(link)s")),
 }
 FOOTER = N_("This message was sent automatically. Please do not reply to it.")
 SMS_NEW_MESSAGE = N_("You have a new message in Carebridge. Sign in: %(link)s")

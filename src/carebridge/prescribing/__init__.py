@@ -1,0 +1,1 @@
+"""prescribing (issue 11)."""

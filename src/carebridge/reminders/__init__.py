@@ -1,0 +1,1 @@
+"""reminders (issue 11)."""

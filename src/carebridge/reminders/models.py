@@ -1,0 +1,1 @@
+"""Placeholder: this domain's tables (issue 11)."""

@@ -1,0 +1,5 @@
+"""Placeholder: filled in by the issue 11 work on this domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""volunteers (issue 11)."""
