@@ -44,7 +44,11 @@ def make_account(live_database_url: str) -> Iterator[Callable[..., tuple[str, st
 
 
 def _submit(page, action: str) -> None:  # noqa: ANN001
+    # The click returns once the next page's response has arrived (navigation committed), not once its document is
+    # parsed: a measurement made at once could read a half-built page (the recovery codes page once measured with
+    # no codes on it). Wait for the new document's load event before anything reads it.
     page.click(f'form[action="{action}"] button[type="submit"]')
+    page.wait_for_load_state("load")
 
 
 def _sign_in_with_password(page, base: str, email: str, lang: str) -> None:  # noqa: ANN001
