@@ -158,6 +158,7 @@ DOMAINS: tuple[Domain, ...] = (
             "carebridge.referrals.report_api:router",
         ),
         models="carebridge.referrals.models",
+        jobs="carebridge.referrals.jobs",
         menu=(
             ("/staff/referrals", N_("Referrals sent"), "referral.send"),
             ("/staff/referrals/inbox", N_("Referrals received"), "referral.receive"),
