@@ -372,15 +372,34 @@ def _party_for(parties: frozenset[Party], current: str, target: State) -> Party 
     return None
 
 
+def find_as(session: Session, actor: Actor, referral_id: str, side: Party | None) -> tuple[Referral, frozenset[Party], bool]:
+    """The referral, the parties the actor plays on it from this side, and whether they see it from the referrer's
+    side. `side` REFERRER: the referrer (a tracked referral's referrer plays both parts) or a reader of the person's
+    record in the referring organisation; RECEIVER: the receiving organisation's staff; None: whichever they are.
+    NotFound otherwise (the same answer as a missing referral)."""
+    referral, parties = access.find_referral(session, actor, referral_id)
+    if side is Party.RECEIVER:
+        if Party.RECEIVER not in parties or referral.receiving_organisation_id != actor.organisation_id:
+            raise NotFound(N_("We could not find that referral."))
+        return referral, frozenset({Party.RECEIVER}), False
+    if side is Party.REFERRER:
+        if Party.REFERRER not in parties and not access.can_read_as_manager(session, actor, referral):
+            raise NotFound(N_("We could not find that referral."))
+        return referral, parties if Party.REFERRER in parties else frozenset(), True
+    return referral, parties, Party.REFERRER in parties or not parties
+
+
 def move(
     session: Session, settings: Settings, actor: Actor, referral_id: str, target: str, *, version: int | None,
-    reason: str | None = None, words: str | None = None, outcome: str | None = None, request_id: str | None = None,
+    reason: str | None = None, words: str | None = None, outcome: str | None = None, side: Party | None = None,
+    request_id: str | None = None,
 ) -> Referral:
     """Every move but sending, as the table allows for the party the actor plays. A move the table has for nobody
     from this state is a Conflict (409); one only the other party may make is Forbidden (403); a stale version is a
     Conflict. Rejected, cancelled, on-hold and failed need a reason (from states.REASONS, words for "other");
-    completed needs an outcome. Writes a ReferralEvent, is audited `referral.move`, and tells the other side."""
-    referral, parties = access.find_referral(session, actor, referral_id)
+    completed needs an outcome. Writes a ReferralEvent, is audited `referral.move`, and tells the other side.
+    `side` as for find_as (the pages and the API have one address per side)."""
+    referral, parties, _referrer_side = find_as(session, actor, referral_id, side)
     try:
         wanted = State(target)
     except ValueError:
@@ -527,11 +546,11 @@ def receiver_may_see(session: Session, actor: Actor, referral: Referral) -> tupl
     return access.receiver_sees_details(session, actor, referral) and in_force, in_force
 
 
-def read_referral(session: Session, settings: Settings, actor: Actor, referral_id: str, *,
+def read_referral(session: Session, settings: Settings, actor: Actor, referral_id: str, *, side: Party | None = None,
                   request_id: str | None = None) -> ReferralView:
-    """The referral as the actor may see it, audited `referral.read` on the person's record."""
-    referral, parties = access.find_referral(session, actor, referral_id)
-    referrer_side = Party.REFERRER in parties or not parties
+    """The referral as the actor may see it from `side` (as for find_as), audited `referral.read` on the person's
+    record."""
+    referral, parties, referrer_side = find_as(session, actor, referral_id, side)
     key = _key(session, settings, referral)
     if referrer_side:
         sees, in_force = True, referral.consent_override or share_consent(session, referral) is not None
@@ -708,6 +727,14 @@ def contact_routes(session: Session, client_id: str) -> list[ContactChannel]:
     """The person's channels that could be shared (not "in person only")."""
     return list(session.scalars(select(ContactChannel).where(ContactChannel.client_id == client_id,
                                                              or_(ContactChannel.kind != "in-person")).order_by(ContactChannel.created_at)))
+
+
+def may_refer(session: Session, actor: Actor, client_id: str) -> bool:
+    """Whether the person is in the actor's referral.send scope (the "Refer" button)."""
+    if not actor.can("referral.send"):
+        return False
+    return bool(session.scalar(select(func.count()).select_from(Client).where(Client.id == client_id,
+                                                                             clients.scope(actor, "referral.send"))))
 
 
 def has_immigration_situation(session: Session, client_id: str) -> bool:
