@@ -4,6 +4,7 @@ test module loads (tests/conftest.py's demo_city_connection)."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +60,14 @@ class World:
         return accounts.actor_for(getattr(self, who))
 
 
-def world(session: Session, settings: Settings, *, person_name: str = "Layla Testperson", index: int = 0,
+# Each world refers to another directory organisation: tests of a module share the loaded directory, and a directory
+# organisation is linked to one staff organisation.
+_worlds = itertools.count()
+
+
+def world(session: Session, settings: Settings, *, person_name: str = "Layla Testperson", index: int | None = None,
           **profile: Any) -> World:
-    link_id, organization_id = directory_service(session, index)
+    link_id, organization_id = directory_service(session, next(_worlds) if index is None else index)
     referring = accounts.organisation(session)
     team = accounts.team(session, referring)
     worker = accounts.account(session, roles=("link-worker",), organisation_=referring, teams=(team,), name="Lina Linkworker")
