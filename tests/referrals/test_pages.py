@@ -102,6 +102,8 @@ def test_a_referral_from_search_to_outcome(client, receiver_client, session, wor
                            data={"csrf_token": csrf, "to": "accepted", "version": _version(page.text)}, follow_redirects=False)
     assert accepted.status_code == 303
     page = receiver_client.get(f"/staff/referrals/inbox/{referral_id}")
+    # Each move's form posts the fields the service reads (ids stay unique: one form per move).
+    assert 'id="outcome-completed" name="outcome"' in page.text and 'id="reason-on-hold" name="reason"' in page.text
     empty = receiver_client.post(f"/staff/referrals/inbox/{referral_id}/move",
                         data={"csrf_token": csrf, "to": "completed", "version": _version(page.text), "outcome": ""})
     assert empty.status_code == 422 and 'href="#outcome-completed"' in empty.text
