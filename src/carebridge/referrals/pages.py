@@ -141,6 +141,7 @@ def section(session: Session, settings: Settings, actor: Actor, client: Client, 
             "rows": [{"referral": item, "updated_at": _local(settings, item.updated_at), "outcome": outcomes.get(item.id)}
                      for item in referrals],
             "can_refer": service.may_refer(session, actor, client.id),
+            "can_open": actor.can("referral.send"),
             "notice": SECTION_DONE.get(request.query_params.get("referral") or ""),
         },
         **_labels(),
