@@ -12,6 +12,7 @@ Then bench/leaflets.py: the search mix's latency while 4 clients download leafle
 Then bench/sign_in.py: 10 concurrent staff sign-ins, and what authentication adds to a staff page.
 Then bench/records.py (PostgreSQL): decrypting 10,000 people's records, opening a 50-row page, key rotation.
 Then bench/outcomes.py (PostgreSQL): the outcomes page over 10,000 people with 50,000 screenings, and over 1,000.
+Then bench/referrals.py (PostgreSQL): the receiving organisation's inbox with 10,000 open referrals.
 
 Reported: wrk's median and p99 latency and requests/second, the server-side median and p99 (timing middleware),
 the search/floor median ratio, peak memory (RSS) of the server, index build time; pass/fail against the targets
@@ -358,6 +359,9 @@ def main() -> int:
     parser.add_argument("--outcomes-people", type=int, default=10_000,
                         help="the outcomes page on PostgreSQL over this many people and a tenth of them (bench/outcomes.py); "
                         "0 skips it")
+    parser.add_argument("--referrals-open", type=int, default=10_000,
+                        help="the receiving organisation's inbox on PostgreSQL with this many open referrals "
+                        "(bench/referrals.py); 0 skips it")
     parser.add_argument("--sign-in-seconds", type=float, default=10,
                         help="10 concurrent sign-ins for this long, then the authentication overhead (bench/sign_in.py); "
                         "0 skips both")
@@ -413,6 +417,14 @@ def main() -> int:
         print("\n" + outcomes_table + "\n")
         if args.write_docs:
             outcomes.write_docs(outcomes_table)
+    if args.referrals_open > 0 and "postgresql" in kinds:
+        import referrals
+
+        log(f"referrals inbox: {args.referrals_open:,} open referrals to one organisation (bench/referrals.py)")
+        referrals_table = referrals.markdown(referrals.measure(open_referrals=args.referrals_open), command)
+        print("\n" + referrals_table + "\n")
+        if args.write_docs:
+            referrals.write_docs(referrals_table)
     sign_in_table = None
     if args.sign_in_seconds > 0:
         import sign_in

@@ -41,6 +41,10 @@ CASELOAD_ROUTES = {("GET", "/staff/clients"), ("GET", "/api/v1/clients"), ("GET"
 # Risk (issue 10): the clinician's open flags and the service manager's oversight (each row audited risk.list).
 RISK_FLAG_LISTS = {"/staff/risk", "/api/v1/risk-flags", "/staff/risk/oversight"}
 CASELOAD_ROUTES |= {("GET", path) for path in RISK_FLAG_LISTS}
+# Referrals (issue 11): the referrals of my and my team's people, and those sent to my organisation (each row audited
+# referral.list), 50 a page.
+REFERRAL_LISTS = {"/staff/referrals", "/staff/referrals/inbox", "/api/v1/referrals", "/api/v1/referrals/inbox"}
+CASELOAD_ROUTES |= {("GET", path) for path in REFERRAL_LISTS}
 CASELOAD_PAGE = 50
 # A path parameter naming one person's record, or a record that belongs to exactly one person.
 SINGLE_PERSON_PARAMETER = "{client_id}"
@@ -51,6 +55,7 @@ ONE_PERSONS_RECORDS += ("{goal_id}", "{step_id}")
 ONE_PERSONS_RECORDS += ("{screening_id}",)  # screening (issue 10): a screening is of one person
 # Risk (issue 10): a risk flag belongs to exactly one person.
 ONE_PERSONS_RECORDS = (*ONE_PERSONS_RECORDS, "{flag_id}")
+ONE_PERSONS_RECORDS += ("{referral_id}",)  # referrals (issue 11): a referral is of one person
 # Routes under a person permission that show no one's data beyond what the request itself carries: a blank form for
 # a new record, creating one record (the answer is that one record), a confirmation that names no one.
 NO_ONE_SHOWN = {
@@ -64,6 +69,8 @@ NO_ONE_SHOWN = {
     ("GET", "/api/v1/questionnaires/{code}"),
 }
 # Risk (issue 10): the duty rota names clinicians, never a person.
+# Referrals (issue 11): creating one referral of the person named in the body answers with that one referral.
+NO_ONE_SHOWN |= {("POST", "/api/v1/referrals")}
 NO_ONE_SHOWN |= {("GET", "/api/v1/duty"), ("PUT", "/api/v1/duty"), ("POST", "/staff/risk/duty"), ("POST", "/staff/risk/duty/{duty_id}/remove")}
 PEOPLE = 60
 MARKER = re.compile(r"Onepersonmarker(\d{3})q")
@@ -205,7 +212,7 @@ def test_no_answer_carries_more_than_one_person_except_the_caseload(
         # Where the caseload exists, it listed people (a full page of the 60): the markers are found in lists too.
         # (The closed records retention erases soon list none of these open records: it is held to at most a page.)
         for path, most in caseload_seen.items():
-            if path == "/staff/rights/erasing-soon" or path in RISK_FLAG_LISTS:  # these people have no risk flag
+            if path == "/staff/rights/erasing-soon" or path in RISK_FLAG_LISTS | REFERRAL_LISTS:  # no flag, no referral
                 continue
             assert most == CASELOAD_PAGE, f"{path} showed {most} of the {PEOPLE} people on its first page"
     if who == "worker":

@@ -151,13 +151,16 @@ DOMAINS: tuple[Domain, ...] = (
     # interpreters and cultural mediators, appointments and reminders.
     Domain(
         "referrals",
+        # The reports' fixed paths (/staff/referrals/overrides, /staff/referrals/report) before the referral pages'
+        # /staff/referrals/{referral_id}, which would otherwise take them.
         routers=(
-            "carebridge.referrals.pages:router",
-            "carebridge.referrals.api:router",
             "carebridge.referrals.report_pages:router",
             "carebridge.referrals.report_api:router",
+            "carebridge.referrals.pages:router",
+            "carebridge.referrals.api:router",
         ),
         models="carebridge.referrals.models",
+        jobs="carebridge.referrals.jobs",
         menu=(
             ("/staff/referrals", N_("Referrals sent"), "referral.send"),
             ("/staff/referrals/inbox", N_("Referrals received"), "referral.receive"),

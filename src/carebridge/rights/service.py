@@ -139,6 +139,15 @@ ACTIONS: dict[str, str] = {
     "risk.note": N_("Added what they did to a risk flag."),
     "risk.close": N_("Closed a risk flag with an outcome."),
     "risk.escalate": N_("Passed a risk flag not answered in time to the service manager."),
+    # Referrals (issue 11, referrals domain).
+    "referral.create": N_("Started a referral of the person to a service."),
+    "referral.send": N_("Sent a referral of the person to a service, with what the person agreed to share."),
+    "referral.consent-override": N_("Sent a referral without the person's consent, because of a safeguarding emergency."),
+    "referral.move": N_("Changed the state of a referral of the person (accepted, completed, cancelled or another)."),
+    "referral.read": N_("Read a referral of the person."),
+    "referral.list": N_("Saw the person's name in a list of referrals."),
+    "referral.print": N_("Printed a referral's details for the person."),
+    "referral.no-answer": N_("Closed a referral of the person that the service did not answer in time."),
     # outcomes (issue 10): the person's PHQ-9 and GAD-7 scores over time on their page.
     "outcomes.read": N_("Saw the person's screening scores over time."),
 }
