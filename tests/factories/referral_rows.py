@@ -119,7 +119,8 @@ def referral(
         referred_by=world_.link_worker.id,
         service_at_location_id=f"sal-{number}",
         service_id=f"svc-{number}",
-        directory_organization_id=f"dir-org-{number}",
+        # One directory organisation per name given (so a test can send several referrals to it).
+        directory_organization_id=f"dir-{organization_name.lower().replace(' ', '-')}" if organization_name else f"dir-org-{number}",
         service_name="Talking therapies drop-in",
         organization_name=organization_name or ("Harbour Counselling" if tracked else "Receiving Service"),
         receiving_organisation_id=None if tracked else (receiving_organisation_id or world_.receiver.id),

@@ -29,6 +29,7 @@ columns are touched.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from carebridge.accounts.access import Actor
 from carebridge.audit import service as audit
+from carebridge.config import Settings
 from carebridge.errors import N_, FieldError, InvalidInput
 from carebridge.firewall import reports
 from carebridge.firewall.reports import Breakdown, Figure, shown
@@ -167,8 +169,8 @@ def _medians(session: Session, where: ColumnElement[bool]) -> dict[str, float]:
         func.count().over(partition_by=accepted.c.key).label("size"),
     ).subquery()
     middle = and_(
-        ranked.c.position >= (ranked.c.size + 1) / 2,
-        ranked.c.position <= (ranked.c.size + 2) / 2,
+        ranked.c.position >= (ranked.c.size + 1) // 2,
+        ranked.c.position <= (ranked.c.size + 2) // 2,
     )
     medians = {row.key: float(row.median) for row in session.execute(
         select(ranked.c.key, func.avg(ranked.c.duration).label("median")).where(middle).group_by(ranked.c.key)
@@ -179,7 +181,7 @@ def _medians(session: Session, where: ColumnElement[bool]) -> dict[str, float]:
         func.count().over().label("size"),
     ).subquery()
     value = session.scalar(select(func.avg(overall.c.duration)).where(
-        overall.c.position >= (overall.c.size + 1) / 2, overall.c.position <= (overall.c.size + 2) / 2))
+        overall.c.position >= (overall.c.size + 1) // 2, overall.c.position <= (overall.c.size + 2) // 2))
     if value is not None:
         medians[""] = float(value)
     return medians
@@ -345,3 +347,133 @@ def _secondary(rows: list[Row], total: Row) -> list[Row]:
             lost=lost[index], lost_rate=_rate(lost[index], sent[index]),
         ))
     return result
+
+
+# --- Referrals sent without consent (the service manager's list) ------------------------------------------------------
+
+OVERRIDES_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Override:
+    """One referral sent without consent, as the service manager's list shows it (its reason opened)."""
+
+    referral_id: str
+    client_id: str
+    person_name: str
+    service_name: str
+    organization_name: str
+    sent_by: str
+    sent_at: dt.datetime
+    reason: str
+    seen_by: str | None
+    seen_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class OverridesPage:
+    rows: list[Override]
+    unseen: int
+    total: int
+    page: int
+    pages: int
+
+
+def _overrides_query(actor: Actor):  # noqa: ANN202
+    from carebridge.clients import service as clients
+    from carebridge.clients.models import Client
+
+    return (
+        select(Referral)
+        .join(Client, Client.id == Referral.client_id)
+        .where(
+            Referral.consent_override.is_(True),
+            Referral.referring_organisation_id == actor.organisation_id,
+            clients.scope(actor, OVERSEE),
+        )
+    )
+
+
+OVERSEE = "referral.oversee"
+
+
+def overrides(session: Session, settings: Settings, actor: Actor, *, page: int = 1,
+              request_id: str | None = None) -> OverridesPage:
+    """The organisation's referrals sent without consent, not yet reviewed first (then newest first), 50 a page; each
+    row's person is audited `referral.override-read` (their name and the sealed reason are opened)."""
+    from carebridge.accounts.models import StaffAccount
+    from carebridge.clients import service as clients
+    from carebridge.clients.models import Client
+    from carebridge.keys import service as keys
+
+    clients.check(actor, OVERSEE)
+    base = _overrides_query(actor).subquery()
+    total = session.scalar(select(func.count()).select_from(base)) or 0
+    unseen = session.scalar(select(func.count()).select_from(base).where(base.c.override_seen_at.is_(None))) or 0
+    pages = max(1, -(-total // OVERRIDES_PAGE))
+    page = min(max(1, page), pages)
+    referrals = list(session.scalars(
+        _overrides_query(actor)
+        .order_by(Referral.override_seen_at.is_not(None), Referral.created_at.desc(), Referral.id)
+        .offset((page - 1) * OVERRIDES_PAGE)
+        .limit(OVERRIDES_PAGE)
+    ))
+    client_ids = list(dict.fromkeys(referral.client_id for referral in referrals))
+    people = list(session.scalars(select(Client).where(Client.id.in_(client_ids)))) if client_ids else []
+    profiles = clients.open_profiles(session, settings, people)
+    data_keys = keys.data_keys(session, settings, clients.SUBJECT, client_ids)
+    account_ids = {i for referral in referrals for i in (referral.referred_by, referral.override_seen_by) if i}
+    names = {row.id: row.name for row in session.execute(
+        select(StaffAccount.id, StaffAccount.name).where(StaffAccount.id.in_(account_ids)))} if account_ids else {}
+    if client_ids:
+        audit.record_many(session, "referral.override-read", actor=actor, record_type=clients.RECORD_TYPE,
+                          record_ids=client_ids, request_id=request_id)
+    rows = []
+    for referral in referrals:
+        key = data_keys.get(referral.client_id)
+        reason = ""
+        if key is not None and referral.override_reason is not None:
+            reason = key.open_text("referral", "override_reason", referral.id, referral.override_reason) or ""
+        profile = profiles.get(referral.client_id)
+        rows.append(Override(
+            referral_id=referral.id,
+            client_id=referral.client_id,
+            person_name=profile.preferred_name if profile else "",
+            service_name=referral.service_name,
+            organization_name=referral.organization_name,
+            sent_by=names.get(referral.referred_by or "", ""),
+            sent_at=referral.requested_at or referral.created_at,
+            reason=reason,
+            seen_by=names.get(referral.override_seen_by or "") if referral.override_seen_by else None,
+            seen_at=referral.override_seen_at,
+        ))
+    return OverridesPage(rows=rows, unseen=unseen, total=total, page=page, pages=pages)
+
+
+def mark_override_seen(session: Session, actor: Actor, referral_id: str, *, request_id: str | None = None) -> bool:
+    """The service manager has reviewed a referral sent without consent: sets override_seen_by/at once (a second
+    manager at the same moment finds it done: False). NotFound outside the actor's organisation and scope. Audited
+    `referral.override-seen` on the person's record. The referral's `version` is not touched: reviewing the override
+    is not a move, and must not make a worker's pending move stale."""
+    from sqlalchemy import update
+
+    from carebridge.clients import service as clients
+    from carebridge.errors import NotFound
+    from carebridge.kit import clock
+
+    clients.check(actor, OVERSEE)
+    referral = session.scalar(_overrides_query(actor).where(Referral.id == referral_id)) if (
+        isinstance(referral_id, str) and len(referral_id) <= 36) else None
+    if referral is None:
+        raise NotFound(N_("We could not find that referral."))
+    changed = session.execute(
+        update(Referral)
+        .where(Referral.id == referral.id, Referral.override_seen_at.is_(None))
+        .values(override_seen_by=actor.account_id, override_seen_at=clock.utc_now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.expire(referral)
+    if changed:
+        audit.record(session, "referral.override-seen", actor=actor, record_type=clients.RECORD_TYPE,
+                     record_id=referral.client_id, request_id=request_id)
+    return bool(changed)
