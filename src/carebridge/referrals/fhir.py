@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carebridge.accounts.access import Actor
@@ -361,8 +362,9 @@ def view_for(session: Session, settings: Settings, actor: Actor, referral: Refer
                 shared = opened if isinstance(opened, dict) else {}
             if referral.outcome is not None:
                 outcome = key.open_text("referral", "outcome", referral.id, referral.outcome)
-    names = {row.id: row.name for row in session.query(Organisation.id, Organisation.name).filter(
-        Organisation.id.in_([i for i in (referral.referring_organisation_id, referral.receiving_organisation_id) if i]))}
+    wanted = [i for i in (referral.referring_organisation_id, referral.receiving_organisation_id) if i]
+    names = {row.id: row.name for row in session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted)))}
     return View(
         shared=shared,
         outcome=outcome,

@@ -36,9 +36,10 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from carebridge.accounts.access import Actor
+from carebridge.accounts.models import Organisation
 from carebridge.audit import service as audit
 from carebridge.config import Settings
-from carebridge.errors import N_, FieldError, InvalidInput
+from carebridge.errors import N_, FieldError, Forbidden, InvalidInput
 from carebridge.firewall import reports
 from carebridge.firewall.reports import Breakdown, Figure, shown
 from carebridge.outcomes.service import (
@@ -233,8 +234,6 @@ def referral_report(
     request_id: str | None = None,
 ) -> ReferralReport:
     """The figures (suppressed) for the period; audited `report.referrals`."""
-    from carebridge.errors import Forbidden
-
     if not actor.can("report.aggregate"):
         raise Forbidden(N_("You do not have permission to do that."))
     organisations = organisations_to_choose(session, actor)
@@ -253,8 +252,6 @@ def referral_report(
     key = _group_key().label("key")
     lost = case((_lost(), 1), else_=0)
     accepted = case((_accepted(), 1), else_=0)
-    from carebridge.accounts.models import Organisation
-
     query = (
         select(
             key,
