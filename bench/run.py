@@ -365,6 +365,8 @@ def main() -> int:
     parser.add_argument("--sign-in-seconds", type=float, default=10,
                         help="10 concurrent sign-ins for this long, then the authentication overhead (bench/sign_in.py); "
                         "0 skips both")
+    parser.add_argument("--staff-mix-seconds", type=float, default=60,
+                        help="200 signed-in staff on a mix of staff pages on PostgreSQL (bench/staff_mix.py); 0 skips it")
     args = parser.parse_args()
     command = "python bench/run.py" + "".join(f" {arg}" for arg in sys.argv[1:])
     wrk = ensure_wrk()
@@ -431,6 +433,16 @@ def main() -> int:
 
         sign_ins, overheads = sign_in.measure(kinds, args.sign_in_seconds, 10)
         sign_in_table = sign_in.markdown(sign_ins, overheads, command, args.sign_in_seconds)
+    staff_mix_report = None
+    if args.staff_mix_seconds > 0 and "postgresql" in kinds:
+        import staff_mix
+
+        log("200 concurrent staff on a mix of staff pages (bench/staff_mix.py)")
+        staff_mix_report = staff_mix.measure(seconds=args.staff_mix_seconds)
+        staff_mix_table = staff_mix.markdown(staff_mix_report, command)
+        print("\n" + staff_mix_table + "\n")
+        if args.write_docs:
+            staff_mix.write_docs(staff_mix_table)
     table = markdown(reports, args, command)
     print("\n" + table + "\n")
     if sign_in_table is not None:

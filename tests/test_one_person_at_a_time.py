@@ -45,6 +45,8 @@ CASELOAD_ROUTES |= {("GET", path) for path in RISK_FLAG_LISTS}
 # referral.list), 50 a page.
 REFERRAL_LISTS = {"/staff/referrals", "/staff/referrals/inbox", "/api/v1/referrals", "/api/v1/referrals/inbox"}
 CASELOAD_ROUTES |= {("GET", path) for path in REFERRAL_LISTS}
+# Referrals (issue 11): the service manager's referrals sent without consent, 50 a page (each row audited).
+CASELOAD_ROUTES |= {("GET", "/staff/referrals/overrides")}
 CASELOAD_PAGE = 50
 # A path parameter naming one person's record, or a record that belongs to exactly one person.
 SINGLE_PERSON_PARAMETER = "{client_id}"
@@ -56,6 +58,8 @@ ONE_PERSONS_RECORDS += ("{screening_id}",)  # screening (issue 10): a screening 
 # Risk (issue 10): a risk flag belongs to exactly one person.
 ONE_PERSONS_RECORDS = (*ONE_PERSONS_RECORDS, "{flag_id}")
 ONE_PERSONS_RECORDS += ("{referral_id}",)  # referrals (issue 11): a referral is of one person
+# Referrals (issue 11): a referral is of exactly one person.
+ONE_PERSONS_RECORDS = (*ONE_PERSONS_RECORDS, "{referral_id}")
 # Routes under a person permission that show no one's data beyond what the request itself carries: a blank form for
 # a new record, creating one record (the answer is that one record), a confirmation that names no one.
 NO_ONE_SHOWN = {

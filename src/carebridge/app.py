@@ -114,6 +114,31 @@ class HeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+class AdmissionMiddleware:
+    """At most `limit` requests inside the app at once; the others wait here, in the event loop, holding nothing.
+
+    Without it, 200 staff at once (bench/staff_mix.py) froze the server: every request takes a database connection
+    in `requires()` on the event loop, so once the pool (db.make_engine: 10 + 10 overflow) was used up, the next
+    checkout blocked the loop itself for the pool's 30-second timeout while the 20 requests holding connections waited
+    for that loop to finish — connections "idle in transaction" for minutes, 500s. Admitting fewer requests than the
+    pool holds means a checkout never waits for a connection that only the loop could give back. Static files do not
+    touch the database and are not counted.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = 16) -> None:
+        import asyncio
+
+        self.app = app
+        self.slots = asyncio.Semaphore(limit)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        async with self.slots:
+            await self.app(scope, receive, send)
+
+
 class AppSettingsMiddleware:
     """Outermost: while this app serves a request, config.settings_in_effect() answers this app's settings. Only
     the clock's deployment zone and i18n's defaults read it (they are called from everywhere, with no request at
@@ -198,6 +223,8 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
 
     # Added innermost first; the order, outermost first, is in carebridge/middleware.py and docs/decisions/0002.
     # Level 6: nearly level 9's size on small pages for much less CPU (the search route compresses its own JSON).
+    # Innermost: what waits for admission holds no connection (see AdmissionMiddleware).
+    app.add_middleware(AdmissionMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=6)
     app.add_middleware(ApiCorsMiddleware)
     app.add_middleware(RequestGuardMiddleware)

@@ -150,6 +150,10 @@ ACTIONS: dict[str, str] = {
     "referral.no-answer": N_("Closed a referral of the person that the service did not answer in time."),
     # outcomes (issue 10): the person's PHQ-9 and GAD-7 scores over time on their page.
     "outcomes.read": N_("Saw the person's screening scores over time."),
+    # Referral FHIR export and the service manager's overrides list (issue 11, referrals/fhir.py, report_pages.py).
+    "referral.export-fhir": N_("Exported a referral of the person in the FHIR format."),
+    "referral.override-read": N_("Read why a referral of the person was sent without their consent."),
+    "referral.override-seen": N_("Marked as reviewed a referral of the person sent without their consent."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
