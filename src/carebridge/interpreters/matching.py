@@ -102,8 +102,18 @@ class Candidate:
 
     def rules(self, zone: str) -> tuple[Any, ...]:
         if self._rules is None:
-            self._rules = schedules.compile_schedules(self.availability, zone)
+            self._rules = _compiled(_rules_key(self.availability), zone)
         return self._rules
+
+
+def _rules_key(availability: Sequence[dict[str, Any]]) -> tuple[tuple[tuple[str, Any], ...], ...]:
+    return tuple(tuple(sorted((key, value) for key, value in rule.items() if isinstance(value, (str, int, float)))) for rule in availability)
+
+
+@lru_cache(maxsize=8192)
+def _compiled(key: tuple[tuple[tuple[str, Any], ...], ...], zone: str) -> tuple[Any, ...]:
+    """Rules read once per distinct set (registers share a few patterns); the compiled rules cache their dates."""
+    return schedules.compile_schedules([dict(rule) for rule in key], zone)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ class Interpreter(Base):
     gender: Mapped[str | None] = mapped_column(String(16))
     # [{"tag": "ar-SY", "community": false}], BCP 47 with the dialect; community: a local community member.
     languages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The languages' macro-languages, space-separated with a space at each end (" ar ku "): matching reads only
+    # the rows of the macro-language asked for (LIKE '% ar %').
+    macros: Mapped[str] = mapped_column(String(200), default=" ")
     # MODALITIES
     modalities: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Free labels of areas (towns, boroughs) where they go in person.

@@ -209,11 +209,16 @@ def _seal_identity(session: Session, settings: Settings, interpreter: Interprete
     interpreter.identity = key.seal_json(Interpreter.__tablename__, "identity", interpreter.id, {"name": data.name, "contact": data.contact})
 
 
+def macros_of(languages: list[dict[str, Any]]) -> str:
+    return " " + " ".join(sorted({matching.macro_language(entry.get("tag") or "") for entry in languages})) + " "
+
+
 def _apply(interpreter: Interpreter, data: InterpreterInput) -> None:
     interpreter.kind = data.kind
     interpreter.account_id = data.account_id
     interpreter.gender = data.gender
     interpreter.languages = data.languages
+    interpreter.macros = macros_of(data.languages)
     interpreter.modalities = data.modalities
     interpreter.areas = data.areas
     interpreter.availability = data.availability
@@ -419,34 +424,48 @@ class Found:
     community_excluded: bool
 
 
-def _load_candidates(session: Session, organisation_id: str, starts_at: dt.datetime, ends_at: dt.datetime,
-                     language: str) -> list[tuple[Interpreter, matching.Candidate]]:
-    """Active interpreters of the organisation with their live bookings around the window's week."""
-    rows = list(session.scalars(
-        select(Interpreter).where(Interpreter.organisation_id == organisation_id, Interpreter.active.is_(True))
-    ))
-    macro = matching.macro_language(language)
-    rows = [row for row in rows if any(matching.macro_language(entry.get("tag") or "") == macro for entry in row.languages or ())]
+_CANDIDATE_COLUMNS = (Interpreter.id, Interpreter.languages, Interpreter.modalities, Interpreter.gender, Interpreter.availability,
+                      Interpreter.accreditation_expires)
+
+
+def _busy(session: Session, ids: list[str], starts_at: dt.datetime, ends_at: dt.datetime) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
+    """Live bookings of these interpreters from the Monday before the window to a week after (for overlaps and the
+    week's hours)."""
     busy: dict[str, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    if rows:
-        week_start = starts_at - dt.timedelta(days=starts_at.weekday(), hours=24)
-        week_end = week_start + dt.timedelta(days=9)
-        ids = [row.id for row in rows]
-        for chunk in range(0, len(ids), 500):
-            for interpreter_id, start, end in session.execute(
-                select(InterpreterBooking.interpreter_id, InterpreterBooking.starts_at, InterpreterBooking.ends_at).where(
-                    InterpreterBooking.interpreter_id.in_(ids[chunk:chunk + 500]),
-                    InterpreterBooking.status.in_(LIVE),
-                    InterpreterBooking.starts_at < max(week_end, ends_at),
-                    InterpreterBooking.ends_at > min(week_start, starts_at),
-                )
-            ):
-                busy[interpreter_id].append((_aware(start), _aware(end)))
-    return [
-        (row, matching.Candidate(row.id, row.languages or [], row.modalities or [], row.gender, row.availability or [],
-                                 row.accreditation_expires, row.active, busy.get(row.id, [])))
-        for row in rows
-    ]
+    week_start = starts_at - dt.timedelta(days=starts_at.weekday(), hours=24)
+    week_end = week_start + dt.timedelta(days=9)
+    for chunk in range(0, len(ids), 500):
+        for interpreter_id, start, end in session.execute(
+            select(InterpreterBooking.interpreter_id, InterpreterBooking.starts_at, InterpreterBooking.ends_at).where(
+                InterpreterBooking.interpreter_id.in_(ids[chunk:chunk + 500]),
+                InterpreterBooking.status.in_(LIVE),
+                InterpreterBooking.starts_at < max(week_end, ends_at),
+                InterpreterBooking.ends_at > min(week_start, starts_at),
+            )
+        ):
+            busy[interpreter_id].append((_aware(start), _aware(end)))
+    return busy
+
+
+def match(session: Session, settings: Settings, organisation_id: str, request: matching.Request
+          ) -> tuple[list[matching.Match], list[matching.Refusal]]:
+    """The organisation's interpreters for a request, proposed (best first) and left out. Reads only the register's
+    rows of the request's macro-language (the `macros` column), judges them without bookings first, then reads the
+    live bookings of those still proposed and judges them again (overlaps, the week's hours). No person is read."""
+    macro = matching.macro_language(request.language)
+    rows = session.execute(select(*_CANDIDATE_COLUMNS).where(
+        Interpreter.organisation_id == organisation_id, Interpreter.active.is_(True), Interpreter.macros.like(f"% {macro} %")
+    )).all()
+    candidates = [matching.Candidate(row.id, row.languages or [], row.modalities or [], row.gender, row.availability or [],
+                                     row.accreditation_expires) for row in rows]
+    today = local_today(settings)
+    first, refusals = matching.rank(request, candidates, zone=settings.timezone, today=today)
+    proposed = {item.candidate_id for item in first}
+    busy = _busy(session, sorted(proposed), request.starts_at, request.ends_at) if proposed else {}
+    for candidate in candidates:
+        candidate.busy = busy.get(candidate.id, [])
+    matches, late = matching.rank(request, [c for c in candidates if c.id in proposed], zone=settings.timezone, today=today)
+    return matches, refusals + late
 
 
 def check_search(session: Session, actor: Actor, client: Client, search: Search) -> Search:
@@ -504,10 +523,10 @@ def find(session: Session, settings: Settings, actor: Actor, client_id: str, sea
         gender=gender, not_from_community=profile.interpreter_not_from_community, excluded_ids=excluded,
         allow_unaccredited=search.allow_unaccredited,
     )
-    loaded = _load_candidates(session, actor.organisation_id, search.starts_at, search.ends_at, search.language)  # type: ignore[arg-type]
-    by_id = {row.id: row for row, _ in loaded}
-    matches, refusals = matching.rank(request, [candidate for _, candidate in loaded], zone=settings.timezone, today=local_today(settings))
-    shown = [by_id[m.candidate_id] for m in matches] + [by_id[r.candidate_id] for r in refusals]
+    matches, refusals = match(session, settings, actor.organisation_id, request)
+    wanted = [m.candidate_id for m in matches] + [r.candidate_id for r in refusals]
+    by_id = {row.id: row for row in session.scalars(select(Interpreter).where(Interpreter.id.in_(wanted)))} if wanted else {}
+    shown = [by_id[item] for item in wanted]
     named = identities(session, settings, shown)
     today = local_today(settings)
 

@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('identity', sa.LargeBinary(), nullable=True),
     sa.Column('gender', sa.String(length=16), nullable=True),
     sa.Column('languages', sa.JSON(), nullable=False),
+    sa.Column('macros', sa.String(length=200), nullable=False),
     sa.Column('modalities', sa.JSON(), nullable=False),
     sa.Column('areas', sa.JSON(), nullable=False),
     sa.Column('availability', sa.JSON(), nullable=False),
