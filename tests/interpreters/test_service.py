@@ -241,3 +241,13 @@ def test_searches_are_counted_without_the_person_and_the_report_suppresses_small
     assert rows[("2026-11", "ti")].unmet == 10
     with pytest.raises(Forbidden):
         service.demand(session, SETTINGS, world.actor("worker"))
+
+
+def test_a_change_to_the_register_is_seen_by_the_next_search_at_once(session, world) -> None:
+    nadia = factories.interpreter(session, SETTINGS, world)
+    assert _ids(service.find(session, SETTINGS, world.actor("worker"), world.person.id, search())) == [nadia.id]
+    data = service.InterpreterInput(name="Nadia", languages=[{"tag": "uk"}], modalities=["in-person"], availability=factories.WEEKDAYS_9_TO_5,
+                                    accreditation_body="NRPSI", accreditation_expires=dt.date(2028, 1, 1))
+    service.update_interpreter(session, SETTINGS, world.actor("receptionist"), nadia.id, data, version=1)  # same clock: same updated_at
+    assert _ids(service.find(session, SETTINGS, world.actor("worker"), world.person.id, search())) == []
+    assert _ids(service.find(session, SETTINGS, world.actor("worker"), world.person.id, search("uk"))) == [nadia.id]

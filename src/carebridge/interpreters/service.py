@@ -447,17 +447,35 @@ def _busy(session: Session, ids: list[str], starts_at: dt.datetime, ends_at: dt.
     return busy
 
 
+_REGISTER_CACHE: dict[tuple[str, str], tuple[Any, list[tuple[Any, ...]]]] = {}
+_REGISTER_CACHE_SIZE = 256
+
+
+def _register_rows(session: Session, organisation_id: str, macro: str) -> list[tuple[Any, ...]]:
+    """The active register rows of a macro-language, as plain tuples, kept in process while the organisation's
+    register is unchanged: one cheap query (how many entries, the last change, the sum of their versions — every
+    change adds one) says whether the copy is current."""
+    stamp = tuple(session.execute(select(func.count(), func.max(Interpreter.updated_at), func.sum(Interpreter.version)).where(
+        Interpreter.organisation_id == organisation_id)).one())
+    key = (organisation_id, macro)
+    cached = _REGISTER_CACHE.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    rows = [tuple(row) for row in session.execute(select(*_CANDIDATE_COLUMNS).where(
+        Interpreter.organisation_id == organisation_id, Interpreter.active.is_(True), Interpreter.macros.like(f"% {macro} %")
+    ))]
+    if len(_REGISTER_CACHE) >= _REGISTER_CACHE_SIZE:
+        _REGISTER_CACHE.clear()
+    _REGISTER_CACHE[key] = (stamp, rows)
+    return rows
+
+
 def match(session: Session, settings: Settings, organisation_id: str, request: matching.Request
           ) -> tuple[list[matching.Match], list[matching.Refusal]]:
     """The organisation's interpreters for a request, proposed (best first) and left out. Reads only the register's
     rows of the request's macro-language (the `macros` column), judges them without bookings first, then reads the
     live bookings of those still proposed and judges them again (overlaps, the week's hours). No person is read."""
-    macro = matching.macro_language(request.language)
-    rows = session.execute(select(*_CANDIDATE_COLUMNS).where(
-        Interpreter.organisation_id == organisation_id, Interpreter.active.is_(True), Interpreter.macros.like(f"% {macro} %")
-    )).all()
-    candidates = [matching.Candidate(row.id, row.languages or [], row.modalities or [], row.gender, row.availability or [],
-                                     row.accreditation_expires) for row in rows]
+    candidates = [matching.Candidate(*row) for row in _register_rows(session, organisation_id, matching.macro_language(request.language))]
     today = local_today(settings)
     first, refusals = matching.rank(request, candidates, zone=settings.timezone, today=today)
     proposed = {item.candidate_id for item in first}
