@@ -76,6 +76,12 @@ NO_ONE_SHOWN = {
 # Referrals (issue 11): creating one referral of the person named in the body answers with that one referral.
 NO_ONE_SHOWN |= {("POST", "/api/v1/referrals")}
 NO_ONE_SHOWN |= {("GET", "/api/v1/duty"), ("PUT", "/api/v1/duty"), ("POST", "/staff/risk/duty"), ("POST", "/staff/risk/duty/{duty_id}/remove")}
+# Interpreters (issue 11): the interpreter's own bookings (at most 50, each person audited interpreting.list); a
+# booking and an exclusion belong to one person; the register names interpreters, never a person; booking creates
+# one record.
+CASELOAD_ROUTES |= {("GET", "/staff/interpreting"), ("GET", "/api/v1/interpreting/bookings")}
+ONE_PERSONS_RECORDS = (*ONE_PERSONS_RECORDS, "{booking_id}", "{exclusion_id}")
+NO_ONE_SHOWN |= {("GET", "/staff/interpreters"), ("GET", "/api/v1/interpreters"), ("POST", "/api/v1/interpreting/bookings")}
 PEOPLE = 60
 MARKER = re.compile(r"Onepersonmarker(\d{3})q")
 

@@ -154,6 +154,16 @@ ACTIONS: dict[str, str] = {
     "referral.export-fhir": N_("Exported a referral of the person in the FHIR format."),
     "referral.override-read": N_("Read why a referral of the person was sent without their consent."),
     "referral.override-seen": N_("Marked as reviewed a referral of the person sent without their consent."),
+    # Interpreters and cultural mediators (issue 11, interpreters domain).
+    "interpreting.search": N_("Looked for an interpreter for the person."),
+    "interpreting.book": N_("Booked an interpreter for the person."),
+    "interpreting.accept": N_("Accepted to interpret for the person."),
+    "interpreting.decline": N_("Declined to interpret for the person."),
+    "interpreting.cancel": N_("Cancelled an interpreter booked for the person."),
+    "interpreting.list": N_("Saw the person's name in an interpreter's list of bookings."),
+    "interpreting.read": N_("Saw the person's interpreter bookings."),
+    "interpreting.exclusion.add": N_("Noted an interpreter the person should not have."),
+    "interpreting.exclusion.remove": N_("Removed an interpreter from those the person should not have."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
