@@ -116,6 +116,9 @@ class SearchResult(BaseModel):
 
     service_id: str
     location_id: str | None = Field(description="Null for a service without a location.")
+    service_at_location_id: str | None = Field(
+        None, description="The HSDS service_at_location (what a referral names); null for a service without a location."
+    )
     name: str
     organization: str | None
     distance_km: float | None = Field(

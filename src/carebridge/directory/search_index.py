@@ -649,6 +649,7 @@ def _entry(
     document = dict(base)
     document.update(
         location_id=location_id,
+        service_at_location_id=link_id,
         location_type=location_type,
         location_name=None if confidential else (location[2] if location else None),
         languages=languages,

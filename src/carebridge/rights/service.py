@@ -139,6 +139,12 @@ ACTIONS: dict[str, str] = {
     "risk.note": N_("Added what they did to a risk flag."),
     "risk.close": N_("Closed a risk flag with an outcome."),
     "risk.escalate": N_("Passed a risk flag not answered in time to the service manager."),
+    # Social prescribing (issue 11)
+    "prescribing.read": N_("Read the person's social prescribing record."),
+    "prescribing.find": N_("Looked for community activities for the person."),
+    "prescribing.conversation.create": N_("Wrote down a \u201cwhat matters to you\u201d conversation with the person."),
+    "prescribing.goal.create": N_("Turned what the person wants to try into a goal of their action plan."),
+    "prescribing.wellbeing.create": N_("Recorded the person's answers to four wellbeing questions."),
     # outcomes (issue 10): the person's PHQ-9 and GAD-7 scores over time on their page.
     "outcomes.read": N_("Saw the person's screening scores over time."),
 }
