@@ -314,7 +314,7 @@ class PrescribingView:
     changes: list[ons4.Change] = field(default_factory=list)
 
 
-def _wellbeing_view(row: Wellbeing) -> WellbeingView:
+def wellbeing_view(row: Wellbeing) -> WellbeingView:
     scores = {question: int(getattr(row, question)) for question in ons4.QUESTIONS}
     return WellbeingView(row.id, row.stage, row.taken_on, scores,
                          {question: ons4.band(question, score) for question, score in scores.items()})
@@ -338,7 +338,7 @@ def record_of(session: Session, settings: Settings, client: Client) -> Prescribi
         select(Wellbeing).where(Wellbeing.client_id == client.id)
         .order_by(Wellbeing.taken_on, Wellbeing.created_at, Wellbeing.id)
     ).all()
-    views = [_wellbeing_view(row) for row in rows]
+    views = [wellbeing_view(row) for row in rows]
     start = next((view for view in views if view.stage == "start"), None)
     follow = None
     if start is not None:
