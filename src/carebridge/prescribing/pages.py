@@ -168,11 +168,9 @@ def conversation_save(
 ) -> Response:
     client = clients.find_client(session, actor, client_id, "person.write")
     values = {"held_on": held_on, "what_matters": what_matters, "strengths": strengths, "want_to_try": want_to_try}
-    errors: list[FieldError] = []
-    day = _date(held_on, "held_on", errors)
+    # A date that cannot be read is no date: the service then says how to write one, with every other problem.
+    day = _date(held_on, "held_on", [])
     try:
-        if errors:
-            raise InvalidInput(errors=errors)
         service.record_conversation(session, settings, actor, client.id, held_on=day, what_matters=what_matters,
                                     strengths=strengths, want_to_try=want_to_try, request_id=request_id(request))
     except InvalidInput as problem:
@@ -245,11 +243,9 @@ def wellbeing_save(
     client = clients.find_client(session, actor, client_id, "person.write")
     answers = {"life_satisfaction": life_satisfaction, "worthwhile": worthwhile, "happiness": happiness, "anxiety": anxiety}
     values = {"stage": stage, "taken_on": taken_on, **answers}
-    errors: list[FieldError] = []
-    day = _date(taken_on, "taken_on", errors)
+    # A date that cannot be read is no date: the service then says how to write one, with every other problem.
+    day = _date(taken_on, "taken_on", [])
     try:
-        if errors:
-            raise InvalidInput(errors=errors)
         service.record_wellbeing(session, settings, actor, client.id, stage=stage, taken_on=day, answers=answers,
                                  request_id=request_id(request))
     except InvalidInput as problem:
