@@ -11,7 +11,7 @@ from carebridge.prescribing import demo
 from carebridge.prescribing.models import Conversation, Wellbeing
 
 
-def test_demo_prescribing_is_made_once(session) -> None:  # noqa: ANN001
+def test_demo_prescribing_is_made_once(session) -> None:
     settings = Settings(demo=True)
     load_demo_accounts(session, settings)
     load_demo_people(session, settings)

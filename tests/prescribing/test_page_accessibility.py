@@ -7,27 +7,27 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from carebridge.directory import service as directory
-from carebridge.kit import clock
 from factories import audit as audit_factories
 from factories import browser
 from factories import clients as client_factories
 from factories import prescribing as factories
 
+from carebridge.directory import service as directory
+from carebridge.kit import clock
+
 
 @pytest.fixture(autouse=True)
-def _catalogs(compiled_catalogs):  # noqa: ANN001, ANN202
+def _catalogs(compiled_catalogs):
     return compiled_catalogs
 
 
 @pytest.fixture(scope="module")
-def chromium():  # noqa: ANN201
+def chromium():
     yield from browser.chromium()
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
-def test_the_prescribing_pages_have_no_wcag_violations(chromium, client, session, lang: str) -> None:  # noqa: ANN001
+def test_the_prescribing_pages_have_no_wcag_violations(chromium, client, session, lang: str) -> None:
     settings = client_factories.settings()
     directory.load_demo_data(session)
     worker = client_factories.caseworker(session)

@@ -18,12 +18,12 @@ from carebridge.risk.models import RiskFlag
 
 
 @pytest.fixture(autouse=True)
-def _catalogs(compiled_catalogs):  # noqa: ANN001, ANN202
+def _catalogs(compiled_catalogs):
     return compiled_catalogs
 
 
 @pytest.fixture
-def world(app, session):  # noqa: ANN001, ANN201
+def world(app, session):
     settings = app.state.settings
     worker = client_factories.caseworker(session)
     person = client_factories.client(session, settings, worker.actor, preferred_name="Amina", languages=["ar"])
@@ -32,7 +32,7 @@ def world(app, session):  # noqa: ANN001, ANN201
         yield worker, person
 
 
-def test_conversation_goal_and_wellbeing_through_the_pages(client, session, world) -> None:  # noqa: ANN001
+def test_conversation_goal_and_wellbeing_through_the_pages(client, session, world) -> None:
     worker, person = world
     token = audit_factories.sign_in_as(client, worker.actor)
     page = client.get(f"/staff/clients/{person.id}")
@@ -70,7 +70,7 @@ def test_conversation_goal_and_wellbeing_through_the_pages(client, session, worl
     assert body["conversations"][0]["goal_id"]
 
 
-def test_finding_activities_posts_the_area_and_links_to_the_referral_form(client, session, world) -> None:  # noqa: ANN001
+def test_finding_activities_posts_the_area_and_links_to_the_referral_form(client, session, world) -> None:
     worker, person = world
     directory.load_demo_data(session)
     session.commit()
@@ -86,7 +86,7 @@ def test_finding_activities_posts_the_area_and_links_to_the_referral_form(client
     assert "prescribing.find" in client_factories.audit_actions(session, person.id)
 
 
-def test_a_safeguarding_concern_from_the_section(client, session, world) -> None:  # noqa: ANN001
+def test_a_safeguarding_concern_from_the_section(client, session, world) -> None:
     worker, person = world
     token = audit_factories.sign_in_as(client, worker.actor)
     base = f"/staff/clients/{person.id}/social-prescribing/concern"
@@ -99,7 +99,7 @@ def test_a_safeguarding_concern_from_the_section(client, session, world) -> None
     assert flag.source == "safeguarding"
 
 
-def test_the_api_writes_and_refuses_junk(client, session, world) -> None:  # noqa: ANN001
+def test_the_api_writes_and_refuses_junk(client, session, world) -> None:
     worker, person = world
     token = audit_factories.sign_in_as(client, worker.actor)
     client.headers["X-CSRF-Token"] = token or ""

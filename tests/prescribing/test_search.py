@@ -10,14 +10,14 @@ from carebridge.prescribing import service
 
 
 @pytest.fixture
-def holder(session):  # noqa: ANN001, ANN201
+def holder(session):
     """The demo city loaded; the searches read the index of this session's database."""
     directory.load_demo_data(session)
     session.commit()
     return session
 
 
-def _names(found) -> set[str]:  # noqa: ANN001
+def _names(found) -> set[str]:
     return {item["name"] for item in found.results}
 
 

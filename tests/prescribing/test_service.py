@@ -23,7 +23,7 @@ TODAY = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def world(session):  # noqa: ANN001, ANN201
+def world(session):
     settings = client_factories.settings()
     worker = client_factories.caseworker(session)
     person = client_factories.client(session, settings, worker.actor, preferred_name="Amina", languages=["ar"])
@@ -31,7 +31,7 @@ def world(session):  # noqa: ANN001, ANN201
         yield settings, worker, person
 
 
-def test_a_conversation_is_sealed_audited_and_read_back(session, world) -> None:  # noqa: ANN001
+def test_a_conversation_is_sealed_audited_and_read_back(session, world) -> None:
     settings, worker, person = world
     talk = factories.conversation(session, settings, worker.actor, person, what_matters="Mes enfants heureux")
     session.commit()
@@ -44,7 +44,7 @@ def test_a_conversation_is_sealed_audited_and_read_back(session, world) -> None:
     assert {"prescribing.conversation.create", "prescribing.read"} <= set(actions)
 
 
-def test_what_they_want_to_try_becomes_a_plan_goal_once(session, world) -> None:  # noqa: ANN001
+def test_what_they_want_to_try_becomes_a_plan_goal_once(session, world) -> None:
     settings, worker, person = world
     talk = factories.conversation(session, settings, worker.actor, person)
     goal = service.make_goal(session, settings, worker.actor, talk.id, version=1)
@@ -58,7 +58,7 @@ def test_what_they_want_to_try_becomes_a_plan_goal_once(session, world) -> None:
     assert {"prescribing.goal.create", "plan.goal.create"} <= set(client_factories.audit_actions(session, person.id))
 
 
-def test_a_stale_version_or_nothing_to_try_makes_no_goal(session, world) -> None:  # noqa: ANN001
+def test_a_stale_version_or_nothing_to_try_makes_no_goal(session, world) -> None:
     settings, worker, person = world
     talk = factories.conversation(session, settings, worker.actor, person)
     with pytest.raises(Conflict):
@@ -69,7 +69,7 @@ def test_a_stale_version_or_nothing_to_try_makes_no_goal(session, world) -> None
     assert session.scalar(select(Goal.id).where(Goal.client_id == person.id)) is None
 
 
-def test_wellbeing_at_start_and_follow_up_shows_the_change(session, world) -> None:  # noqa: ANN001
+def test_wellbeing_at_start_and_follow_up_shows_the_change(session, world) -> None:
     settings, worker, person = world
     factories.wellbeing(session, settings, worker.actor, person, stage="start", taken_on=dt.date(2026, 9, 1), scores=(3, 4, 2, 8))
     factories.wellbeing(session, settings, worker.actor, person, stage="follow-up", taken_on=dt.date(2026, 12, 1), scores=(6, 7, 6, 3))
@@ -83,13 +83,13 @@ def test_wellbeing_at_start_and_follow_up_shows_the_change(session, world) -> No
     assert "prescribing.wellbeing.create" in client_factories.audit_actions(session, person.id)
 
 
-def test_no_change_without_a_follow_up(session, world) -> None:  # noqa: ANN001
+def test_no_change_without_a_follow_up(session, world) -> None:
     settings, worker, person = world
     factories.wellbeing(session, settings, worker.actor, person)
     assert service.read_record(session, settings, worker.actor, person.id).changes == []
 
 
-def test_bad_input_names_every_field(session, world) -> None:  # noqa: ANN001
+def test_bad_input_names_every_field(session, world) -> None:
     settings, worker, person = world
     with pytest.raises(InvalidInput) as problem:
         service.record_wellbeing(session, settings, worker.actor, person.id, stage="middle", taken_on=dt.date(2027, 1, 1),
@@ -102,7 +102,7 @@ def test_bad_input_names_every_field(session, world) -> None:  # noqa: ANN001
     assert session.scalar(select(Wellbeing.id)) is None and session.scalar(select(Conversation.id)) is None
 
 
-def test_scope_and_permissions(session, world) -> None:  # noqa: ANN001
+def test_scope_and_permissions(session, world) -> None:
     settings, worker, person = world
     talk = factories.conversation(session, settings, worker.actor, person)
     stranger = client_factories.caseworker(session)
@@ -117,7 +117,7 @@ def test_scope_and_permissions(session, world) -> None:  # noqa: ANN001
         factories.wellbeing(session, settings, planner.actor, person)
 
 
-def test_a_safeguarding_concern_lands_as_a_safeguarding_risk_flag(session, world) -> None:  # noqa: ANN001
+def test_a_safeguarding_concern_lands_as_a_safeguarding_risk_flag(session, world) -> None:
     settings, worker, person = world
     flag = service.raise_concern(session, settings, worker.actor, person.id, seen="Bruises she would not explain",
                                  done="Stayed with her")
