@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from carebridge import i18n
 from carebridge.accounts.access import Actor, requires
 from carebridge.accounts.rendering import form_errors, render_staff
 from carebridge.clients import service as clients
@@ -282,7 +283,7 @@ def find_page(request: Request, session: SessionDep, settings: SettingsDep, acto
     return _find_page(request, client, values={}, errors=[], results=None)
 
 
-def _result(client_id: str, item: dict[str, Any]) -> dict[str, Any]:
+def _result(client_id: str, item: dict[str, Any], lang: str) -> dict[str, Any]:
     link_id = item.get("service_at_location_id")
     query = urlencode({"service_at_location_id": link_id, "kind": "social-prescribing"}) if link_id else None
     facts = [label for name, label in FILTER_LABELS.items() if name in ("low_cost", "childcare", "transport_help") and item.get(name)]
@@ -294,7 +295,7 @@ def _result(client_id: str, item: dict[str, Any]) -> dict[str, Any]:
         "name": item.get("name") or "",
         "organization": item.get("organization"),
         "area": item.get("area"),
-        "languages": item.get("languages") or [],
+        "languages": [i18n.language_name(code, lang) for code in item.get("languages") or []],
         "facts": facts,
         "faith": item.get("faith_sensitive"),
         "refer_href": f"/staff/clients/{client_id}/referrals/new?{query}" if query else None,
@@ -335,7 +336,8 @@ def find_results(
                                           near=near.strip() or None, per_page=20, **wanted)
     except InvalidInput as problem:
         return _find_page(request, client, values=values, errors=form_errors(request, problem.errors), results=None, status_code=422)
-    results = [_result(client.id, item) for item in found.results]
+    lang = i18n.negotiate_language(request)
+    results = [_result(client.id, item, lang) for item in found.results]
     return _find_page(request, client, values=values, errors=[], results=results, total=found.total)
 
 
