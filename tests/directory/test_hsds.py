@@ -366,6 +366,12 @@ def _service_attribute(term: taxonomy.Term, value: str | None) -> Any:
         (_service_attribute(taxonomy.ELIGIBLE_GENDER, "other"), "the value of eligible-gender must be female or male"),
         (_service_attribute(taxonomy.CONTENT_LANGUAGE, "Arabic language"), "the value of content-language must be a BCP 47 language tag"),
         (_service_attribute(taxonomy.OPEN_WEEKENDS, "false"), "open-weekends is a yes/no fact"),
+        # social prescribing (taxonomy 1.2): faith-sensitive must say which faith; the others are yes/no facts
+        (_service_attribute(taxonomy.FAITH_SENSITIVE, None), "the value of faith-sensitive must name the faith"),
+        (_service_attribute(taxonomy.FAITH_SENSITIVE, "true"), "the value of faith-sensitive must name the faith"),
+        (_service_attribute(taxonomy.FAITH_SENSITIVE, "all faiths welcome"), None),
+        (_service_attribute(taxonomy.CHILDCARE, "sometimes"), "childcare is a yes/no fact"),
+        (_service_attribute(taxonomy.TRANSPORT_HELP, None), None),
         (_service_attribute(taxonomy.FREE, None), "the Carebridge term free is given twice for the same record"),
         (
             lambda d: d["attributes"][3].__setitem__("value", "last week"),

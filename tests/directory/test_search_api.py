@@ -152,6 +152,7 @@ def test_openapi_documents_every_parameter(api) -> None:  # noqa: ANN001
     assert documented == {
         "q", "lat", "lon", "near", "radius_km", "language", "category", "open_now", "open_at", "free",
         "no_status_check", "no_documents", "interpreter", "age", "gender", "page", "per_page",
+        "low_cost", "childcare", "faith_sensitive", "transport_help", "women_only", "men_only",
     }
 
 

@@ -1130,6 +1130,9 @@ class _Planner:
                     problem = N_("the value of %(term)s must be an IANA time zone like Europe/London, found %(value)s")
             elif term in (taxonomy.SOURCE, taxonomy.STATUS_CHECK):  # free text (what is checked, and its source)
                 pass
+            elif term is taxonomy.FAITH_SENSITIVE:  # free text, but it must say which faith (or all faiths welcome)
+                if not isinstance(value, str) or not value.strip() or value.strip().lower() in FLAG_VALUES:
+                    problem = N_("the value of %(term)s must name the faith, or say all faiths welcome, found %(value)s")
             elif value not in FLAG_VALUES:
                 problem = N_("%(term)s is a yes/no fact: leave value empty or write true (remove the attribute for no), found %(value)s")
             if problem:

@@ -64,7 +64,11 @@ ANY_LANGUAGE = "any"
 PER_PAGE = 10
 MAX_PAGE = 500
 MAX_PLACE_LENGTH = 80
-FILTERS = ("free", "no_status_check", "no_documents", "open_now")
+FILTERS = (
+    "free", "no_status_check", "no_documents", "open_now",
+    # for community activities (social prescribing, issue 11)
+    "low_cost", "childcare", "faith_sensitive", "transport_help", "women_only", "men_only",
+)
 TRUE_VALUES = {"1", "true", "on", "yes"}
 
 # What each category is called on the "what do you need?" page: plain words, reading age about 9.
@@ -88,6 +92,15 @@ CATEGORY_LABELS: dict[str, tuple[str, str]] = {
     "housing": (N_("A place to stay"), N_("Emergency shelter, housing advice and safe places to stay.")),
     "language-classes": (N_("Language classes"), N_("Free or cheap classes to learn the local language.")),
     "social-support": (N_("Other help"), N_("Drop-in centres, people to talk to, and help with forms.")),
+    # Community activities (social prescribing, issue 11)
+    "sport-exercise": (N_("Sport and exercise"), N_("Football, walking groups, swimming and exercise classes.")),
+    "arts-culture": (N_("Arts and culture"), N_("Music, sewing, crafts, drama, museums and libraries.")),
+    "faith-cultural-groups": (N_("Faith and cultural groups"), N_("Places of worship, faith groups and cultural clubs.")),
+    "volunteering": (N_("Volunteering"), N_("Give some of your time to help others and meet people.")),
+    "parent-groups": (N_("Parent and toddler groups"), N_("Play and meet other parents with your small children.")),
+    "befriending": (N_("Befriending"), N_("Someone to meet and talk to every week, so you feel less alone.")),
+    "gardening-outdoors": (N_("Gardening and the outdoors"), N_("Community gardens, growing food and walks in nature.")),
+    "cooking-eating-together": (N_("Cooking and eating together"), N_("Cook and share meals with other people.")),
 }
 
 
@@ -120,6 +133,12 @@ class Answers:
     no_status_check: bool = False
     no_documents: bool = False
     open_now: bool = False
+    low_cost: bool = False
+    childcare: bool = False
+    faith_sensitive: bool = False
+    transport_help: bool = False
+    women_only: bool = False
+    men_only: bool = False
     page: int = 1
 
     @classmethod
@@ -138,6 +157,7 @@ class Answers:
             no_status_check=_flag(query.get("no_status_check")),
             no_documents=_flag(query.get("no_documents")),
             open_now=_flag(query.get("open_now")),
+            **{name: _flag(query.get(name)) for name in FILTERS[4:]},
             page=min(max(page, 1), MAX_PAGE),
         )
 
@@ -565,6 +585,8 @@ def service_view(service: dict[str, Any], lang: str, settings: Settings | None =
         ),
         "status_check_detail": _first(_term_values(attributes, taxonomy.STATUS_CHECK)),
         "no_documents": _has(attributes, taxonomy.NO_DOCUMENTS),
+        "childcare": _has(attributes, taxonomy.CHILDCARE),
+        "transport_help": _has(attributes, taxonomy.TRANSPORT_HELP),
         "same_gender_clinician": _has(attributes, taxonomy.SAME_GENDER_CLINICIAN),
         "eligible_gender": _first(_term_values(attributes, taxonomy.ELIGIBLE_GENDER)),
         "languages": spoken,
@@ -780,6 +802,7 @@ def run_search(session: Session, answers: Answers) -> dict[str, Any]:
         no_status_check=answers.no_status_check or None,
         no_documents=answers.no_documents or None,
         open_now=answers.open_now or None,
+        **{name: getattr(answers, name) or None for name in FILTERS[4:]},
         page=answers.page,
         per_page=PER_PAGE,
     )
@@ -851,6 +874,8 @@ def result_view(result: dict[str, Any], answers: Answers, lang: str, settings: S
         "no_status_check": bool(result.get("no_status_check")),
         "status_check": result.get("status_check") or ("no-check" if result.get("no_status_check") else "unknown"),
         "no_documents": bool(result.get("no_documents")),
+        "childcare": bool(result.get("childcare")),
+        "transport_help": bool(result.get("transport_help")),
         "languages_text": languages_text,
         "last_verified": _as_date(result.get("last_verified")),
         "stale": bool(result.get("verification_stale")),

@@ -70,6 +70,14 @@ class SearchQuery:
     interpreter: Annotated[bool, Field(
         description="Only services with interpreters (for `language`, when that is given too)."
     )] = False
+    low_cost: Annotated[bool, Field(description="Only services that are free or low cost.")] = False
+    childcare: Annotated[bool, Field(description="Only services that look after children while the parent takes part.")] = False
+    faith_sensitive: Annotated[bool, Field(
+        description="Only services that respect a faith's practice (or say all faiths are welcome)."
+    )] = False
+    transport_help: Annotated[bool, Field(description="Only services that help people get there.")] = False
+    women_only: Annotated[bool, Field(description="Only services for women only (eligible-gender female).")] = False
+    men_only: Annotated[bool, Field(description="Only services for men only (eligible-gender male).")] = False
     age: Annotated[int | None, Field(ge=AGE_RANGE[0], le=AGE_RANGE[1], description="The person's age in years.")] = None
     gender: Annotated[str | None, Field(
         description="The person's gender: female, male or other. Leaves out services only for another gender.",
@@ -108,6 +116,9 @@ class SearchResult(BaseModel):
 
     service_id: str
     location_id: str | None = Field(description="Null for a service without a location.")
+    service_at_location_id: str | None = Field(
+        None, description="The HSDS service_at_location (what a referral names); null for a service without a location."
+    )
     name: str
     organization: str | None
     distance_km: float | None = Field(
@@ -148,6 +159,12 @@ class SearchResult(BaseModel):
     cost_options: list[CostOption]
     documents: list[str] = Field(description="Documents the service asks for.")
     content_language: str | None = Field(description="BCP 47 language of the name and description.")
+    low_cost: bool = Field(description="Free or low cost (access facts `free` or `low-cost`).")
+    childcare: bool = Field(description="Children are looked after while the parent takes part.")
+    faith_sensitive: str | None = Field(
+        description="The faith the service respects, or `all faiths welcome`; null when the record says nothing."
+    )
+    transport_help: bool = Field(description="The service helps people get there (fares, a lift, company).")
     location_name: str | None
     location_type: str | None
     area: str | None = Field(
@@ -219,6 +236,12 @@ def _parameter_schemas() -> dict[str, dict[str, Any]]:
         "no_status_check": flag,
         "no_documents": flag,
         "interpreter": flag,
+        "low_cost": flag,
+        "childcare": flag,
+        "faith_sensitive": flag,
+        "transport_help": flag,
+        "women_only": flag,
+        "men_only": flag,
         "age": whole(*AGE_RANGE),
         "gender": {"type": "string", "enum": list(GENDER_VALUES)},
         "page": whole(1, MAX_PAGE),

@@ -93,7 +93,11 @@ UNKNOWN_PLACE = N_(
 
 TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off"}
-BOOLEAN_PARAMETERS = ("open_now", "free", "no_status_check", "no_documents", "interpreter")
+BOOLEAN_PARAMETERS = (
+    "open_now", "free", "no_status_check", "no_documents", "interpreter",
+    # social prescribing's facts (issue 11)
+    "low_cost", "childcare", "faith_sensitive", "transport_help", "women_only", "men_only",
+)
 MAX_QUERY_WORDS = 12
 KEEP_AHEAD = timedelta(days=1)  # see _opening_fragment
 _LANGUAGE_SHAPE = re.compile(r"[a-z]{2,3}")
@@ -478,9 +482,15 @@ class _Filters:
                 wanted = wanted | index.categories.mask(code)
             columns.append(wanted)
         for wanted, column in ((query.free, index.free), (query.no_status_check, index.no_status_check),
-                               (query.no_documents, index.no_documents)):
+                               (query.no_documents, index.no_documents), (query.low_cost, index.low_cost),
+                               (query.childcare, index.childcare), (query.faith_sensitive, index.faith_sensitive),
+                               (query.transport_help, index.transport_help)):
             if wanted:
                 columns.append(column)
+        if query.women_only:
+            columns.append(index.only_gender_mask("female"))
+        if query.men_only:
+            columns.append(index.only_gender_mask("male"))
         if query.gender:
             columns.append(index.gender_mask(query.gender))
         if query.open_now and query.open_at is None:

@@ -65,7 +65,7 @@ GENERAL_WINDOW_AFTER = timedelta(days=400)
 GENDERS = {"female": 1, "male": 2}
 FACT_KEYS = (
     "free", "no_status_check", "no_documents", "interpreter", "minimum_age", "maximum_age", "eligible_gender",
-    "last_verified", "categories", "interpreter_languages",
+    "last_verified", "categories", "interpreter_languages", "low_cost", "childcare", "faith_sensitive", "transport_help",
 )
 EVENING_SECONDS = 18 * 3600
 GRID_DEGREES = 0.05  # latitude rows of the grid that radius searches read (about 5.5 km)
@@ -217,6 +217,11 @@ class SearchIndex:
     free: np.ndarray
     no_status_check: np.ndarray
     no_documents: np.ndarray
+    # social prescribing's facts (issue 11): low_cost is true for free services too ("free or low cost")
+    low_cost: np.ndarray
+    childcare: np.ndarray
+    faith_sensitive: np.ndarray
+    transport_help: np.ndarray
     interpreter: np.ndarray
     minimum_age: np.ndarray
     maximum_age: np.ndarray
@@ -250,6 +255,14 @@ class SearchIndex:
         cached = self._gender_masks.get(gender)
         if cached is None:
             cached = self._gender_masks[gender] = (self.gender == 0) | (self.gender == GENDERS.get(gender, -1))
+        return cached
+
+    def only_gender_mask(self, gender: str) -> np.ndarray:
+        """Boolean over all entries: only for people of this gender (women-only, men-only)."""
+        key = "only:" + gender
+        cached = self._gender_masks.get(key)
+        if cached is None:
+            cached = self._gender_masks[key] = self.gender == GENDERS.get(gender, -1)
         return cached
 
     # --- opening hours over many entries ---
@@ -380,7 +393,8 @@ def build_search_index(session: Session, default_zone: str, now: datetime | None
                     service_interpreters[link_id].add(language)
             elif code in access_codes:
                 service_facts[link_id].add(code)
-                if value and code in (taxonomy.LAST_VERIFIED.code, taxonomy.ELIGIBLE_GENDER.code, taxonomy.CONTENT_LANGUAGE.code):
+                if value and code in (taxonomy.LAST_VERIFIED.code, taxonomy.ELIGIBLE_GENDER.code, taxonomy.CONTENT_LANGUAGE.code,
+                                      taxonomy.FAITH_SENSITIVE.code):
                     service_values[(link_id, code)] = value.strip()
             elif link_type == "category" or code in category_code_set:
                 if code not in service_categories[link_id]:
@@ -522,6 +536,11 @@ def build_search_index(session: Session, default_zone: str, now: datetime | None
             "last_verified": verified.isoformat() if verified else None,
             "content_language": service_values.get((service_id, taxonomy.CONTENT_LANGUAGE.code)),
             "url": url,
+            "low_cost": taxonomy.FREE.code in facts or taxonomy.LOW_COST.code in facts,
+            "childcare": taxonomy.CHILDCARE.code in facts,
+            "faith_sensitive": service_values.get((service_id, taxonomy.FAITH_SENSITIVE.code))
+            if taxonomy.FAITH_SENSITIVE.code in facts else None,
+            "transport_help": taxonomy.TRANSPORT_HELP.code in facts,
         }
         facts_flags = (taxonomy.OPEN_EVENINGS.code in facts, taxonomy.OPEN_WEEKENDS.code in facts)
         service_confidential = ("service", service_id) in confidential_records
@@ -630,6 +649,7 @@ def _entry(
     document = dict(base)
     document.update(
         location_id=location_id,
+        service_at_location_id=link_id,
         location_type=location_type,
         location_name=None if confidential else (location[2] if location else None),
         languages=languages,
@@ -808,6 +828,10 @@ def _assemble(
         free=column("free"),
         no_status_check=column("no_status_check"),
         no_documents=column("no_documents"),
+        low_cost=column("low_cost"),
+        childcare=column("childcare"),
+        faith_sensitive=column("faith_sensitive"),
+        transport_help=column("transport_help"),
         interpreter=column("interpreter"),
         minimum_age=number("minimum_age"),
         maximum_age=number("maximum_age"),

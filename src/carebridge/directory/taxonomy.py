@@ -44,14 +44,14 @@ ACCESS_TAXONOMY = {
     "description": "Facts that decide whether a migrant can safely use a service: status checks, papers, cost, "
     "language support, confidentiality and when the record was last verified.",
     "uri": "https://carebridge.example/taxonomies/access",
-    "version": "1.1",  # 1.1: status-check
+    "version": "1.2",  # 1.1: status-check; 1.2: low-cost, childcare, faith-sensitive, transport-help
 }
 CATEGORY_TAXONOMY = {
     "id": CATEGORY_TAXONOMY_ID,
     "name": "Carebridge service categories",
     "description": "What a service helps with, in the words a person would use.",
     "uri": "https://carebridge.example/taxonomies/category",
-    "version": "1.0",
+    "version": "1.1",  # 1.1: community activities for social prescribing (sport-exercise ... gardening-outdoors)
 }
 
 NO_STATUS_CHECK = Term(
@@ -133,6 +133,35 @@ SOURCE = Term(
     "service",
     value="free text",
 )
+# Facts for social prescribing (issue 11): whether a community activity fits the person's means, family, faith and
+# travel. Women-only and men-only are `eligible-gender` (female | male), not new terms: one fact, one way to say it.
+LOW_COST = Term(
+    "low-cost",
+    "Low cost",
+    "The service charges a small fee that most people on a low income can pay, or pays it for those who cannot "
+    "(the fee itself is in the service's `fees_description` or `cost_options`). A free service carries `free` instead.",
+    "service",
+)
+CHILDCARE = Term(
+    "childcare",
+    "Childcare provided",
+    "Children are looked after (a crèche, or a room with carers) while the parent takes part, at no extra cost.",
+    "service",
+)
+FAITH_SENSITIVE = Term(
+    "faith-sensitive",
+    "Faith-sensitive",
+    "The activity respects a faith's practice (food, prayer times, dress, mixing). `value` names the faith, or says "
+    "`all faiths welcome` when it is arranged so that people of any faith can take part.",
+    "service",
+    value="free text: the faith, or all faiths welcome",
+)
+TRANSPORT_HELP = Term(
+    "transport-help",
+    "Help with transport",
+    "The service helps people get there: fares paid back, a lift, or someone to travel with.",
+    "service",
+)
 
 ACCESS_TERMS: tuple[Term, ...] = (
     NO_STATUS_CHECK,
@@ -149,6 +178,10 @@ ACCESS_TERMS: tuple[Term, ...] = (
     CONTENT_LANGUAGE,
     TIME_ZONE,
     SOURCE,
+    LOW_COST,
+    CHILDCARE,
+    FAITH_SENSITIVE,
+    TRANSPORT_HELP,
 )
 
 # Category codes. Health ones match the entitlement service categories (entitlements/vocabulary).
@@ -174,6 +207,15 @@ CATEGORY_TERMS: tuple[Term, ...] = tuple(
         ("housing", "Housing and shelter", "Emergency shelter, housing advice and refuges."),
         ("language-classes", "Language classes", "Free and low-cost classes in the local language."),
         ("social-support", "Social support", "Drop-in centres, peer support and help with forms."),
+        # Community activities a link worker can prescribe (issue 11, social prescribing).
+        ("sport-exercise", "Sport and exercise", "Football, walking groups, swimming, exercise classes."),
+        ("arts-culture", "Arts and culture", "Music, sewing and crafts, drama, museums and libraries."),
+        ("faith-cultural-groups", "Faith and cultural groups", "Faith communities and cultural associations."),
+        ("volunteering", "Volunteering", "Ways to give your time and meet people."),
+        ("parent-groups", "Parent and toddler groups", "Groups where parents and small children play and meet."),
+        ("befriending", "Befriending", "Someone to meet and talk to regularly, so you are less alone."),
+        ("gardening-outdoors", "Gardening and the outdoors", "Community gardens, allotments and nature walks."),
+        ("cooking-eating-together", "Cooking and eating together", "Community kitchens, cooking clubs and shared meals."),
     )
 )
 

@@ -148,6 +148,12 @@ ACTIONS: dict[str, str] = {
     "referral.list": N_("Saw the person's name in a list of referrals."),
     "referral.print": N_("Printed a referral's details for the person."),
     "referral.no-answer": N_("Closed a referral of the person that the service did not answer in time."),
+    # Social prescribing (issue 11)
+    "prescribing.read": N_("Read the person's social prescribing record."),
+    "prescribing.find": N_("Looked for community activities for the person."),
+    "prescribing.conversation.create": N_("Wrote down a \u201cwhat matters to you\u201d conversation with the person."),
+    "prescribing.goal.create": N_("Turned what the person wants to try into a goal of their action plan."),
+    "prescribing.wellbeing.create": N_("Recorded the person's answers to four wellbeing questions."),
     # outcomes (issue 10): the person's PHQ-9 and GAD-7 scores over time on their page.
     "outcomes.read": N_("Saw the person's screening scores over time."),
     # Referral FHIR export and the service manager's overrides list (issue 11, referrals/fhir.py, report_pages.py).

@@ -457,6 +457,8 @@ def build_service(service: content.Service, organizations: dict[str, dict[str, A
     attributes += [attribute(taxonomy.INTERPRETERS, "service", service_id, code) for code in service.interpreters]
     if service.gender:
         attributes.append(attribute(taxonomy.ELIGIBLE_GENDER, "service", service_id, service.gender))
+    if service.faith:
+        attributes.append(attribute(taxonomy.FAITH_SENSITIVE, "service", service_id, service.faith))
     attributes.append(attribute(taxonomy.CONTENT_LANGUAGE, "service", service_id, service.content_language))
     attributes.append(attribute(taxonomy.LAST_VERIFIED, "service", service_id, service.verified))
     attributes.append(attribute(taxonomy.SOURCE, "service", service_id, service.source))

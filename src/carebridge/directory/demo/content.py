@@ -21,10 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from carebridge.directory.taxonomy import (
+    CHILDCARE,
     FREE,
+    LOW_COST,
     NO_DOCUMENTS,
     NO_STATUS_CHECK,
     SAME_GENDER_CLINICIAN,
+    TRANSPORT_HELP,
     Term,
 )
 
@@ -112,6 +115,8 @@ class Service:
     # that is written. Becomes a `status-check` attribute whose value is this text.
     status_check: str = ""
     alternate_name: str | None = None
+    # The faith the activity respects, or "all faiths welcome": becomes a `faith-sensitive` attribute.
+    faith: str = ""
 
 
 ORGANIZATIONS: tuple[Organization, ...] = (
@@ -1884,5 +1889,135 @@ SERVICES: tuple[Service, ...] = (
         facts=(NO_STATUS_CHECK, NO_DOCUMENTS),
         costs=(Cost("Lunch", 3.50, "per meal"),),
         minimum_age=60,
+    ),
+    # ----------------------------------------------------------------------------- Community activities
+    # For social prescribing (issue 11): each carries the facts a link worker searches by.
+    Service(
+        "arabic-sewing-circle",
+        "arabic-association",
+        "Women's sewing circle",
+        "Sew, mend and make clothes together over Arabic coffee, for women only. Machines and fabric are "
+        "provided; beginners are welcome. Children can play in the next room with a carer.",
+        ("arts-culture",),
+        (At("northgate-community-centre", ("TH 10:00-12:30",)),),
+        "2026-11-02",
+        VISITED,
+        languages=("ar", "en"),
+        facts=OPEN_TO_ALL + (CHILDCARE,),
+        gender="female",
+        faith="all faiths welcome",
+    ),
+    Service(
+        "youth-football",
+        "open-door-youth",
+        "Free football for young men",
+        "Five-a-side football every Monday evening for young men aged 16 to 25, coached by volunteers. "
+        "Boots and kit can be borrowed. Bus fares are paid back.",
+        ("sport-exercise",),
+        (At("ashby-park-centre", ("MO 18:00-20:00",)),),
+        "2026-10-20",
+        PHONED,
+        languages=("en", "ar", "ps", "ti"),
+        facts=OPEN_TO_ALL + (TRANSPORT_HELP,),
+        minimum_age=16,
+        maximum_age=25,
+        gender="male",
+    ),
+    Service(
+        "welcome-parent-toddler",
+        "welcome-centre",
+        "Parent and toddler group",
+        "Play, songs and stories for children under five and their parents, with tea and a chance to meet "
+        "other families. A crèche looks after babies while parents join the English corner.",
+        ("parent-groups", "language-classes"),
+        (At("welcome-centre", ("WE 10:00-11:30",)),),
+        "2026-11-10",
+        VISITED,
+        languages=("en", "ar", "fa", "uk"),
+        facts=OPEN_TO_ALL + (CHILDCARE,),
+    ),
+    Service(
+        "st-brendans-cooking-club",
+        "st-brendans",
+        "Cooking club: food from home",
+        "Cook a dish from your country with others and share the meal. All food is halal or vegetarian and "
+        "we stop for prayer times. Ingredients cost £1 a session, or nothing if you cannot pay.",
+        ("cooking-eating-together", "food"),
+        (At("st-brendans", ("FR 14:00-16:30",)),),
+        "2026-10-28",
+        PHONED,
+        languages=("en", "ar", "ur"),
+        facts=(NO_STATUS_CHECK, NO_DOCUMENTS, LOW_COST),
+        costs=(Cost("Ingredients", 1.00, "per session, or nothing if you cannot pay"),),
+        faith="all faiths welcome",
+    ),
+    Service(
+        "mosque-womens-cooking",
+        "riverside-mosque",
+        "Sisters' kitchen",
+        "A cooking and friendship group for Muslim women and any woman who wants to join, in the mosque's "
+        "community room. Halal food; prayer space next door.",
+        ("cooking-eating-together", "faith-cultural-groups"),
+        (At("northgate-community-centre", ("TU 11:00-13:00",)),),
+        "2026-09-15",
+        PHONED,
+        languages=("en", "ar", "so", "ur"),
+        facts=OPEN_TO_ALL,
+        gender="female",
+        faith="Muslim",
+    ),
+    Service(
+        "council-conversation-transport",
+        "council",
+        "English conversation class with transport",
+        "A friendly English conversation class for beginners, twice a week. If the bus is hard for you, the "
+        "library's community transport can pick you up: ask when you book.",
+        ("language-classes",),
+        (At("millbrook-library", ("TU,TH 13:30-15:00",)),),
+        "2026-11-05",
+        WEBSITE,
+        languages=("en",),
+        interpreters=("ar", "uk"),
+        facts=OPEN_TO_ALL + (TRANSPORT_HELP,),
+        application="Phone the library or just come along; say if you need to be picked up.",
+    ),
+    Service(
+        "hollins-green-garden",
+        "council",
+        "Hollins Green community garden",
+        "Grow vegetables and flowers with your neighbours, learn about local plants and take home what you "
+        "grow. Tools and gloves provided. Families welcome.",
+        ("gardening-outdoors", "volunteering"),
+        (At("hollins-green-centre", ("SA 10:00-13:00", "WE 14:00-16:00")),),
+        "2026-10-12",
+        VISITED,
+        facts=OPEN_TO_ALL,
+    ),
+    Service(
+        "welcome-befriending",
+        "welcome-centre",
+        "Befriending: a friend in Fairhaven",
+        "A trained volunteer meets you once a week for a walk, a coffee or help finding your way around the "
+        "city. Matches by language and interests where we can; their bus fares and yours are paid.",
+        ("befriending", "social-support"),
+        (At("welcome-centre", ("MO-FR 10:00-16:00",), "Ask at the desk to be matched."),),
+        "2026-11-12",
+        OUTREACH,
+        languages=("en", "ar", "fa", "uk", "ti"),
+        facts=OPEN_TO_ALL + (TRANSPORT_HELP,),
+    ),
+    Service(
+        "ukrainian-choir",
+        "ukrainian-hub",
+        "Community choir",
+        "Sing Ukrainian and English songs together; no experience needed. Small fee for the hall, or free if "
+        "money is tight.",
+        ("arts-culture", "faith-cultural-groups"),
+        (At("eastcliff-centre", ("SU 16:00-18:00",)),),
+        "2026-10-03",
+        EMAIL,
+        languages=("uk", "en"),
+        facts=(NO_STATUS_CHECK, NO_DOCUMENTS, LOW_COST),
+        costs=(Cost("Hall fee", 2.00, "per session, or free if money is tight"),),
     ),
 )
