@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from carebridge.volunteers import matching
@@ -79,8 +79,7 @@ def test_ranking_is_monotone_in_shared_languages(search) -> None:  # noqa: ANN00
 def test_speaking_one_more_of_the_persons_languages_never_ranks_lower(candidate, person_languages) -> None:  # noqa: ANN001
     need = matching.Need(languages=tuple(person_languages))
     missing = [tag for tag in person_languages if matching.primary(tag) not in {matching.primary(t) for t in candidate.languages}]
-    if not missing:
-        return
+    assume(missing)
     richer = matching.Candidate(**{**candidate.__dict__, "languages": (*candidate.languages, missing[0]),
                                    "id": "z" + candidate.id})
     assert matching.compare(richer, need).rank_key < matching.compare(candidate, need).rank_key
