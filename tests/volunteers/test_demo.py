@@ -12,7 +12,7 @@ from carebridge.volunteers import demo
 from carebridge.volunteers.models import Volunteer, VolunteerMatch
 
 
-def test_the_demo_volunteers_are_made_once(session) -> None:  # noqa: ANN001
+def test_the_demo_volunteers_are_made_once(session) -> None:
     settings = Settings(demo=True)
     load_demo_accounts(session, settings)
     load_demo_people(session, settings)

@@ -29,7 +29,7 @@ candidates = st.builds(
 
 
 @st.composite
-def searches(draw):  # noqa: ANN001, ANN201
+def searches(draw):
     pool = draw(st.lists(candidates, max_size=25, unique_by=lambda candidate: candidate.id))
     excluded = frozenset(draw(st.lists(st.sampled_from([c.id for c in pool]), max_size=5))) if pool else frozenset()
     need = matching.Need(
@@ -43,7 +43,7 @@ def searches(draw):  # noqa: ANN001, ANN201
 
 @settings(max_examples=300, deadline=None)
 @given(searches())
-def test_never_proposes_the_paused_expired_excluded_or_full(search) -> None:  # noqa: ANN001
+def test_never_proposes_the_paused_expired_excluded_or_full(search) -> None:
     pool, need = search
     for proposal in matching.propose(pool, need, TODAY, limit=100):
         candidate = proposal.candidate
@@ -56,7 +56,7 @@ def test_never_proposes_the_paused_expired_excluded_or_full(search) -> None:  # 
 
 @settings(max_examples=300, deadline=None)
 @given(searches())
-def test_everyone_allowed_and_sharing_something_is_proposed(search) -> None:  # noqa: ANN001
+def test_everyone_allowed_and_sharing_something_is_proposed(search) -> None:
     pool, need = search
     proposed = {proposal.candidate.id for proposal in matching.propose(pool, need, TODAY, limit=100)}
     for candidate in pool:
@@ -67,7 +67,7 @@ def test_everyone_allowed_and_sharing_something_is_proposed(search) -> None:  # 
 
 @settings(max_examples=300, deadline=None)
 @given(searches())
-def test_ranking_is_monotone_in_shared_languages(search) -> None:  # noqa: ANN001
+def test_ranking_is_monotone_in_shared_languages(search) -> None:
     pool, need = search
     ranked = matching.propose(pool, need, TODAY, limit=100)
     counts = [len(proposal.shared_languages) for proposal in ranked]
@@ -76,7 +76,7 @@ def test_ranking_is_monotone_in_shared_languages(search) -> None:  # noqa: ANN00
 
 @settings(max_examples=200, deadline=None)
 @given(candidates, st.lists(st.sampled_from(LANGUAGES), min_size=1, max_size=3))
-def test_speaking_one_more_of_the_persons_languages_never_ranks_lower(candidate, person_languages) -> None:  # noqa: ANN001
+def test_speaking_one_more_of_the_persons_languages_never_ranks_lower(candidate, person_languages) -> None:
     need = matching.Need(languages=tuple(person_languages))
     missing = [tag for tag in person_languages if matching.primary(tag) not in {matching.primary(t) for t in candidate.languages}]
     assume(missing)

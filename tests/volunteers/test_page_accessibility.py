@@ -6,10 +6,8 @@ at most 100 KB."""
 from __future__ import annotations
 
 import pytest
-from factories import accounts
+from factories import accounts, browser, clients
 from factories import audit as audit_factories
-from factories import browser
-from factories import clients
 from factories import volunteers as factories
 from fastapi.testclient import TestClient
 
@@ -17,17 +15,17 @@ PAGE_LIMIT = 100_000
 
 
 @pytest.fixture(autouse=True)
-def _catalogs(compiled_catalogs):  # noqa: ANN001, ANN202
+def _catalogs(compiled_catalogs):
     return compiled_catalogs
 
 
 @pytest.fixture(scope="module")
-def chromium():  # noqa: ANN201
+def chromium():
     yield from browser.chromium()
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
-def test_the_volunteers_pages_have_no_wcag_violations(chromium, client, session, app, lang: str) -> None:  # noqa: ANN001
+def test_the_volunteers_pages_have_no_wcag_violations(chromium, client, session, app, lang: str) -> None:
     settings = app.state.settings
     worker = clients.caseworker(session)
     person = clients.client(session, settings, worker.actor, preferred_name="Layla", languages=["ar-SY", "en"])

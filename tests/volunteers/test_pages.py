@@ -17,12 +17,12 @@ from carebridge.volunteers.models import VolunteerMatch
 
 
 @pytest.fixture(autouse=True)
-def _catalogs(compiled_catalogs):  # noqa: ANN001, ANN202
+def _catalogs(compiled_catalogs):
     return compiled_catalogs
 
 
 @pytest.fixture
-def world(session, app, client):  # noqa: ANN001, ANN201
+def world(session, app, client):
     client.follow_redirects = False
     settings = app.state.settings
     worker = client_factories.caseworker(session)
@@ -36,12 +36,12 @@ def world(session, app, client):  # noqa: ANN001, ANN201
     return settings, worker, person, volunteer_account
 
 
-def _location(response) -> str:  # noqa: ANN001
+def _location(response) -> str:
     assert response.status_code == 303, response.text[:500]
     return response.headers["location"]
 
 
-def test_add_change_pause_and_remove_on_the_register(client, session, world) -> None:  # noqa: ANN001
+def test_add_change_pause_and_remove_on_the_register(client, session, world) -> None:
     _settings, worker, _person, volunteer_account = world
     csrf = audit_factories.sign_in_as(client, worker.actor)
     assert client.get("/staff/volunteers").status_code == 200
@@ -78,7 +78,7 @@ def test_add_change_pause_and_remove_on_the_register(client, session, world) -> 
     assert client.get(f"/staff/volunteers/{volunteer_id}/edit").status_code == 404
 
 
-def test_find_propose_and_what_the_volunteer_sees(app, client, session, world) -> None:  # noqa: ANN001
+def test_find_propose_and_what_the_volunteer_sees(app, client, session, world) -> None:
     settings, worker, person, volunteer_account = world
     from fastapi.testclient import TestClient
 
@@ -134,7 +134,7 @@ def test_find_propose_and_what_the_volunteer_sees(app, client, session, world) -
     assert client.get(f"/api/v1/volunteering/{match_id}").status_code == 404
 
 
-def test_the_api_register_and_matches(client, session, world) -> None:  # noqa: ANN001
+def test_the_api_register_and_matches(client, session, world) -> None:
     _settings, worker, person, _account = world
     client.headers["X-CSRF-Token"] = audit_factories.sign_in_as(client, worker.actor)
     created = client.post("/api/v1/volunteers", json={

@@ -21,7 +21,7 @@ from carebridge.volunteers.models import Volunteer, VolunteerMatch
 
 
 @pytest.fixture
-def world(session):  # noqa: ANN001, ANN201
+def world(session):
     settings = client_factories.settings()
     worker = client_factories.caseworker(session)
     person = client_factories.client(session, settings, worker.actor, preferred_name="Amina Q", languages=["ar-SY", "en"])
@@ -29,12 +29,12 @@ def world(session):  # noqa: ANN001, ANN201
     return settings, worker, person, volunteer_account
 
 
-def _notified(session, account_id: str) -> list[dict]:  # noqa: ANN001
+def _notified(session, account_id: str) -> list[dict]:
     return [job.payload for job in session.scalars(select(Job).where(Job.kind == "notify.staff"))
             if job.payload.get("account_id") == account_id]
 
 
-def test_the_register_seals_what_names_a_volunteer_with_their_own_key(session, world) -> None:  # noqa: ANN001
+def test_the_register_seals_what_names_a_volunteer_with_their_own_key(session, world) -> None:
     settings, worker, _person, account = world
     volunteer = factories.volunteer(session, settings, worker.actor, display_name="Rania Zedkowska",
                                     contact="rania@example.org", availability="Sundays after church",
@@ -49,7 +49,7 @@ def test_the_register_seals_what_names_a_volunteer_with_their_own_key(session, w
     assert [item.id for item in listed] == [volunteer.id]
 
 
-def test_bad_input_names_every_field(session, world) -> None:  # noqa: ANN001
+def test_bad_input_names_every_field(session, world) -> None:
     settings, worker, _person, _account = world
     with pytest.raises(InvalidInput) as problem:
         volunteers.create_volunteer(session, settings, worker.actor, volunteers.VolunteerInput(
@@ -59,7 +59,7 @@ def test_bad_input_names_every_field(session, world) -> None:  # noqa: ANN001
     assert names == {"kind", "display_name", "languages", "interests", "check_expires_on", "max_matches", "account_id"}
 
 
-def test_a_stale_edit_is_refused(session, world) -> None:  # noqa: ANN001
+def test_a_stale_edit_is_refused(session, world) -> None:
     settings, worker, _person, _account = world
     volunteer = factories.volunteer(session, settings, worker.actor)
     data = volunteers.VolunteerInput(kind="family", display_name="The Haddads", languages=["ar"], area="Eastfield",
@@ -70,7 +70,7 @@ def test_a_stale_edit_is_refused(session, world) -> None:  # noqa: ANN001
         volunteers.update_volunteer(session, settings, worker.actor, volunteer.id, data, version=1)
 
 
-def test_candidates_are_ranked_and_explained_and_the_blocked_are_left_out(session, world) -> None:  # noqa: ANN001
+def test_candidates_are_ranked_and_explained_and_the_blocked_are_left_out(session, world) -> None:
     settings, worker, person, _account = world
     best = factories.volunteer(session, settings, worker.actor, display_name="Best", languages=["ar", "en"],
                                area="northside", interests=["football", "cooking"])
@@ -100,7 +100,7 @@ def test_candidates_are_ranked_and_explained_and_the_blocked_are_left_out(sessio
     assert "volunteer.match.search" in client_factories.audit_actions(session, person.id)
 
 
-def test_a_blocked_volunteer_cannot_be_proposed_and_agreement_is_required(session, world) -> None:  # noqa: ANN001
+def test_a_blocked_volunteer_cannot_be_proposed_and_agreement_is_required(session, world) -> None:
     settings, worker, person, _account = world
     volunteer = factories.volunteer(session, settings, worker.actor, check_expires_on=dt.date(2026, 11, 1))
     with pytest.raises(InvalidInput) as problem:
@@ -113,7 +113,7 @@ def test_a_blocked_volunteer_cannot_be_proposed_and_agreement_is_required(sessio
     assert {error.name for error in problem.value.errors} == {"how_to_meet", "person_agreed", "agreed_how"}
 
 
-def test_matches_are_scoped_to_the_workers_people(session, world) -> None:  # noqa: ANN001
+def test_matches_are_scoped_to_the_workers_people(session, world) -> None:
     settings, worker, person, _account = world
     volunteer = factories.volunteer(session, settings, worker.actor)
     stranger = client_factories.caseworker(session, organisation_=worker.organisation)
@@ -129,7 +129,7 @@ def test_matches_are_scoped_to_the_workers_people(session, world) -> None:  # no
         volunteers.read_volunteer(session, settings, elsewhere.actor, volunteer.id)
 
 
-def test_propose_answer_end_with_notifications_and_what_the_volunteer_sees(session, world) -> None:  # noqa: ANN001
+def test_propose_answer_end_with_notifications_and_what_the_volunteer_sees(session, world) -> None:
     settings, worker, person, account = world
     volunteer = factories.volunteer(session, settings, worker.actor, account_id=account.id, interests=["football", "music"])
     match = factories.match(session, settings, worker.actor, person, volunteer, interests=["football"],
@@ -163,7 +163,7 @@ def test_propose_answer_end_with_notifications_and_what_the_volunteer_sees(sessi
         assert action in actions
 
 
-def test_the_name_is_shared_only_if_the_person_agreed_to_it(session, world) -> None:  # noqa: ANN001
+def test_the_name_is_shared_only_if_the_person_agreed_to_it(session, world) -> None:
     settings, worker, person, account = world
     volunteer = factories.volunteer(session, settings, worker.actor, account_id=account.id)
     factories.match(session, settings, worker.actor, person, volunteer, share_name=False)
@@ -171,7 +171,7 @@ def test_the_name_is_shared_only_if_the_person_agreed_to_it(session, world) -> N
     assert len(seen) == 1 and seen[0].name_to_use is None
 
 
-def test_another_volunteer_cannot_answer_or_see_the_match(session, world) -> None:  # noqa: ANN001
+def test_another_volunteer_cannot_answer_or_see_the_match(session, world) -> None:
     settings, worker, person, account = world
     volunteer = factories.volunteer(session, settings, worker.actor, account_id=account.id)
     match = factories.match(session, settings, worker.actor, person, volunteer)
@@ -183,7 +183,7 @@ def test_another_volunteer_cannot_answer_or_see_the_match(session, world) -> Non
         volunteers.answer_match(session, settings, other, match.id, "accept")
 
 
-def test_the_worker_records_a_decline(session, world) -> None:  # noqa: ANN001
+def test_the_worker_records_a_decline(session, world) -> None:
     settings, worker, person, _account = world
     volunteer = factories.volunteer(session, settings, worker.actor)
     match = factories.match(session, settings, worker.actor, person, volunteer)
@@ -193,7 +193,7 @@ def test_the_worker_records_a_decline(session, world) -> None:  # noqa: ANN001
     assert [view.status for view in views] == ["declined"]
 
 
-def test_removing_a_volunteer_shreds_their_key_and_ends_their_matches(session, world) -> None:  # noqa: ANN001
+def test_removing_a_volunteer_shreds_their_key_and_ends_their_matches(session, world) -> None:
     settings, worker, person, account = world
     volunteer = factories.volunteer(session, settings, worker.actor, account_id=account.id)
     match = factories.match(session, settings, worker.actor, person, volunteer)

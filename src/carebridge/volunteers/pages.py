@@ -184,7 +184,7 @@ def _check_all(session: Any, settings: Any, actor: Actor, data: volunteers.Volun
     if not errors:
         return
     try:
-        volunteers._check_volunteer_input(session, actor, data, settings, volunteer_id)  # noqa: SLF001
+        volunteers.check_volunteer_input(session, actor, data, settings, volunteer_id)
     except InvalidInput as problem:
         errors += [error for error in problem.errors if error.name not in {e.name for e in errors}]
     raise InvalidInput(errors=errors)

@@ -37,7 +37,14 @@ from carebridge.clients import service as clients
 from carebridge.clients.models import Client
 from carebridge.config import Settings
 from carebridge.db import new_id
-from carebridge.errors import N_, Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from carebridge.errors import (
+    N_,
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
 from carebridge.keys import service as keys
 from carebridge.kit import clock
 from carebridge.kit.text import clean_text
@@ -221,7 +228,7 @@ def normalise_interests(values: list[str], errors: list[FieldError], name: str =
     return [interest for interest in INTERESTS if interest in chosen]
 
 
-def _check_volunteer_input(session: Session, actor: Actor, data: VolunteerInput, settings: Settings,
+def check_volunteer_input(session: Session, actor: Actor, data: VolunteerInput, settings: Settings,
                            volunteer_id: str | None) -> dict:
     errors: list[FieldError] = []
     if data.kind not in KINDS:
@@ -246,9 +253,10 @@ def _check_volunteer_input(session: Session, actor: Actor, data: VolunteerInput,
     if not isinstance(data.max_matches, int) or not 1 <= data.max_matches <= MAX_MATCHES_LIMIT:
         errors.append(FieldError("max_matches", N_("Enter a number from 1 to %(maximum)s."), params={"maximum": MAX_MATCHES_LIMIT}))
     account_id = data.account_id or None
-    if account_id is not None:
-        if account_id not in {value for value, _label in volunteer_accounts(session, actor, include=volunteer_id)}:
-            errors.append(FieldError("account_id", N_("Choose a sign-in with the volunteer role, not linked to another volunteer.")))
+    if account_id is not None and account_id not in {
+        value for value, _label in volunteer_accounts(session, actor, include=volunteer_id)
+    }:
+        errors.append(FieldError("account_id", N_("Choose a sign-in with the volunteer role, not linked to another volunteer.")))
     if errors:
         raise InvalidInput(errors=errors)
     return {
@@ -319,7 +327,7 @@ def create_volunteer(session: Session, settings: Settings, actor: Actor, data: V
     """A new volunteer or family on the actor's organisation's register, with a data key of their own. Audited
     `volunteer.create`."""
     _require(actor, MANAGE)
-    values = _check_volunteer_input(session, actor, data, settings, None)
+    values = check_volunteer_input(session, actor, data, settings, None)
     now = clock.utc_now()
     volunteer = Volunteer(id=new_id(), organisation_id=actor.organisation_id, status=ACTIVE, created_by=actor.account_id,
                           created_at=now, updated_at=now, version=1,
@@ -338,7 +346,7 @@ def update_volunteer(session: Session, settings: Settings, actor: Actor, volunte
     """Change a volunteer (every field), if nobody changed them since `version` (Conflict otherwise). Audited
     `volunteer.update`."""
     volunteer = find_volunteer(session, actor, volunteer_id)
-    values = _check_volunteer_input(session, actor, data, settings, volunteer.id)
+    values = check_volunteer_input(session, actor, data, settings, volunteer.id)
     if volunteer.version != version:
         raise Conflict(STALE)
     key = keys.data_key(session, settings, SUBJECT, volunteer.id)
