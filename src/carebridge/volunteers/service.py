@@ -53,7 +53,7 @@ from carebridge.volunteers import matching
 from carebridge.volunteers.models import Volunteer, VolunteerExclusion, VolunteerMatch
 
 SUBJECT = "volunteer"
-RECORD_TYPE = "volunteer"
+RECORD_TYPE = "volunteer"  # audit events about a volunteer (never a person's record): written as the literal
 VOLUNTEER_TABLE = "volunteer"
 MATCH_TABLE = "volunteer_match"
 MANAGE = "volunteer.manage"
@@ -336,7 +336,7 @@ def create_volunteer(session: Session, settings: Settings, actor: Actor, data: V
     volunteer.details = key.seal_json(VOLUNTEER_TABLE, "details", volunteer.id, values["details"])
     session.add(volunteer)
     session.flush()
-    audit.record(session, "volunteer.create", actor=actor, record_type=RECORD_TYPE, record_id=volunteer.id,
+    audit.record(session, "volunteer.create", actor=actor, record_type="volunteer", record_id=volunteer.id,
                  request_id=request_id)
     return volunteer
 
@@ -361,7 +361,7 @@ def update_volunteer(session: Session, settings: Settings, actor: Actor, volunte
     if changed != 1:
         raise Conflict(STALE)
     session.refresh(volunteer)
-    audit.record(session, "volunteer.update", actor=actor, record_type=RECORD_TYPE, record_id=volunteer.id,
+    audit.record(session, "volunteer.update", actor=actor, record_type="volunteer", record_id=volunteer.id,
                  request_id=request_id)
     return volunteer
 
@@ -377,7 +377,7 @@ def set_paused(session: Session, settings: Settings, actor: Actor, volunteer_id:
         volunteer.updated_at = clock.utc_now()
         volunteer.version += 1
         session.flush()
-    audit.record(session, "volunteer.pause" if paused else "volunteer.resume", actor=actor, record_type=RECORD_TYPE,
+    audit.record(session, "volunteer.pause" if paused else "volunteer.resume", actor=actor, record_type="volunteer",
                  record_id=volunteer.id, request_id=request_id)
     return volunteer
 
@@ -405,7 +405,7 @@ def remove_volunteer(session: Session, settings: Settings, actor: Actor, volunte
     volunteer.updated_at = now
     volunteer.version += 1
     session.flush()
-    audit.record(session, "volunteer.remove", actor=actor, record_type=RECORD_TYPE, record_id=volunteer.id,
+    audit.record(session, "volunteer.remove", actor=actor, record_type="volunteer", record_id=volunteer.id,
                  request_id=request_id)
 
 
@@ -420,7 +420,7 @@ def list_volunteers(session: Session, settings: Settings, actor: Actor, *, reque
     views = [_view(row, found.get(row.id), counts.get(row.id, 0), on) for row in rows]
     views.sort(key=lambda view: (view.status != ACTIVE, view.display_name.casefold(), view.id))
     if rows:
-        audit.record_many(session, "volunteer.list", actor=actor, record_type=RECORD_TYPE,
+        audit.record_many(session, "volunteer.list", actor=actor, record_type="volunteer",
                           record_ids=[row.id for row in rows], request_id=request_id)
     return views
 
@@ -429,7 +429,7 @@ def read_volunteer(session: Session, settings: Settings, actor: Actor, volunteer
                    request_id: str | None = None) -> VolunteerView:
     """One volunteer of the register, decrypted. Audited `volunteer.read`."""
     volunteer = find_volunteer(session, actor, volunteer_id)
-    audit.record(session, "volunteer.read", actor=actor, record_type=RECORD_TYPE, record_id=volunteer.id,
+    audit.record(session, "volunteer.read", actor=actor, record_type="volunteer", record_id=volunteer.id,
                  request_id=request_id)
     return volunteer_view(session, settings, volunteer)
 
