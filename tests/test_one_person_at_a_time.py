@@ -82,6 +82,13 @@ NO_ONE_SHOWN |= {("GET", "/api/v1/duty"), ("PUT", "/api/v1/duty"), ("POST", "/st
 CASELOAD_ROUTES |= {("GET", "/staff/interpreting"), ("GET", "/api/v1/interpreting/bookings")}
 ONE_PERSONS_RECORDS = (*ONE_PERSONS_RECORDS, "{booking_id}", "{exclusion_id}")
 NO_ONE_SHOWN |= {("GET", "/staff/interpreters"), ("GET", "/api/v1/interpreters"), ("POST", "/api/v1/interpreting/bookings")}
+# Volunteers (issue 11): a match belongs to one person; the register lists volunteers and families, never a person's
+# record (a volunteer's own details are one volunteer's); a volunteer's own matches are their own list (at most
+# volunteers.MAX_MATCHES_LIMIT, each only what the match needs, audited on each person's record).
+ONE_PERSONS_RECORDS = (*ONE_PERSONS_RECORDS, "{match_id}", "{volunteer_id}")
+NO_ONE_SHOWN |= {("GET", "/staff/volunteers"), ("GET", "/staff/volunteers/new"), ("POST", "/staff/volunteers/new"),
+                 ("GET", "/api/v1/volunteers"), ("POST", "/api/v1/volunteers")}
+CASELOAD_ROUTES |= {("GET", "/staff/volunteering"), ("GET", "/api/v1/volunteering")}
 PEOPLE = 60
 MARKER = re.compile(r"Onepersonmarker(\d{3})q")
 

@@ -170,6 +170,14 @@ ACTIONS: dict[str, str] = {
     "interpreting.read": N_("Saw the person's interpreter bookings."),
     "interpreting.exclusion.add": N_("Noted an interpreter the person should not have."),
     "interpreting.exclusion.remove": N_("Removed an interpreter from those the person should not have."),
+    # Volunteers and network families (issue 11, volunteers domain).
+    "volunteer.match.search": N_("Looked for a volunteer or family who could be matched with the person."),
+    "volunteer.match.propose": N_("Proposed a volunteer or family to the person, with their agreement."),
+    "volunteer.match.answer": N_("Recorded a volunteer's answer to a match with the person."),
+    "volunteer.match.end": N_("Ended the person's match with a volunteer or family."),
+    "volunteer.match.read": N_("Read the person's matches with volunteers and families."),
+    "volunteer.match.view": N_("A volunteer matched with the person saw what the match shares with them."),
+    "volunteer.exclude": N_("Recorded that the person does not want to be matched with a volunteer or family."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
