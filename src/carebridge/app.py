@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -126,16 +127,19 @@ class AdmissionMiddleware:
     """
 
     def __init__(self, app: ASGIApp, limit: int = 16) -> None:
-        import asyncio
-
         self.app = app
-        self.slots = asyncio.Semaphore(limit)
+        self.limit = limit
+        # One semaphore per event loop (a test client may serve the same app from a new loop).
+        self.slots: tuple[object, asyncio.Semaphore] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        async with self.slots:
+        loop = asyncio.get_running_loop()
+        if self.slots is None or self.slots[0] is not loop:
+            self.slots = (loop, asyncio.Semaphore(self.limit))
+        async with self.slots[1]:
             await self.app(scope, receive, send)
 
 

@@ -207,3 +207,16 @@ def test_another_organisations_overrides_are_not_found(session, settings) -> Non
         reports.overrides(session, settings, world.actor("link_worker"))
     assert session.get(Referral, row.id).override_seen_at is None
     assert accounts  # the factories module is the one the world is built with
+
+
+def test_the_overrides_list_names_at_most_fifty_people_a_page(session, settings) -> None:  # noqa: ANN001
+    world = referral_rows.world(session, settings)
+    people = [clients.client(session, settings, world.actor("link_worker"), preferred_name=f"Pagemarker {n}") for n in range(51)]
+    for person in people:
+        referral_rows.referral(session, settings, world, override_reason="Risk of harm tonight", client=person)
+    first = reports.overrides(session, settings, world.actor("manager"))
+    assert len(first.rows) == reports.OVERRIDES_PAGE == 50 and first.pages == 2 and first.total == 51
+    second = reports.overrides(session, settings, world.actor("manager"), page=2)
+    assert len(second.rows) == 1
+    assert {row.referral_id for row in first.rows}.isdisjoint({row.referral_id for row in second.rows})
+    assert reports.overrides(session, settings, world.actor("manager"), page=999).page == 2
