@@ -118,12 +118,13 @@ class HeadersMiddleware:
 class AdmissionMiddleware:
     """At most `limit` requests inside the app at once; the others wait here, in the event loop, holding nothing.
 
-    Without it, 200 staff at once (bench/staff_mix.py) froze the server: every request takes a database connection
-    in `requires()` on the event loop, so once the pool (db.make_engine: 10 + 10 overflow) was used up, the next
-    checkout blocked the loop itself for the pool's 30-second timeout while the 20 requests holding connections waited
-    for that loop to finish — connections "idle in transaction" for minutes, 500s. Admitting fewer requests than the
-    pool holds means a checkout never waits for a connection that only the loop could give back. Static files do not
-    touch the database and are not counted.
+    200 staff at once (bench/staff_mix.py) once froze the server: `requires()` looked the session up on the event
+    loop, so once the pool (db.make_engine: 10 + 10 overflow) was used up, the next checkout blocked the loop itself
+    for the pool's 30-second timeout while the requests holding connections waited for that loop — connections "idle
+    in transaction" for minutes, 500s. The lookup now runs in the thread pool (accounts.access), and this limit stays
+    as back-pressure: admitting fewer requests than the pool holds, a request never waits 30 seconds for a connection
+    (and then fails); it waits its turn here, cheaply, and is served. Static files touch no database and are not
+    counted.
     """
 
     def __init__(self, app: ASGIApp, limit: int = 16) -> None:

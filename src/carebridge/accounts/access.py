@@ -101,7 +101,11 @@ def requires(permission: str) -> Callable[..., Actor]:
 
         settings = request.app.state.settings
         api = is_api_path(request.url.path)
-        found = sessions.lookup(session, request.cookies.get(sessions.cookie_name(settings, request)), settings)
+        # In the thread pool, like every other database call here: on the event loop, a checkout from an exhausted
+        # connection pool blocked the loop itself while the connections' holders waited for it (bench/staff_mix.py).
+        found = await run_in_threadpool(
+            sessions.lookup, session, request.cookies.get(sessions.cookie_name(settings, request)), settings
+        )
         if isinstance(found, sessions.Expired):
             # Ended and audited in a transaction of its own making: the 401/redirect below rolls the request back.
             await run_in_threadpool(_commit_after, session, sessions.expire, session, found, request_id(request))
