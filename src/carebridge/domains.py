@@ -175,6 +175,7 @@ DOMAINS: tuple[Domain, ...] = (
         "reminders",
         routers=("carebridge.reminders.pages:router", "carebridge.reminders.webhook:router"),
         models="carebridge.reminders.models",
+        jobs="carebridge.reminders.jobs",
     ),
     Domain(
         "interpreters",
