@@ -255,10 +255,10 @@ def set_preferences(
     row = session.get(ReminderPreference, client.id)
     if row is not None and version is not None and row.version != version:
         raise Conflict(STALE)
-    if row is None:
-        row = ReminderPreference(client_id=client.id, version=0)
-        session.add(row)
     key = keys.data_key(session, settings, clients.SUBJECT, client.id)
+    if row is None:
+        row = ReminderPreference(client_id=client.id, version=0, updated_at=clock.utc_now())
+        session.add(row)
     row.channel_id = channel_id
     row.with_details = bool(data.with_details)
     row.safe_window = key.seal_json("reminder_preference", "safe_window", client.id, window.as_json()) if window else None
