@@ -41,6 +41,10 @@ CASELOAD_ROUTES = {("GET", "/staff/clients"), ("GET", "/api/v1/clients"), ("GET"
 # Risk (issue 10): the clinician's open flags and the service manager's oversight (each row audited risk.list).
 RISK_FLAG_LISTS = {"/staff/risk", "/api/v1/risk-flags", "/staff/risk/oversight"}
 CASELOAD_ROUTES |= {("GET", path) for path in RISK_FLAG_LISTS}
+# Appointments (issue 11): the organisation's day, people in the actor's scope, 50 a page (each row audited
+# appointment.list); the day is chosen by a form that posts, then shows the same page.
+APPOINTMENT_DAY = {"/staff/appointments"}
+CASELOAD_ROUTES |= {(method, path) for path in APPOINTMENT_DAY for method in ("GET", "POST")}
 CASELOAD_PAGE = 50
 # A path parameter naming one person's record, or a record that belongs to exactly one person.
 SINGLE_PERSON_PARAMETER = "{client_id}"
@@ -51,6 +55,7 @@ ONE_PERSONS_RECORDS += ("{goal_id}", "{step_id}")
 ONE_PERSONS_RECORDS += ("{screening_id}",)  # screening (issue 10): a screening is of one person
 # Risk (issue 10): a risk flag belongs to exactly one person.
 ONE_PERSONS_RECORDS = (*ONE_PERSONS_RECORDS, "{flag_id}")
+ONE_PERSONS_RECORDS += ("{appointment_id}",)  # appointments (issue 11): an appointment is of one person
 # Routes under a person permission that show no one's data beyond what the request itself carries: a blank form for
 # a new record, creating one record (the answer is that one record), a confirmation that names no one.
 NO_ONE_SHOWN = {
@@ -205,7 +210,8 @@ def test_no_answer_carries_more_than_one_person_except_the_caseload(
         # Where the caseload exists, it listed people (a full page of the 60): the markers are found in lists too.
         # (The closed records retention erases soon list none of these open records: it is held to at most a page.)
         for path, most in caseload_seen.items():
-            if path == "/staff/rights/erasing-soon" or path in RISK_FLAG_LISTS:  # these people have no risk flag
+            if path == "/staff/rights/erasing-soon" or path in RISK_FLAG_LISTS | APPOINTMENT_DAY:
+                # these people have no risk flag and no appointment
                 continue
             assert most == CASELOAD_PAGE, f"{path} showed {most} of the {PEOPLE} people on its first page"
     if who == "worker":

@@ -176,6 +176,7 @@ DOMAINS: tuple[Domain, ...] = (
         routers=("carebridge.reminders.pages:router", "carebridge.reminders.webhook:router"),
         models="carebridge.reminders.models",
         jobs="carebridge.reminders.jobs",
+        menu=(("/staff/reminders/sender", N_("Reminder sender name"), "organisation.manage"),),
     ),
     Domain(
         "interpreters",

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
+from factories import appointments as factories
+from factories import clients, jobs
 from sqlalchemy import select
 
 from carebridge.appointments import service as appointments
@@ -20,15 +22,12 @@ from carebridge.appointments.models import Appointment
 from carebridge.clients.models import Client
 from carebridge.config import Settings
 from carebridge.consent import service as consent
-from carebridge.consent.models import Consent
 from carebridge.jobs.models import Job
 from carebridge.kit import clock
 from carebridge.notifications.models import SmsOutbox
 from carebridge.reminders import jobs as reminder_jobs
 from carebridge.reminders import service as reminders
 from carebridge.reminders.models import Reminder
-from factories import appointments as factories
-from factories import clients, jobs
 
 SETTINGS = Settings()
 LONDON = clock.zone("Europe/London")

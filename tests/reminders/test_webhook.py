@@ -9,6 +9,8 @@ import datetime as dt
 import json
 
 import pytest
+from factories import appointments as factories
+from factories import clients, jobs
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -22,8 +24,6 @@ from carebridge.reminders import inbound
 from carebridge.reminders import service as reminders
 from carebridge.reminders.models import InboundMessage, InboundSeen, Reminder
 from carebridge.reminders.webhook import signature_of
-from factories import appointments as factories
-from factories import clients, jobs
 
 SECRET = "a-test-webhook-secret"
 SETTINGS = Settings(sms_webhook_secret=SECRET)

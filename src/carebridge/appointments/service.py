@@ -323,11 +323,16 @@ class DayEntry:
     name: str
 
 
+DAY_PAGE = 50
+
+
 def day_list(
-    session: Session, settings: Settings, actor: Actor, day: dt.date, *, request_id: str | None = None
-) -> list[DayEntry]:
+    session: Session, settings: Settings, actor: Actor, day: dt.date, *, page: int = 1,
+    request_id: str | None = None,
+) -> tuple[list[DayEntry], bool]:
     """The appointments on one day (deployment zone) of the people in the actor's scope (person.read), in time
-    order, with the person's name; each person seen is audited `appointment.list`."""
+    order, with the person's name, DAY_PAGE a page; and whether there is another page. Each person seen is audited
+    `appointment.list`."""
     clients.check(actor, "person.read")
     zone = clock.zone(settings.timezone)
     start = dt.datetime.combine(day, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
@@ -337,8 +342,11 @@ def day_list(
         .join(Client, Client.id == Appointment.client_id)
         .where(Appointment.starts_at >= start, Appointment.starts_at < end, clients.scope(actor, "person.read"))
         .order_by(Appointment.starts_at, Appointment.id)
-        .limit(500)
+        .offset((max(1, page) - 1) * DAY_PAGE)
+        .limit(DAY_PAGE + 1)
     ).all())
+    more = len(rows) > DAY_PAGE
+    rows = rows[:DAY_PAGE]
     profiles = clients.open_profiles(session, settings, [client for _, client in rows])
     entries = []
     for appointment, client in rows:
@@ -349,4 +357,4 @@ def day_list(
         session, "appointment.list", actor=actor, record_type=clients.RECORD_TYPE,
         record_ids=[entry.client_id for entry in entries], request_id=request_id,
     )
-    return entries
+    return entries, more
