@@ -12,7 +12,7 @@ from carebridge.clients import demo as people_demo
 from carebridge.config import Settings
 
 
-def test_demo_appointments_are_made_once_sealed_and_fictional(session, tmp_path) -> None:  # noqa: ANN001
+def test_demo_appointments_are_made_once_sealed_and_fictional(session, tmp_path) -> None:
     settings = Settings(demo=True, record_key_file=tmp_path / "record-keys", blind_index_key_file=tmp_path / "blind-index.key")
     load_demo_accounts(session, settings)
     people_demo.load_demo_people(session, settings)

@@ -5,27 +5,26 @@ form with its error summary, the day list, the reminder settings and the sender 
 from __future__ import annotations
 
 import pytest
-
-from carebridge.config import Settings
-from factories import accounts
+from factories import accounts, browser
 from factories import appointments as factories
 from factories import audit as audit_factories
-from factories import browser
 from factories import clients as client_factories
+
+from carebridge.config import Settings
 
 
 @pytest.fixture(autouse=True)
-def _catalogs(compiled_catalogs):  # noqa: ANN001, ANN202
+def _catalogs(compiled_catalogs):
     return compiled_catalogs
 
 
 @pytest.fixture(scope="module")
-def chromium():  # noqa: ANN201
+def chromium():
     yield from browser.chromium()
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
-def test_the_appointment_pages_have_no_wcag_violations(chromium, client, session, lang: str) -> None:  # noqa: ANN001
+def test_the_appointment_pages_have_no_wcag_violations(chromium, client, session, lang: str) -> None:
     settings = Settings()
     worker = client_factories.caseworker(session)
     person = client_factories.client(session, settings, worker.actor, preferred_name="Layla Testperson")

@@ -8,24 +8,24 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
-
-from carebridge.appointments.models import Appointment
-from carebridge.reminders.models import ReminderPreference, ReminderSender
 from factories import accounts
 from factories import appointments as factories
 from factories import audit as audit_factories
 from factories import clients as client_factories
 from factories import consent as consents
+from sqlalchemy import select
+
+from carebridge.appointments.models import Appointment
+from carebridge.reminders.models import ReminderPreference, ReminderSender
 
 
 @pytest.fixture(autouse=True)
-def _catalogs(compiled_catalogs):  # noqa: ANN001, ANN202
+def _catalogs(compiled_catalogs):
     return compiled_catalogs
 
 
 @pytest.fixture
-def world(app, session):  # noqa: ANN001, ANN201
+def world(app, session):
     settings = app.state.settings
     worker = client_factories.caseworker(session)
     person = client_factories.client(session, settings, worker.actor, preferred_name="Layla Testperson")
@@ -38,7 +38,7 @@ FORM = {"day": "2026-11-25", "time": "14:00", "duration_minutes": "45", "modalit
         "interpreter_needed": "1"}
 
 
-def test_booking_from_the_persons_page(client, session, world) -> None:  # noqa: ANN001
+def test_booking_from_the_persons_page(client, session, world) -> None:
     worker, person = world
     token = audit_factories.sign_in_as(client, worker.actor)
     page = client.get(f"/staff/clients/{person.id}")
@@ -61,7 +61,7 @@ def test_booking_from_the_persons_page(client, session, world) -> None:  # noqa:
     assert appointment.interpreter_needed and appointment.modality == "in-person"
 
 
-def test_a_stale_change_is_refused_and_marking_works(client, session, world) -> None:  # noqa: ANN001
+def test_a_stale_change_is_refused_and_marking_works(client, session, world) -> None:
     worker, person = world
     appointment = factories.booked(session, client_factories.settings(), worker.actor, person)
     session.commit()
@@ -81,7 +81,7 @@ def test_a_stale_change_is_refused_and_marking_works(client, session, world) -> 
     assert junk.status_code == 422
 
 
-def test_the_day_list_shows_people_in_scope_only_with_the_date_alone_in_the_address(client, session, world) -> None:  # noqa: ANN001
+def test_the_day_list_shows_people_in_scope_only_with_the_date_alone_in_the_address(client, session, world) -> None:
     worker, person = world
     settings = client_factories.settings()
     factories.booked(session, settings, worker.actor, person)
@@ -99,7 +99,7 @@ def test_the_day_list_shows_people_in_scope_only_with_the_date_alone_in_the_addr
     assert "appointment.list" in client_factories.audit_actions(session, person.id)
 
 
-def test_reminder_settings_and_send_now(client, session, world) -> None:  # noqa: ANN001
+def test_reminder_settings_and_send_now(client, session, world) -> None:
     worker, person = world
     settings = client_factories.settings()
     channel = factories.sms_channel(session, settings, worker.actor, person)
@@ -125,7 +125,7 @@ def test_reminder_settings_and_send_now(client, session, world) -> None:  # noqa
     assert "A reminder will be sent at the next safe time." in shown.text
 
 
-def test_the_sender_name_is_for_those_who_manage_the_organisation(client, session, world) -> None:  # noqa: ANN001
+def test_the_sender_name_is_for_those_who_manage_the_organisation(client, session, world) -> None:
     worker, _ = world
     admin = accounts.account(session, roles=("administrator",), organisation_=worker.organisation)
     session.commit()
@@ -141,7 +141,7 @@ def test_the_sender_name_is_for_those_who_manage_the_organisation(client, sessio
     assert session.get(ReminderSender, worker.organisation.id).name == "Clinic 4"
 
 
-def test_the_api_books_reads_changes_and_refuses_stale_versions(client, session, world) -> None:  # noqa: ANN001
+def test_the_api_books_reads_changes_and_refuses_stale_versions(client, session, world) -> None:
     worker, person = world
     client.headers["X-CSRF-Token"] = audit_factories.sign_in_as(client, worker.actor)
     body = {"starts_at": "2026-11-25T14:00:00+00:00", "duration_minutes": 30, "modality": "video",

@@ -39,7 +39,7 @@ def _london(day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 11, day, hour, minute, tzinfo=LONDON)
 
 
-def _person(session_factory, *, languages=("en",), **preferences):  # noqa: ANN001, ANN202
+def _person(session_factory, *, languages=("en",), **preferences):
     with session_factory() as session:
         worker = clients.caseworker(session)
         client = clients.client(session, SETTINGS, worker.actor, languages=list(languages))
@@ -48,26 +48,26 @@ def _person(session_factory, *, languages=("en",), **preferences):  # noqa: ANN0
         return worker, client.id, channel.id
 
 
-def _book(session_factory, worker, client_id: str, at: dt.datetime = WEDNESDAY_2PM, **options) -> str:  # noqa: ANN001, ANN003
+def _book(session_factory, worker, client_id: str, at: dt.datetime = WEDNESDAY_2PM, **options) -> str:
     with session_factory() as session:
         appointment = factories.booked(session, SETTINGS, worker.actor, session.get(Client, client_id), at=at, **options)
         session.commit()
         return appointment.id
 
 
-def _reminders(session_factory, appointment_id: str) -> list[Reminder]:  # noqa: ANN001
+def _reminders(session_factory, appointment_id: str) -> list[Reminder]:
     with session_factory() as session:
         return list(session.scalars(
             select(Reminder).where(Reminder.appointment_id == appointment_id).order_by(Reminder.created_at)
         ))
 
 
-def _outbox(session_factory) -> list[SmsOutbox]:  # noqa: ANN001
+def _outbox(session_factory) -> list[SmsOutbox]:
     with session_factory() as session:
         return list(session.scalars(select(SmsOutbox)))
 
 
-def _run_schedule_at(session_factory, moment: dt.datetime, **settings) -> None:  # noqa: ANN001, ANN003
+def _run_schedule_at(session_factory, moment: dt.datetime, **settings) -> None:
     """The worker with the reminders schedule, run at `moment` and again five minutes later (its scan then runs)."""
     worker = jobs.worker(session_factory, schedules=reminder_jobs.SCHEDULES, **settings)
     with clock.pinned(moment):
@@ -99,7 +99,7 @@ def test_next_allowed_keeps_to_the_persons_window() -> None:
     assert reminders.next_allowed(_london(23, 20, 30), _london(25, 12), SETTINGS, late) == _london(24, 19).astimezone(dt.UTC)
 
 
-def test_a_reminder_is_scheduled_hours_before_and_recorded_without_text(session_factory) -> None:  # noqa: ANN001
+def test_a_reminder_is_scheduled_hours_before_and_recorded_without_text(session_factory) -> None:
     worker, client_id, channel_id = _person(session_factory)
     appointment_id = _book(session_factory, worker, client_id)
     [reminder] = _reminders(session_factory, appointment_id)
@@ -112,7 +112,7 @@ def clock_aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def test_a_reminder_due_in_the_quiet_hours_waits_for_their_end(session_factory) -> None:  # noqa: ANN001
+def test_a_reminder_due_in_the_quiet_hours_waits_for_their_end(session_factory) -> None:
     worker, client_id, _ = _person(session_factory)
     appointment_id = _book(session_factory, worker, client_id, at=_london(25, 8, 30))
     [reminder] = _reminders(session_factory, appointment_id)
@@ -120,7 +120,7 @@ def test_a_reminder_due_in_the_quiet_hours_waits_for_their_end(session_factory) 
     assert clock_aware(reminder.due_at) == _london(24, 9)
 
 
-def test_a_reminder_with_no_allowed_moment_is_recorded_as_not_sent(session_factory) -> None:  # noqa: ANN001
+def test_a_reminder_with_no_allowed_moment_is_recorded_as_not_sent(session_factory) -> None:
     worker, client_id, _ = _person(session_factory)
     with clock.pinned(_london(23, 21)):
         appointment_id = _book(session_factory, worker, client_id, at=_london(24, 8))
@@ -128,14 +128,14 @@ def test_a_reminder_with_no_allowed_moment_is_recorded_as_not_sent(session_facto
     assert (reminder.state, reminder.reason) == ("not-sent", "no-allowed-moment")
 
 
-def test_a_reminder_outside_the_persons_window_moves_into_it(session_factory) -> None:  # noqa: ANN001
+def test_a_reminder_outside_the_persons_window_moves_into_it(session_factory) -> None:
     worker, client_id, _ = _person(session_factory, days=(1,), start="17:00", end="18:30")  # Tuesdays 17:00–18:30
     appointment_id = _book(session_factory, worker, client_id)
     [reminder] = _reminders(session_factory, appointment_id)
     assert clock_aware(reminder.due_at) == _london(24, 17)
 
 
-def test_a_referral_appointment_is_a_referral_reminder(session_factory) -> None:  # noqa: ANN001
+def test_a_referral_appointment_is_a_referral_reminder(session_factory) -> None:
     worker, client_id, _ = _person(session_factory)
     appointment_id = _book(session_factory, worker, client_id)
     with session_factory() as session:
@@ -152,7 +152,7 @@ def test_a_referral_appointment_is_a_referral_reminder(session_factory) -> None:
 # --- Sending through the worker ------------------------------------------------------------------------------------
 
 
-def test_the_worker_sends_the_default_text_by_sms_at_the_due_moment(session_factory, compiled_catalogs) -> None:  # noqa: ANN001
+def test_the_worker_sends_the_default_text_by_sms_at_the_due_moment(session_factory, compiled_catalogs) -> None:
     worker, client_id, _ = _person(session_factory)
     appointment_id = _book(session_factory, worker, client_id)
     _run_schedule_at(session_factory, _london(24, 13, 50))  # before it is due (13:50, 13:55): nothing
@@ -174,7 +174,7 @@ def test_the_worker_sends_the_default_text_by_sms_at_the_due_moment(session_fact
     assert len(_outbox(session_factory)) == 1
 
 
-def test_the_text_has_no_place_unless_the_person_chose_details(session_factory, compiled_catalogs) -> None:  # noqa: ANN001
+def test_the_text_has_no_place_unless_the_person_chose_details(session_factory, compiled_catalogs) -> None:
     worker, client_id, _ = _person(session_factory, with_details=True)
     _book(session_factory, worker, client_id)
     _run_schedule_at(session_factory, _london(24, 14))
@@ -183,7 +183,7 @@ def test_the_text_has_no_place_unless_the_person_chose_details(session_factory, 
     assert "Letter" not in message.text  # what to bring is never sent
 
 
-def test_the_organisations_sender_name_and_the_persons_language(session_factory, compiled_catalogs) -> None:  # noqa: ANN001
+def test_the_organisations_sender_name_and_the_persons_language(session_factory, compiled_catalogs) -> None:
     worker, client_id, _ = _person(session_factory, languages=("uk",))
     with session_factory() as session:
         from factories import accounts
@@ -199,7 +199,7 @@ def test_the_organisations_sender_name_and_the_persons_language(session_factory,
     assert "Reminder" not in message.text  # Ukrainian, not English
 
 
-def test_do_not_contact_set_after_scheduling_stops_it_and_is_recorded(session_factory) -> None:  # noqa: ANN001
+def test_do_not_contact_set_after_scheduling_stops_it_and_is_recorded(session_factory) -> None:
     worker, client_id, _ = _person(session_factory)
     appointment_id = _book(session_factory, worker, client_id)
     with clock.pinned(_london(24, 14)):
@@ -216,7 +216,7 @@ def test_do_not_contact_set_after_scheduling_stops_it_and_is_recorded(session_fa
     assert (reminder.state, reminder.reason) == ("not-sent", "contact-not-allowed")
 
 
-def test_consent_withdrawn_after_scheduling_stops_it(session_factory) -> None:  # noqa: ANN001
+def test_consent_withdrawn_after_scheduling_stops_it(session_factory) -> None:
     worker, client_id, channel_id = _person(session_factory)
     _book(session_factory, worker, client_id)
     with session_factory() as session:
@@ -227,7 +227,7 @@ def test_consent_withdrawn_after_scheduling_stops_it(session_factory) -> None:  
     assert _outbox(session_factory) == []
 
 
-def test_without_consent_nothing_is_scheduled_to_be_sent(session_factory) -> None:  # noqa: ANN001
+def test_without_consent_nothing_is_scheduled_to_be_sent(session_factory) -> None:
     with session_factory() as session:
         worker = clients.caseworker(session)
         client = clients.client(session, SETTINGS, worker.actor)
@@ -237,7 +237,7 @@ def test_without_consent_nothing_is_scheduled_to_be_sent(session_factory) -> Non
         assert refused.value.errors[0].name == "channel_id"
 
 
-def test_a_cancelled_appointment_cancels_its_reminder(session_factory) -> None:  # noqa: ANN001
+def test_a_cancelled_appointment_cancels_its_reminder(session_factory) -> None:
     worker, client_id, _ = _person(session_factory)
     appointment_id = _book(session_factory, worker, client_id)
     with session_factory() as session:
@@ -249,7 +249,7 @@ def test_a_cancelled_appointment_cancels_its_reminder(session_factory) -> None: 
     assert _outbox(session_factory) == []
 
 
-def test_a_moved_appointment_moves_its_reminder(session_factory) -> None:  # noqa: ANN001
+def test_a_moved_appointment_moves_its_reminder(session_factory) -> None:
     worker, client_id, _ = _person(session_factory)
     appointment_id = _book(session_factory, worker, client_id)
     with session_factory() as session:
@@ -268,7 +268,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope) -> str:
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
 
@@ -287,7 +287,7 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
 
 def test_an_e_mail_reminder_goes_through_a_real_smtp_server_with_a_neutral_subject(
     session_factory, compiled_catalogs, smtp_server
-) -> None:  # noqa: ANN001
+) -> None:
     inbox, port = smtp_server
     worker, client_id, _ = _person(session_factory, kind="email", value="layla@example.org")
     _book(session_factory, worker, client_id)
@@ -302,7 +302,7 @@ def test_an_e_mail_reminder_goes_through_a_real_smtp_server_with_a_neutral_subje
 # --- "Remind now" (the contacting feature) ---------------------------------------------------------------------------
 
 
-def test_remind_now_in_the_quiet_hours_waits_for_their_end(session_factory) -> None:  # noqa: ANN001
+def test_remind_now_in_the_quiet_hours_waits_for_their_end(session_factory) -> None:
     worker, client_id, channel_id = _person(session_factory)
     _book(session_factory, worker, client_id)
     with clock.pinned(_london(23, 22)), session_factory() as session:
@@ -312,7 +312,7 @@ def test_remind_now_in_the_quiet_hours_waits_for_their_end(session_factory) -> N
         assert clock_aware(session.get(Job, job_id).run_at) == _london(24, 9)
 
 
-def test_remind_now_needs_an_appointment_ahead(session_factory) -> None:  # noqa: ANN001
+def test_remind_now_needs_an_appointment_ahead(session_factory) -> None:
     worker, client_id, channel_id = _person(session_factory)
     with session_factory() as session, pytest.raises(Exception) as refused:
         reminders.queue_reminder(session, SETTINGS, worker.actor, client_id, channel_id)

@@ -32,7 +32,7 @@ PATH = "/api/v1/sms/inbound"
 
 
 @pytest.fixture
-def api(session_factory) -> TestClient:  # noqa: ANN001
+def api(session_factory) -> TestClient:
     from carebridge.app import create_app
 
     with TestClient(create_app(settings=SETTINGS, session_factory=session_factory), raise_server_exceptions=False) as api:
@@ -40,7 +40,7 @@ def api(session_factory) -> TestClient:  # noqa: ANN001
 
 
 def _post(api: TestClient, body: dict | bytes, *, secret: str = SECRET, timestamp: int | None = None,
-          sign: bool = True, headers: dict | None = None):  # noqa: ANN202
+          sign: bool = True, headers: dict | None = None):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     sent = {"Content-Type": "application/json"}
     if sign:
@@ -56,7 +56,7 @@ def _message(text: str, *, number: str = NUMBER, message_id: str = "m-1", at: dt
     return {"from": number, "text": text, "id": message_id, "timestamp": int((at or clock.utc_now()).timestamp())}
 
 
-def _person(session_factory, *, book: bool = True):  # noqa: ANN001, ANN202
+def _person(session_factory, *, book: bool = True):
     with session_factory() as session:
         worker = clients.caseworker(session)
         client = clients.client(session, SETTINGS, worker.actor)
@@ -67,12 +67,12 @@ def _person(session_factory, *, book: bool = True):  # noqa: ANN001, ANN202
         return worker, client.id, channel.id
 
 
-def _stored(session_factory) -> tuple[int, int]:  # noqa: ANN001
+def _stored(session_factory) -> tuple[int, int]:
     with session_factory() as session:
         return (len(session.scalars(select(InboundMessage.id)).all()), len(session.scalars(select(InboundSeen.message_hash)).all()))
 
 
-def test_an_unsigned_message_is_refused(api, session_factory) -> None:  # noqa: ANN001
+def test_an_unsigned_message_is_refused(api, session_factory) -> None:
     _person(session_factory)
     answer = _post(api, _message("STOP"), sign=False)
     assert answer.status_code == 401
@@ -80,7 +80,7 @@ def test_an_unsigned_message_is_refused(api, session_factory) -> None:  # noqa: 
     assert _stored(session_factory) == (0, 0)
 
 
-def test_a_wrong_signature_is_refused(api, session_factory) -> None:  # noqa: ANN001
+def test_a_wrong_signature_is_refused(api, session_factory) -> None:
     _, client_id, channel_id = _person(session_factory)
     assert _post(api, _message("STOP"), secret="another-secret").status_code == 401
     tampered = json.dumps(_message("hello")).encode()
@@ -93,14 +93,14 @@ def test_a_wrong_signature_is_refused(api, session_factory) -> None:  # noqa: AN
         assert consent.active_consent(session, client_id, consent.REMINDERS, channel_id=channel_id) is not None
 
 
-def test_no_secret_configured_refuses_everything(session_factory) -> None:  # noqa: ANN001
+def test_no_secret_configured_refuses_everything(session_factory) -> None:
     from carebridge.app import create_app
 
     with TestClient(create_app(settings=Settings(), session_factory=session_factory), raise_server_exceptions=False) as api:
         assert _post(api, _message("STOP"), secret="").status_code == 401
 
 
-def test_an_old_or_mismatched_timestamp_is_refused(api, session_factory) -> None:  # noqa: ANN001
+def test_an_old_or_mismatched_timestamp_is_refused(api, session_factory) -> None:
     _person(session_factory)
     old = _message("STOP", at=clock.utc_now() - dt.timedelta(minutes=6))
     assert _post(api, old).status_code == 401
@@ -109,7 +109,7 @@ def test_an_old_or_mismatched_timestamp_is_refused(api, session_factory) -> None
     assert _stored(session_factory) == (0, 0)
 
 
-def test_a_replayed_message_is_refused(api, session_factory) -> None:  # noqa: ANN001
+def test_a_replayed_message_is_refused(api, session_factory) -> None:
     _person(session_factory)
     assert _post(api, _message("Thanks")).status_code == 202
     assert _post(api, _message("Thanks")).status_code == 409
@@ -117,13 +117,13 @@ def test_a_replayed_message_is_refused(api, session_factory) -> None:  # noqa: A
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"from": 12, "text": null}', b"{}"])
-def test_bad_bodies_are_problem_documents(api, body: bytes) -> None:  # noqa: ANN001
+def test_bad_bodies_are_problem_documents(api, body: bytes) -> None:
     answer = _post(api, body, timestamp=int(clock.utc_now().timestamp()))
     assert 400 <= answer.status_code < 500
     assert answer.json()["status"] == answer.status_code
 
 
-def test_stop_withdraws_consent_at_once_and_a_queued_reminder_is_not_sent(api, session_factory) -> None:  # noqa: ANN001
+def test_stop_withdraws_consent_at_once_and_a_queued_reminder_is_not_sent(api, session_factory) -> None:
     worker, client_id, channel_id = _person(session_factory)
     with session_factory() as session:  # the reminder is queued (its send job waits to run) ...
         job_id = reminders.queue_reminder(session, SETTINGS, worker.actor, client_id, channel_id)
@@ -155,14 +155,14 @@ def test_other_messages_are_not_stop(text: str) -> None:
     assert not inbound.is_stop(text)
 
 
-def test_stop_in_arabic_through_the_webhook(api, session_factory) -> None:  # noqa: ANN001
+def test_stop_in_arabic_through_the_webhook(api, session_factory) -> None:
     _, client_id, channel_id = _person(session_factory)
     assert _post(api, _message("إلغاء")).status_code == 202
     with session_factory() as session:
         assert consent.active_consent(session, client_id, consent.REMINDERS, channel_id=channel_id) is None
 
 
-def test_start_does_not_sign_the_person_up_again(api, session_factory) -> None:  # noqa: ANN001
+def test_start_does_not_sign_the_person_up_again(api, session_factory) -> None:
     _, client_id, channel_id = _person(session_factory)
     assert _post(api, _message("STOP", message_id="m-1")).status_code == 202
     assert _post(api, _message("START", message_id="m-2")).status_code == 202
@@ -170,7 +170,7 @@ def test_start_does_not_sign_the_person_up_again(api, session_factory) -> None: 
         assert consent.active_consent(session, client_id, consent.REMINDERS, channel_id=channel_id) is None
 
 
-def test_a_reply_is_kept_sealed_and_the_caseworker_is_told_without_payload(api, session_factory) -> None:  # noqa: ANN001
+def test_a_reply_is_kept_sealed_and_the_caseworker_is_told_without_payload(api, session_factory) -> None:
     worker, client_id, _ = _person(session_factory)
     assert _post(api, _message("I will be 10 minutes late")).status_code == 202
     with session_factory() as session:
@@ -181,7 +181,7 @@ def test_a_reply_is_kept_sealed_and_the_caseworker_is_told_without_payload(api, 
         assert job.payload == {"account_id": session.get(Client, client_id).owner_account_id, "reason": "new-message"}
 
 
-def test_an_unknown_number_gets_the_same_answer_and_leaves_nothing(api, session_factory) -> None:  # noqa: ANN001
+def test_an_unknown_number_gets_the_same_answer_and_leaves_nothing(api, session_factory) -> None:
     _person(session_factory)
     known = _post(api, _message("hello", message_id="m-1"))
     unknown = _post(api, _message("hello", number="+447700900999", message_id="m-2"))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from carebridge.accounts.access import Actor, requires
 from carebridge.accounts.rendering import form_errors, render_staff
 from carebridge.appointments import service
-from carebridge.appointments.models import MODALITIES
+from carebridge.appointments.models import MODALITIES, Appointment
 from carebridge.audit import service as audit
 from carebridge.clients import service as clients
 from carebridge.clients.models import Client
@@ -210,7 +210,7 @@ def book(
     return _see_other(f"/staff/clients/{client.id}?appointments=booked#appointments")
 
 
-def _appointment_of(session: Session, actor: Actor, client_id: str, appointment_id: str, permission: str):  # noqa: ANN202
+def _appointment_of(session: Session, actor: Actor, client_id: str, appointment_id: str, permission: str) -> Appointment:
     appointment = service.find_appointment(session, actor, appointment_id, permission)
     if appointment.client_id != client_id:
         from carebridge.errors import NotFound

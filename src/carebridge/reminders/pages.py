@@ -87,10 +87,11 @@ def preferences_page(request: Request, session: SessionDep, settings: SettingsDe
 @router.post("/staff/clients/{client_id}/reminder-settings")
 def save_preferences(
     request: Request, session: SessionDep, settings: SettingsDep, actor: Writer, client_id: str,
-    channel_id: Short = "", with_details: Short = "", days: Annotated[list[str], Form(max_length=8)] = [],  # noqa: B006
+    channel_id: Short = "", with_details: Short = "", days: Annotated[list[str] | None, Form(max_length=8)] = None,
     start: Short = "", end: Short = "", version: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     client = clients.find_client(session, actor, client_id, "person.write")
+    days = days or []
     values = {"channel_id": channel_id, "with_details": with_details, "days": days[:7], "start": start, "end": end,
               "version": version}
     chosen = tuple(int(day) for day in days[:7] if day.isdigit() and len(day) == 1)
