@@ -317,3 +317,19 @@ def test_remind_now_needs_an_appointment_ahead(session_factory) -> None:
     with session_factory() as session, pytest.raises(Exception) as refused:
         reminders.queue_reminder(session, SETTINGS, worker.actor, client_id, channel_id)
     assert refused.value.status_code == 422
+
+
+def test_a_send_job_run_late_in_the_quiet_hours_waits_and_is_sent_at_their_end(session_factory, compiled_catalogs) -> None:
+    worker, client_id, _ = _person(session_factory)
+    appointment_id = _book(session_factory, worker, client_id)
+    with clock.pinned(_london(24, 14)), session_factory() as session:
+        assert reminders.enqueue_due(session, SETTINGS) == 1  # queued at 14:00 ...
+        session.commit()
+    with clock.pinned(_london(24, 21)):  # ... but the worker only runs at 21:00, in the quiet hours
+        jobs.worker(session_factory).run_once()
+    assert _outbox(session_factory) == []
+    [reminder] = _reminders(session_factory, appointment_id)
+    assert (reminder.state, clock_aware(reminder.due_at)) == ("scheduled", _london(25, 9))
+    _run_schedule_at(session_factory, _london(25, 8, 55))  # the scans at 8:55 and 9:00
+    assert len(_outbox(session_factory)) == 1
+    assert _reminders(session_factory, appointment_id)[0].state == "sent"

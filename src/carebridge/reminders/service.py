@@ -447,7 +447,12 @@ def enqueue_due(session: Session, settings: Settings) -> int:
         if moment > now:
             reminder.due_at = moment
             continue
-        job_id = enqueue(session, SEND_KIND, {"reminder_id": reminder.id}, idempotency_key=f"reminder:{reminder.id}")
+        # Keyed by the reminder and its moment: two scans never queue it twice, and a reminder a late worker put back
+        # to wait (send) is queued again at its new moment.
+        key = f"reminder:{reminder.id}:{_aware(reminder.due_at).isoformat()}"
+        job_id = enqueue(session, SEND_KIND, {"reminder_id": reminder.id}, idempotency_key=key)
+        if job_id is None:
+            continue  # another scan queued it a moment ago
         reminder.state = "queued"
         reminder.job_id = job_id
         queued += 1
