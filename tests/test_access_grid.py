@@ -32,6 +32,8 @@ from carebridge.accounts.permissions import PERMISSIONS, ROLES, permissions_of
 # session themselves). Adding a public route means adding it here, on purpose.
 PUBLIC_ROUTES = {
     ("GET", "/"),
+    # Reminders (issue 11): the SMS provider's inbound messages, signed with HMAC-SHA256 (reminders.webhook)
+    ("POST", "/api/v1/sms/inbound"),
     ("GET", "/about"),
     ("GET", "/api/docs"),
     ("GET", "/api/v1/health"),

@@ -42,6 +42,8 @@ def _person(session_factory, feature, *, kind: str = "sms", with_consent: bool =
         worker = clients.caseworker(session)
         client = clients.client(session, SETTINGS, worker.actor)
         channel = consents.channel(session, SETTINGS, client, kind)
+        if feature.prepare:
+            _resolve(feature.prepare)(session, SETTINGS, worker.actor, client)
         grant = None
         if with_consent:
             grant = consents.given(session, worker.actor, client, feature.purpose, channel_id=channel.id)

@@ -178,6 +178,8 @@ DOMAINS: tuple[Domain, ...] = (
         "reminders",
         routers=("carebridge.reminders.pages:router", "carebridge.reminders.webhook:router"),
         models="carebridge.reminders.models",
+        jobs="carebridge.reminders.jobs",
+        menu=(("/staff/reminders/sender", N_("Reminder sender name"), "organisation.manage"),),
     ),
     Domain(
         "interpreters",

@@ -130,6 +130,9 @@ class ContactFeature:
     job: str
     # "module:function": the job handler (session, payload)
     send: str
+    # "module:function" (session, settings, actor, client) -> None, or None: what `queue` needs first (a booked
+    # appointment, for a reminder of one); only the contact test resolves it (a tests/factories function).
+    prepare: str | None = None
 
 
 # Every feature that contacts a person. A new one is added here, and the contact test then holds it to
@@ -141,6 +144,14 @@ CONTACT_FEATURES: tuple[ContactFeature, ...] = (
         queue="carebridge.notifications.person:queue_reminder",
         job="notify.person",
         send="carebridge.notifications.person:notify_person",
+    ),
+    ContactFeature(
+        name="appointment-reminder",
+        purpose=REMINDERS,
+        queue="carebridge.reminders.service:queue_reminder",
+        job="reminders.send",
+        send="carebridge.reminders.jobs:send",
+        prepare="factories.appointments:booked_for_contact_test",
     ),
 )
 
@@ -396,6 +407,32 @@ def withdraw_consent(session: Session, actor: Actor, consent_id: str, *, request
         request_id=request_id,
     )
     return consent
+
+
+def withdraw_by_person(session: Session, client_id: str, purpose: str, *, channel_id: str | None = None) -> int:
+    """The person withdrew a consent themselves, with no staff member acting (a STOP text for reminders by one
+    channel): every grant in force for the purpose (and channel) ends at once; audited `consent.withdraw-by-person`.
+    Returns how many grants ended (0: none was in force)."""
+    query = select(Consent).where(
+        Consent.client_id == client_id, Consent.purpose == purpose, Consent.withdrawn_at.is_(None)
+    )
+    if channel_id is not None:
+        query = query.where(Consent.channel_id == channel_id)
+    now = clock.utc_now()
+    ended = 0
+    for row in session.scalars(query):
+        row.withdrawn_at = now
+        ended += 1
+    session.flush()
+    if ended:
+        from carebridge.clients.models import Client as ClientRow
+
+        client = session.get(ClientRow, client_id)
+        audit.record(
+            session, "consent.withdraw-by-person", organisation_id=client.organisation_id if client else None,
+            record_type="client", record_id=client_id,
+        )
+    return ended
 
 
 def consents_of(session: Session, client_id: str) -> list[Consent]:

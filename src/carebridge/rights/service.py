@@ -178,6 +178,21 @@ ACTIONS: dict[str, str] = {
     "volunteer.match.read": N_("Read the person's matches with volunteers and families."),
     "volunteer.match.view": N_("A volunteer matched with the person saw what the match shares with them."),
     "volunteer.exclude": N_("Recorded that the person does not want to be matched with a volunteer or family."),
+    # Appointments and reminders (issue 11).
+    "appointment.create": N_("Booked an appointment for the person."),
+    "appointment.update": N_("Changed the time or details of the person's appointment."),
+    "appointment.cancel": N_("Cancelled the person's appointment."),
+    "appointment.attended": N_("Marked that the person came to their appointment."),
+    "appointment.missed": N_("Marked that the person missed their appointment."),
+    "appointment.rebook": N_("Put the person's appointment back to booked."),
+    "appointment.read": N_("Saw the person's appointments."),
+    "appointment.list": N_("Saw the person's name in a day's list of appointments."),
+    "reminder.preferences.update": N_("Changed how the person wants to be reminded of appointments."),
+    "reminder.queue": N_("Asked for an appointment reminder to be sent to the person."),
+    "reminder.send": N_("An appointment reminder was sent to the person."),
+    "reminder.stop": N_("The person replied STOP: no more reminders by that number."),
+    "reminder.reply": N_("The person replied to a reminder by text message."),
+    "consent.withdraw-by-person": N_("The person withdrew their consent themselves."),
 }
 UNKNOWN_ACTION = N_("Did something with the record (%(action)s).")
 SYSTEM_NAME = N_("Carebridge (automatic)")
