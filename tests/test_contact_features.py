@@ -19,6 +19,9 @@ from factories import consent as consents
 
 SETTINGS = Settings()
 FEATURES = {feature.name: feature for feature in consent.CONTACT_FEATURES}
+# What a feature's `queue` needs to exist first (session, settings, actor, client): a booked appointment, for a
+# reminder of one. Kept here, with the test data, so that the registry in src names no test code.
+PREPARE = {"appointment-reminder": "factories.appointments:booked_for_contact_test"}
 
 
 def _resolve(name: str):  # noqa: ANN202
@@ -42,8 +45,8 @@ def _person(session_factory, feature, *, kind: str = "sms", with_consent: bool =
         worker = clients.caseworker(session)
         client = clients.client(session, SETTINGS, worker.actor)
         channel = consents.channel(session, SETTINGS, client, kind)
-        if feature.prepare:
-            _resolve(feature.prepare)(session, SETTINGS, worker.actor, client)
+        if feature.name in PREPARE:
+            _resolve(PREPARE[feature.name])(session, SETTINGS, worker.actor, client)
         grant = None
         if with_consent:
             grant = consents.given(session, worker.actor, client, feature.purpose, channel_id=channel.id)

@@ -130,9 +130,6 @@ class ContactFeature:
     job: str
     # "module:function": the job handler (session, payload)
     send: str
-    # "module:function" (session, settings, actor, client) -> None, or None: what `queue` needs first (a booked
-    # appointment, for a reminder of one); only the contact test resolves it (a tests/factories function).
-    prepare: str | None = None
 
 
 # Every feature that contacts a person. A new one is added here, and the contact test then holds it to
@@ -151,7 +148,6 @@ CONTACT_FEATURES: tuple[ContactFeature, ...] = (
         queue="carebridge.reminders.service:queue_reminder",
         job="reminders.send",
         send="carebridge.reminders.jobs:send",
-        prepare="factories.appointments:booked_for_contact_test",
     ),
 )
 
