@@ -30,6 +30,9 @@ def world(session, app, client):
         session, settings, worker.actor, preferred_name="Amina Quorraq", languages=["ar-SY", "ti"],
         birth_date=dt.date(1991, 4, 17), gender="Zorblegender", interpreter_needed=True, interpreter_language="ti",
     )
+    from carebridge.clients import notes
+
+    notes.add_note(session, settings, worker.actor, person.id, "Quillnotemarker: sleeps badly since the journey")
     volunteer_account = accounts.account(session, roles=("volunteer",), organisation_=worker.organisation,
                                          name="Vera Volunteer")
     session.commit()
@@ -114,7 +117,7 @@ def test_find_propose_and_what_the_volunteer_sees(app, client, session, world) -
     assert own.status_code == 200 and api.status_code == 200
     for text in (own.text, api.text):
         assert "Amina Quorraq" in text and "Northside" in text and "Library, Tuesday 4pm" in text
-        for absent in ("Zorblegender", "1991", person.id, "Tigrinya", '"ti"', "Music", "music"):
+        for absent in ("Zorblegender", "1991", "Quillnotemarker", person.id, "Tigrinya", '"ti"', "Music", "music"):
             assert absent not in text, absent
     assert set(api.json()["items"][0]) == {"id", "status", "name_to_use", "languages", "area", "shared_interests",
                                           "how_to_meet", "proposed_at"}
