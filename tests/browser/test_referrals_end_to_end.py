@@ -61,8 +61,10 @@ def _sign_in(page, base: str, email: str, lang: str) -> None:  # noqa: ANN001
     page.fill("#email", email)
     page.fill("#password", account_factories.PASSWORD)
     page.click('form[action="/staff/sign-in"] button[type="submit"]')
+    page.wait_for_load_state("load")  # the click returns when the navigation commits
     page.fill("#code", account_factories.totp_code())
     page.click('form[action="/staff/sign-in/code"] button[type="submit"]')
+    page.wait_for_load_state("load")  # the click returns when the navigation commits
     assert page.url == f"{base}/staff"
 
 
@@ -118,9 +120,11 @@ def test_a_link_worker_refers_and_the_receiver_closes_the_loop(live_server: str,
         html = _checked(browser, worker_context, page, lang, axe)
         assert 'id="referrals"' in html
         page.click(f'a[href="/staff/clients/{person}/referrals/new"]')
+        page.wait_for_load_state("load")  # the click returns when the navigation commits
         _checked(browser, worker_context, page, lang, axe)
         page.fill("#q", "doctor")
         page.click(f'form[action="/staff/clients/{person}/referrals/new/search"] button[type="submit"]')
+        page.wait_for_load_state("load")  # the click returns when the navigation commits
         # The results answer a POST (the area never goes into a URL): tests/referrals/test_page_accessibility.py runs
         # axe over them; here, that they list services to refer to.
         assert page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
@@ -132,6 +136,7 @@ def test_a_link_worker_refers_and_the_receiver_closes_the_loop(live_server: str,
         page.check("#priority-urgent")
         page.fill("#reason", REASON)
         page.click('button[name="action"][value="send"]')
+        page.wait_for_load_state("load")  # the click returns when the navigation commits
         assert "/staff/referrals/" in page.url and "done=sent" in page.url, page.url
         _checked(browser, worker_context, page, lang, axe)
         with people["engine"].connect() as connection:
@@ -144,6 +149,7 @@ def test_a_link_worker_refers_and_the_receiver_closes_the_loop(live_server: str,
         page.goto(f"{base}/staff/referrals/inbox")
         html = _checked(browser, receiver_context, page, lang, axe)
         page.click(f'a[href="/staff/referrals/inbox/{referral_id}"]')
+        page.wait_for_load_state("load")  # the click returns when the navigation commits
         html = _checked(browser, receiver_context, page, lang, axe)
         assert "Salma Endtoend" in html and REASON in html
         from carebridge.i18n import get_translations
@@ -151,10 +157,12 @@ def test_a_link_worker_refers_and_the_receiver_closes_the_loop(live_server: str,
         assert get_translations(lang).gettext("Needed") in html, "the interpreter need is shown"
         assert f"/staff/clients/{person}" not in html and person not in html, "no link to the person's record"
         page.click('form:has(input[name="to"][value="accepted"]) button[type="submit"]')
+        page.wait_for_load_state("load")  # the click returns when the navigation commits
         assert "done=moved" in page.url
         _checked(browser, receiver_context, page, lang, axe)
         page.fill("#outcome-completed", OUTCOME)
         page.click('form:has(input[name="to"][value="completed"]) button[type="submit"]')
+        page.wait_for_load_state("load")  # the click returns when the navigation commits
         assert "done=moved" in page.url
         html = _checked(browser, receiver_context, page, lang, axe)
         assert "Salma Endtoend" not in html, "the receiver's view of what was shared ends with the referral"

@@ -664,12 +664,17 @@ def inbox(session: Session, settings: Settings, actor: Actor, *, page: int = 1, 
         where.append(Referral.status.in_(sorted(OPEN)))
         order = (case((Referral.priority == "urgent", 0), else_=1), Referral.requested_at, Referral.id)
     total = session.scalar(select(func.count()).select_from(Referral).where(*where)) or 0
-    referrals = list(session.scalars(select(Referral).where(*where).order_by(*order).offset((page - 1) * PAGE).limit(PAGE)))
-    client_ids = {r.client_id for r in referrals}
-    dnc = dict(session.execute(select(Client.id, Client.do_not_contact).where(Client.id.in_(client_ids))).all()) if client_ids else {}
+    # One query for the page, the record's do-not-contact flag and whether the share consent is still in force.
+    rows = session.execute(
+        select(Referral, Client.do_not_contact, _consent_in_force())
+        .join(Client, Client.id == Referral.client_id)
+        .where(*where).order_by(*order).offset((page - 1) * PAGE).limit(PAGE)
+    ).all()
+    referrals = [row[0] for row in rows]
+    dnc = {row[0].client_id: bool(row[1]) for row in rows}
+    consented = {row[0].id for row in rows if row[2]}
     names: dict[str, str] = {}
     if not closed and referrals:
-        consented = _consented(session, referrals)
         named = [r for r in referrals if NAME in (r.shared_fields or "").split(",") and r.shared is not None
                  and (r.consent_override or r.id in consented)]
         found = keys.data_keys(session, settings, clients.SUBJECT, {r.client_id for r in named})
@@ -685,20 +690,16 @@ def inbox(session: Session, settings: Settings, actor: Actor, *, page: int = 1, 
     return Listing(rows=rows, total=total, page=page)
 
 
-def _consented(session: Session, referrals: list[Referral]) -> set[str]:
-    """The ids of the referrals whose share consent is in force, with one query."""
-    client_ids = {r.client_id for r in referrals}
-    rows = session.execute(
-        select(Consent.client_id, Consent.staff_organisation_id, Consent.directory_organization_id).where(
-            Consent.client_id.in_(client_ids), Consent.purpose == consent.SHARE, Consent.withdrawn_at.is_(None)
-        )
-    ).all()
-    staff = {(row[0], row[1]) for row in rows if row[1]}
-    directory = {(row[0], row[2]) for row in rows if row[2]}
-    return {
-        r.id for r in referrals
-        if (r.client_id, r.receiving_organisation_id) in staff or (r.client_id, r.directory_organization_id) in directory
-    }
+def _consent_in_force() -> Any:
+    """Whether the referral's person has a share consent in force for its receiving organisation (as a staff
+    organisation or as the directory organisation): a correlated EXISTS, for a list."""
+    from sqlalchemy import exists
+
+    return exists().where(
+        Consent.client_id == Referral.client_id, Consent.purpose == consent.SHARE, Consent.withdrawn_at.is_(None),
+        or_(Consent.staff_organisation_id == Referral.receiving_organisation_id,
+            Consent.directory_organization_id == Referral.directory_organization_id),
+    ).correlate(Referral)
 
 
 def referrals_of_client(session: Session, client_id: str, *, limit: int = PAGE) -> list[Referral]:
