@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import re
 import sys
 import time
 import uuid
@@ -164,14 +165,32 @@ def markdown(report: dict[str, Any], command: str) -> str:
     ])
 
 
+DOC = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
+BEGIN, END = "<!-- bench-interpreters:begin -->", "<!-- bench-interpreters:end -->"
+
+
+def write_docs(table: str) -> bool:
+    """Put the table between the markers in docs/performance.md ("Interpreter matching")."""
+    document = DOC.read_text(encoding="utf-8")
+    if BEGIN not in document or END not in document:
+        return False
+    document = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: f"{BEGIN}\n{table}\n{END}", document, flags=re.S)
+    DOC.write_text(document, encoding="utf-8")
+    return True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interpreters", type=int, default=2000)
     parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--write-docs", action="store_true", help="put the figures into docs/performance.md")
     args = parser.parse_args()
     command = "python bench/interpreters.py" + "".join(f" {arg}" for arg in sys.argv[1:])
     report = measure(args.interpreters, args.calls)
-    print("\n" + markdown(report, command) + "\n")
+    table = markdown(report, command)
+    print("\n" + table + "\n")
+    if args.write_docs:
+        write_docs(table)
     return 0 if report["pass"] else 1
 
 

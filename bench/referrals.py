@@ -1,4 +1,4 @@
-"""The receiving organisation's inbox on PostgreSQL (docs/referrals.md, "Referrals"): 10,000 open referrals.
+"""The receiving organisation's inbox on PostgreSQL (figures in docs/performance.md): 10,000 open referrals.
 
 In a fresh temporary PostgreSQL database (127.0.0.1:5432, dropped afterwards): a referring organisation with N people
 (10,000 by default), each with a data key of their own and one open referral (mostly requested, some accepted, in
@@ -48,7 +48,7 @@ from carebridge.kit import clock  # noqa: E402
 from carebridge.referrals import service  # noqa: E402
 from carebridge.referrals.models import Referral  # noqa: E402
 
-DOC = PROJECT_ROOT / "docs" / "referrals.md"
+DOC = PROJECT_ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench-referrals:begin -->", "<!-- bench-referrals:end -->"
 TARGET_P99_MS = 100.0
 BATCH = 2000
@@ -203,7 +203,7 @@ def main() -> int:
     table = markdown(report, command)
     print("\n" + table + "\n")
     if args.write_docs and write_docs(table):
-        log("figures written into docs/referrals.md")
+        log("figures written into docs/performance.md")
     return 0 if report["pass"] else 1
 
 

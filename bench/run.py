@@ -13,6 +13,8 @@ Then bench/sign_in.py: 10 concurrent staff sign-ins, and what authentication add
 Then bench/records.py (PostgreSQL): decrypting 10,000 people's records, opening a 50-row page, key rotation.
 Then bench/outcomes.py (PostgreSQL): the outcomes page over 10,000 people with 50,000 screenings, and over 1,000.
 Then bench/referrals.py (PostgreSQL): the receiving organisation's inbox with 10,000 open referrals.
+Then bench/interpreters.py (PostgreSQL): interpreter matching over 2,000 interpreters and a month of bookings.
+Then bench/staff_mix.py (PostgreSQL): 200 signed-in staff on a mix of staff pages for 60 s against a real server.
 
 Reported: wrk's median and p99 latency and requests/second, the server-side median and p99 (timing middleware),
 the search/floor median ratio, peak memory (RSS) of the server, index build time; pass/fail against the targets
@@ -362,6 +364,9 @@ def main() -> int:
     parser.add_argument("--referrals-open", type=int, default=10_000,
                         help="the receiving organisation's inbox on PostgreSQL with this many open referrals "
                         "(bench/referrals.py); 0 skips it")
+    parser.add_argument("--interpreters", type=int, default=2_000,
+                        help="interpreter matching on PostgreSQL over this many interpreters and a month of bookings "
+                        "(bench/interpreters.py); 0 skips it")
     parser.add_argument("--sign-in-seconds", type=float, default=10,
                         help="10 concurrent sign-ins for this long, then the authentication overhead (bench/sign_in.py); "
                         "0 skips both")
@@ -427,6 +432,14 @@ def main() -> int:
         print("\n" + referrals_table + "\n")
         if args.write_docs:
             referrals.write_docs(referrals_table)
+    if args.interpreters > 0 and "postgresql" in kinds:
+        import interpreters
+
+        log(f"interpreter matching: {args.interpreters:,} interpreters, a month of bookings (bench/interpreters.py)")
+        interpreters_table = interpreters.markdown(interpreters.measure(args.interpreters, 300), command)
+        print("\n" + interpreters_table + "\n")
+        if args.write_docs:
+            interpreters.write_docs(interpreters_table)
     sign_in_table = None
     if args.sign_in_seconds > 0:
         import sign_in

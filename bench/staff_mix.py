@@ -55,7 +55,7 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 from carebridge.cli import upgrade_database  # noqa: E402
 from carebridge.db import make_engine, session_scope  # noqa: E402
 
-DOC = PROJECT_ROOT / "docs" / "referral-reports.md"
+DOC = PROJECT_ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench-staff-mix:begin -->", "<!-- bench-staff-mix:end -->"
 PASSWORD = "correct horse battery staple"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -432,7 +432,7 @@ def main() -> int:
     parser.add_argument("--staff", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=THINK_MEAN, help="mean think time between pages, seconds")
-    parser.add_argument("--write-docs", action="store_true", help="put the figures into docs/referral-reports.md")
+    parser.add_argument("--write-docs", action="store_true", help="put the figures into docs/performance.md")
     args = parser.parse_args()
     if not run.postgres_reachable():
         log("PostgreSQL is not reachable (CAREBRIDGE_BENCH_POSTGRES_URL): this benchmark needs it")
