@@ -13,11 +13,19 @@ consent, the immigration situation); and through the JSON API (/api/v1/clients, 
 immigration situation). The demo people (clients.demo) are loaded too. Case work (issue 10) is written with markers
 of its own through the pages and the API: an assessment's words, a goal and a step, a risk flag's "what I saw" and
 "what I did", and a clinician's closing note.
+
+Issue 11's new places are written with markers of their own through the API, each by the staff role that would: an
+appointment's place, with whom, what to bring and note; a "what matters" conversation; a volunteer's name, contact
+and availability and a match's "how to meet"; an external interpreter's name and contact (the receptionist keeps the
+register) and an interpreter exclusion's reason; a referral's reason and printout note to a minimal directory service
+(after the person's share consent), sent, then accepted and completed with an outcome by the receiving
+organisation's receptionist; and an SMS reply received through the signed webhook from a phone number on record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -43,10 +51,13 @@ from carebridge.clients.models import ClientNote, ContactChannel, ImmigrationSit
 from carebridge.config import Settings
 from carebridge.consent import explanations
 from carebridge.consent import service as consent
+from carebridge.directory.models import Organization, Service, ServiceAtLocation
 from carebridge.db import make_engine, new_id, session_scope
 from carebridge.keys import normalise
 from carebridge.keys import service as keys
 from carebridge.keys.keyring import blind_index
+from carebridge.reminders.models import InboundMessage
+from carebridge.reminders.webhook import signature_of
 from carebridge.kit import clock
 from factories import accounts
 from factories import audit as audit_factories
@@ -110,7 +121,29 @@ MARKERS = {
     # Two of the demo people (clients.demo), loaded too.
     "demo-ukrainian": "Оксана Соняшникова",
     "demo-tigrinya": "ሳባ ተስፋጽዮን",
+    # Issue 11, through the API: an appointment's details, a "what matters" conversation, the volunteers and
+    # interpreters registers, an interpreter exclusion, a referral (its reason, printout note and outcome) and an SMS
+    # reply received through the signed webhook.
+    "appointment-place": "Cormorant Wharf surgery, room Nightjar",
+    "appointment-with-whom": "Dr Philippa Ravensworth-Okafor",
+    "appointment-bring": "The blue folder from the Quennell solicitors",
+    "appointment-note": "Afraid of the Stonechat Road lift",
+    "prescribing-matters": "Singing with the Wagtail Hill choir again",
+    "prescribing-strengths": "Bakes flatbread for the Ptarmigan mosque",
+    "prescribing-try": "Join the Sandpiper allotment society",
+    "volunteer-name": "Hermengild Tasselhoff-Oyelaran",
+    "volunteer-contact": "hermengild.tassel@volunteer-marker.example",
+    "volunteer-availability": "Saturdays after the Bittern market closes",
+    "volunteer-how-to-meet": "Meet by the Shelduck clock at the library",
+    "interpreter-name": "Radegunde Velloso-Achterberg",
+    "interpreter-contact": "+447700900555 ask for Radegunde at Kittiwake Languages",
+    "interpreter-exclusion": "Knows her husband from the Merganser cafe",
+    "referral-reason": "Needs a GP after leaving the Goldcrest hostel",
+    "referral-note": "Bring the Dunnock Street tenancy letter",
+    "referral-outcome": "Registered with Dr Oyelowo-Fairweather",
+    "sms-reply": "Late because of the Siskin Lane bus strike",
 }
+SMS_SECRET = "at-rest-webhook-secret-marker-free"
 
 
 def variants(marker: str) -> set[bytes]:
@@ -129,7 +162,8 @@ def leaks(blob: bytes) -> list[str]:
 
 def write_people(url: str, settings: Settings) -> None:
     """Committed for real: an organisation named with the control marker, a link worker, six people whose every
-    sealed field carries markers, and the 40 demo people."""
+    sealed field carries markers, and the 40 demo people; a receptionist (who keeps the interpreters register), a
+    directory service and the organisation that receives referrals for it, with a receptionist of its own."""
     engine = make_engine(url)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     try:
@@ -141,6 +175,21 @@ def write_people(url: str, settings: Settings) -> None:
             clinician = accounts.actor_for(
                 accounts.account(session, roles=("clinician",), organisation_=organisation, teams=(team,), name="Cleo Clinician")
             )
+            keeper = accounts.actor_for(accounts.account(
+                session, roles=("receptionist",), organisation_=organisation, teams=(team,), name="Rhea Receptionist"))
+            receiving = accounts.organisation(session)
+            receiving.directory_organization_id = new_id()
+            receiver = accounts.actor_for(accounts.account(
+                session, roles=("receptionist",), organisation_=receiving, teams=(accounts.team(session, receiving),),
+                name="Rae Receiver"))
+            service_at_location_id = new_id()
+            session.add(Organization(id=receiving.directory_organization_id, name="Fairhaven Health Centre"))
+            session.flush()
+            service_id = new_id()
+            session.add(Service(id=service_id, organization_id=receiving.directory_organization_id, name="GP registration"))
+            session.flush()
+            session.add(ServiceAtLocation(id=service_at_location_id, service_id=service_id))
+            session.flush()
             for name in ("name", "name-arabic", "name-persian", "name-tigrinya", "name-ukrainian", "name-accented"):
                 client = clients.create_client(
                     session,
@@ -203,7 +252,9 @@ def write_people(url: str, settings: Settings) -> None:
                 session.flush()
             load_demo_accounts(session, settings)
             assert "40 FICTIONAL people created" in load_demo_people(session, settings)
-        write_through_pages_and_api(factory, settings, actor, clinician)
+        api_person = write_through_pages_and_api(factory, settings, actor, clinician)
+        write_issue_11(factory, settings, actor, api_person, keeper=keeper, receiver=receiver, receiving_id=receiving.id,
+                       service_at_location_id=service_at_location_id)
     finally:
         engine.dispose()
 
@@ -215,9 +266,10 @@ def _created_id(response) -> str:  # noqa: ANN001
     return response.json()["id"]
 
 
-def write_through_pages_and_api(factory: sessionmaker, settings: Settings, actor, clinician) -> None:  # noqa: ANN001
+def write_through_pages_and_api(factory: sessionmaker, settings: Settings, actor, clinician) -> str:  # noqa: ANN001
     """The same worker, signed in for real, writes people through the staff pages' forms and through the API, then
-    their case work (an assessment, a goal with a step, a risk flag); the clinician closes the flags with a note."""
+    their case work (an assessment, a goal with a step, a risk flag); the clinician closes the flags with a note.
+    Returns the last person written through the API (Ukrainian and Arabic speaking, with a phone on record)."""
     app = create_app(settings, session_factory=factory)
     with TestClient(app) as http:
         token = audit_factories.sign_in_as(http, actor)
@@ -271,6 +323,7 @@ def write_through_pages_and_api(factory: sessionmaker, settings: Settings, actor
             assert http.put(f"{base}/immigration-situation", headers=headers,
                             json={"status": "asylum-seeker"}).status_code == 200
         write_case_work(http, factory, token, page_person=page_person, api_person=person, clinician=clinician)
+    return person
 
 
 def write_case_work(http: TestClient, factory: sessionmaker, token: str, *, page_person: str, api_person: str, clinician) -> None:  # noqa: ANN001
@@ -321,10 +374,93 @@ def write_case_work(http: TestClient, factory: sessionmaker, token: str, *, page
         assert set(session.scalars(select(RiskFlag.status).where(RiskFlag.id.in_([page_flag, api_flag])))) == {"closed"}
 
 
+def write_issue_11(factory: sessionmaker, settings: Settings, worker, person: str, *, keeper, receiver, receiving_id: str,  # noqa: ANN001
+                   service_at_location_id: str) -> None:
+    """Issue 11's new places, through the API as the staff who would write them: the link worker books an
+    appointment, writes a "what matters" conversation, adds a volunteer and proposes them, excludes an interpreter and
+    refers the person (after their share consent); the receptionist adds an external interpreter to the register; the
+    receiving organisation's receptionist accepts and completes the referral; the person texts a reply."""
+    from sqlalchemy import select
+
+    from carebridge.accounts.models import StaffAccount
+
+    app = create_app(settings, session_factory=factory)
+    with TestClient(app) as http:
+        token = audit_factories.sign_in_as(http, keeper)
+        interpreter = _created_id(http.post("/api/v1/interpreters", headers={"X-CSRF-Token": token}, json={
+            "name": MARKERS["interpreter-name"], "contact": MARKERS["interpreter-contact"], "gender": "female",
+            "languages": [{"tag": "uk"}], "modalities": ["in-person", "phone"],
+        }))
+
+        with factory() as session:  # the worker signed in a moment ago: their TOTP code's step may not be used twice
+            session.get(StaffAccount, worker.account_id).totp_last_step = None
+            session.commit()
+        token = audit_factories.sign_in_as(http, worker)
+        headers = {"X-CSRF-Token": token}
+        base = f"/api/v1/clients/{person}"
+        _created_id(http.post(f"{base}/appointments", headers=headers, json={
+            "starts_at": (clock.utc_now() + dt.timedelta(days=3)).isoformat(), "duration_minutes": 45,
+            "place": MARKERS["appointment-place"], "with_whom": MARKERS["appointment-with-whom"],
+            "what_to_bring": MARKERS["appointment-bring"], "note": MARKERS["appointment-note"],
+        }))
+        _created_id(http.post(f"{base}/social-prescribing/conversations", headers=headers, json={
+            "held_on": clock.utc_now().date().isoformat(), "what_matters": MARKERS["prescribing-matters"],
+            "strengths": MARKERS["prescribing-strengths"], "want_to_try": MARKERS["prescribing-try"],
+        }))
+        today = clock.utc_now().date()
+        volunteer = _created_id(http.post("/api/v1/volunteers", headers=headers, json={
+            "kind": "volunteer", "display_name": MARKERS["volunteer-name"], "contact": MARKERS["volunteer-contact"],
+            "languages": ["uk"], "interests": ["gardening"], "availability": MARKERS["volunteer-availability"],
+            "check_on": (today - dt.timedelta(days=30)).isoformat(),
+            "check_expires_on": (today + dt.timedelta(days=700)).isoformat(),
+        }))
+        _created_id(http.post(f"{base}/volunteer-matches", headers=headers, json={
+            "volunteer_id": volunteer, "interests": ["gardening"], "how_to_meet": MARKERS["volunteer-how-to-meet"],
+            "person_agreed": True, "agreed_how": "in-person", "share_name": True,
+        }))
+        _created_id(http.post(f"{base}/interpreting/exclusions", headers=headers, json={
+            "interpreter_id": interpreter, "reason": MARKERS["interpreter-exclusion"],
+        }))
+        _created_id(http.post(f"{base}/consents", headers=headers, json={
+            "purpose": consent.SHARE, "method": "written", "explanation_version": explanations.CURRENT,
+            "explanation_language": "en", "staff_organisation_id": receiving_id,
+        }))
+        created = http.post("/api/v1/referrals", headers=headers, json={
+            "client_id": person, "service_at_location_id": service_at_location_id,
+            "reason": MARKERS["referral-reason"], "note": MARKERS["referral-note"],
+        })
+        referral = _created_id(created)
+        sent = http.post(f"/api/v1/referrals/{referral}/send", headers=headers, json={
+            "version": created.json()["version"], "share": ["name", "languages", "reason"],
+        })
+        assert sent.status_code == 200, sent.text[:500]
+
+        token = audit_factories.sign_in_as(http, receiver)
+        headers = {"X-CSRF-Token": token}
+        version = sent.json()["version"]
+        for move in ({"to": "accepted"}, {"to": "completed", "outcome": MARKERS["referral-outcome"]}):
+            moved = http.post(f"/api/v1/referrals/inbox/{referral}/move", headers=headers, json={**move, "version": version})
+            assert moved.status_code == 200, moved.text[:500]
+            version = moved.json()["version"]
+        assert moved.json()["status"] == "completed"
+
+        message = {"from": MARKERS["phone-api"], "text": MARKERS["sms-reply"], "id": f"at-rest-{uuid.uuid4().hex}",
+                   "timestamp": int(clock.utc_now().timestamp())}
+        raw = json.dumps(message).encode()
+        answer = http.post("/api/v1/sms/inbound", content=raw, headers={
+            "Content-Type": "application/json", "X-Carebridge-Signature": signature_of(SMS_SECRET, raw),
+            "X-Carebridge-Timestamp": str(message["timestamp"]),
+        })
+        assert answer.status_code == 202, answer.text[:500]
+    with factory() as session:
+        assert session.scalars(select(InboundMessage.kind).where(InboundMessage.client_id == person)).all() == ["reply"]
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(
-        demo=True, record_key_file=tmp_path / "record-keys", blind_index_key_file=tmp_path / "blind-index.key"
+        demo=True, record_key_file=tmp_path / "record-keys", blind_index_key_file=tmp_path / "blind-index.key",
+        sms_webhook_secret=SMS_SECRET,
     )
 
 
