@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from carebridge.directory.schedules import (
@@ -130,6 +130,39 @@ def test_spring_forward_day() -> None:
     assert is_open_at(in_gap, utc(2026, 3, 29, 1, 30))
     assert next_opening(in_gap, utc(2026, 3, 29, 0, 0)) == utc(2026, 3, 29, 1, 30)
     assert not is_open_at(in_gap, utc(2026, 3, 29, 2, 0))  # 03:00 BST
+
+
+def test_opening_at_the_spring_gap_agrees_with_open_at() -> None:
+    # The CI failure: Sunday from 01:00 (which does not exist on 29 March 2026) opens at 01:00 UTC = 02:00 BST.
+    rows = [weekly("SU", "01:00", None)]
+    opening = next_opening(rows, utc(2026, 3, 29, 0, 59))
+    assert opening.isoformat() == "2026-03-29T02:00:00+01:00"
+    assert is_open_at(rows, opening)
+    assert not is_open_at(rows, utc(2026, 3, 29, 0, 59, 59))  # the instant one second before
+    # Wall-clock arithmetic on the returned datetime lands in the gap, which Python reads as 01:59:59 GMT, an hour
+    # later: open, rightly. Subtract from instants.
+    assert (opening - timedelta(seconds=1)).astimezone(UTC) == utc(2026, 3, 29, 1, 59, 59)
+    # All day Sunday: open from 00:00 GMT straight through the gap.
+    all_day = [weekly("SU", "00:00", "00:00")]
+    assert all(is_open_at(all_day, utc(2026, 3, 29, 0, 0) + timedelta(minutes=m)) for m in range(0, 23 * 60, 15))
+    assert not is_open_at(all_day, utc(2026, 3, 29, 23, 0))  # Monday 00:00 BST
+
+
+def test_midnight_gaps_and_folds() -> None:
+    # Santiago, 6 September 2026: 00:00 (-04) becomes 01:00 (-03), so Sunday starts at 01:00.
+    sunday = [weekly("SU", "00:00", None, "America/Santiago")]
+    saturday_evening = [weekly("SA", "18:00", "24:00", "America/Santiago")]
+    assert next_opening(sunday, utc(2026, 9, 6, 0, 0)).isoformat() == "2026-09-06T01:00:00-03:00"
+    assert not is_open_at(sunday, utc(2026, 9, 6, 3, 59, 59)) and is_open_at(sunday, utc(2026, 9, 6, 4, 0))
+    assert is_open_at(saturday_evening, utc(2026, 9, 6, 3, 59, 59)) and not is_open_at(saturday_evening, utc(2026, 9, 6, 4, 0))
+    assert open_until(saturday_evening + sunday, utc(2026, 9, 6, 3, 0)).isoformat() == "2026-09-07T00:00:00-03:00"
+    # Santiago, 5 April 2026: 00:00 (-03) becomes 23:00 (-04) on Saturday; Sunday 00:00 is 04:00 UTC.
+    assert next_opening(sunday, utc(2026, 4, 5, 0, 0)).isoformat() == "2026-04-05T00:00:00-04:00"
+    assert not is_open_at(sunday, utc(2026, 4, 5, 3, 59)) and is_open_at(sunday, utc(2026, 4, 5, 4, 0))
+    # Beirut, 29 March 2026: 00:00 (+02) becomes 01:00 (+03).
+    beirut = [weekly("SU", "00:00", "00:00", "Asia/Beirut")]
+    assert next_opening(beirut, utc(2026, 3, 28, 20, 0)).isoformat() == "2026-03-29T01:00:00+03:00"
+    assert not is_open_at(beirut, utc(2026, 3, 28, 21, 59, 59)) and is_open_at(beirut, utc(2026, 3, 28, 22, 0))
 
 
 def test_fall_back_day() -> None:
@@ -321,8 +354,29 @@ def schedule_rows(draw: st.DrawFn, general: bool = True) -> dict:
     return row
 
 
+def _before(moment: datetime, step: timedelta) -> datetime:
+    """The instant `step` before `moment`. (`moment - step` on a datetime in a zone with clock changes is wall-clock
+    arithmetic: 02:00 BST minus one second is the non-existent 01:59:59, which Python reads as 01:59:59 GMT, an hour
+    *after* 02:00 BST. That is what made this property fail at random at London's spring clock change.)"""
+    return (moment.astimezone(UTC) - step).astimezone(moment.tzinfo)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(schedule_rows(), min_size=1, max_size=3), instants(), st.floats(0, 1))
+# The case that failed in CI: open from 01:00 (a time that does not exist that night: it opens at 02:00 BST).
+@example([weekly("SU", "01:00", None)], utc(2026, 3, 29, 0, 59), 0.5)
+@example([{"opens_at": "00:00", "closes_at": None, "timezone_name": "Europe/London", "freq": "WEEKLY", "byday": "SU",
+           "valid_from": date(2026, 3, 29), "valid_to": date(2026, 3, 29)}], utc(2026, 3, 28, 23, 0), 0.5)
+@example([weekly("SU", "02:00", "00:00")], utc(2026, 3, 29, 0, 59), 0.0)
+@example([weekly("SU", "01:00", "01:00")], utc(2026, 3, 28, 0, 0), 0.9)
+@example([weekly("SU", "01:00", "00:00")], utc(2026, 10, 25, 0, 0), 0.5)
+@example([weekly("SU", "02:00", None)], utc(2026, 10, 25, 0, 59), 0.5)
+@example([weekly("SA", "18:00", "24:00", "America/Santiago"), weekly("SU", "00:00", "00:00", "America/Santiago")],
+         utc(2026, 9, 6, 3, 30), 0.5)
+@example([weekly("SU", "00:00", None, "America/Santiago")], utc(2026, 9, 6, 0, 0), 0.5)
+@example([weekly("SU", "00:00", None, "America/Santiago")], utc(2026, 4, 5, 0, 0), 0.5)
+@example([weekly("SU", "00:00", "00:00", "Asia/Beirut")], utc(2026, 3, 28, 20, 0), 0.5)
+@example([weekly("SA", "23:00", "00:00", "Asia/Beirut")], utc(2026, 10, 24, 18, 0), 0.5)
 def test_next_opening_is_open_and_nothing_opens_before_it(rows: list[dict], instant: datetime, fraction: float) -> None:
     rules = compile_schedules(rows)
     opening = next_opening(rules, instant)
@@ -335,7 +389,7 @@ def test_next_opening_is_open_and_nothing_opens_before_it(rows: list[dict], inst
     assert opening > instant
     assert is_open_at(rules, opening)
     assert opening.utcoffset() is not None
-    assert not is_open_at(rules, opening - timedelta(seconds=1))
+    assert not is_open_at(rules, _before(opening, timedelta(seconds=1)))
     between = instant + (opening - instant) * fraction
     if between < opening:
         assert not is_open_at(rules, between)
