@@ -13,8 +13,14 @@ from carebridge import cli
 from carebridge.accounts import demo, passwords, service
 from carebridge.accounts.models import StaffAccount
 from carebridge.accounts.permissions import ROLES
+from carebridge.referrals import demo as referrals_demo
 from carebridge.config import PROJECT_ROOT, Settings
 from carebridge.kit import clock
+
+
+# `carebridge demo load` makes one account per role, and one receiver in each of the other demo organisations that
+# receive referrals (referrals.demo); `demo remove` disables them all.
+EVERY_DEMO_ACCOUNT = len(ROLES) + len(referrals_demo.ORGANISATIONS)
 
 
 def _demo_accounts(session):
@@ -54,9 +60,9 @@ def test_the_server_refuses_demo_accounts_when_demo_is_off_until_they_are_remove
     cli.load_demo(session_factory, settings=Settings(demo=True))
     assert cli.demo_accounts_refusal(session_factory, Settings(demo=True)) is None
     refusal = cli.demo_accounts_refusal(session_factory, Settings(demo=False))
-    assert refusal is not None and f"{len(ROLES)} demo staff accounts" in refusal and "carebridge demo remove" in refusal
+    assert refusal is not None and f"{EVERY_DEMO_ACCOUNT} demo staff accounts" in refusal and "carebridge demo remove" in refusal
     with session_factory() as session:
-        assert demo.remove_demo_accounts(session) == len(ROLES)
+        assert demo.remove_demo_accounts(session) == EVERY_DEMO_ACCOUNT
         session.commit()
         assert all(not account.active and account.totp_secret is None for account in _demo_accounts(session))
     assert cli.demo_accounts_refusal(session_factory, Settings(demo=False)) is None
@@ -106,7 +112,7 @@ def test_serve_exits_2_with_demo_off_and_demo_accounts_present(tmp_path):
         [sys.executable, "-m", "carebridge.cli", "demo", "remove"], capture_output=True, text=True, env=env, timeout=60,
         check=False,
     )
-    assert removed.returncode == 0 and f"disabled {len(ROLES)}" in removed.stdout
+    assert removed.returncode == 0 and f"disabled {EVERY_DEMO_ACCOUNT}" in removed.stdout
     code = subprocess.run(
         [sys.executable, "-m", "carebridge.cli", "demo", "code"], capture_output=True, text=True, env=env, timeout=60,
         check=False,

@@ -64,7 +64,7 @@ def test_finder_flow_in_english(live_server: str, page) -> None:  # noqa: ANN001
     heading = page.get_by_role("heading", level=1).inner_text()
     assert re.fullmatch(r"\d+ places found", heading), heading
     total = int(heading.split()[0])
-    page.get_by_label("Places that are free").check()
+    page.get_by_label("Places that are free", exact=True).check()
     page.get_by_role("button", name="Update the list").click()
     assert "free=1" in page.url and "near=FH1+1AA" in page.url
     assert int(page.get_by_role("heading", level=1).inner_text().split()[0]) <= total

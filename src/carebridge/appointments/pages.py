@@ -20,7 +20,6 @@ from carebridge.accounts.access import Actor, requires
 from carebridge.accounts.rendering import form_errors, render_staff
 from carebridge.appointments import service
 from carebridge.appointments.models import MODALITIES, Appointment
-from carebridge.audit import service as audit
 from carebridge.clients import service as clients
 from carebridge.clients.models import Client
 from carebridge.config import Settings
@@ -100,8 +99,8 @@ def _row(settings: Settings, view: service.AppointmentView) -> dict[str, Any]:
 
 def section(session: Session, settings: Settings, actor: Actor, client: Client, request: Request) -> dict[str, Any] | None:
     """The person page's appointments section: appointments (ahead first), their reminders and the person's replies,
-    for whoever may read the record; booking and reminder settings for those who may write it. Audited
-    `appointment.read` when there is anything to show."""
+    for whoever may read the record; booking and reminder settings for those who may write it. Not audited again:
+    the person's page that shows it is audited `client.read`."""
     from carebridge.reminders import service as reminders
 
     if not actor.can("person.read"):
@@ -109,9 +108,6 @@ def section(session: Session, settings: Settings, actor: Actor, client: Client, 
     views = service.views_of(session, settings, client.id)
     sent = reminders.reminders_of(session, client.id)
     replies = reminders.replies_of(session, settings, client.id)
-    if views or sent or replies:
-        audit.record(session, "appointment.read", actor=actor, record_type=clients.RECORD_TYPE, record_id=client.id,
-                     request_id=request_id(request))
     can_write = actor.can("person.write") and clients.can_write(session, actor, client)
     preference = reminders.preference_of(session, settings, client.id)
     return {

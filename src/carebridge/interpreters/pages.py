@@ -23,7 +23,6 @@ from carebridge.accounts.access import Actor, requires
 from carebridge.accounts.models import StaffAccount, StaffRole
 from carebridge.accounts.rendering import form_errors, render_staff
 from carebridge.appointments.models import Appointment
-from carebridge.audit import service as audit
 from carebridge.clients import service as clients
 from carebridge.clients.models import Client
 from carebridge.config import Settings
@@ -344,8 +343,8 @@ def _booking_rows(session: Session, settings: Settings, actor: Actor, bookings: 
 
 def section(session: Session, settings: Settings, actor: Actor, client: Client, request: Request) -> dict[str, Any] | None:
     """The person page's interpreting section: the person's wishes, their bookings (cancel; record an external
-    interpreter's answer), named exclusions, and "book an interpreter". Shown to those who may book; audited
-    `interpreting.read`."""
+    interpreter's answer), named exclusions, and "book an interpreter". Shown to those who may book. Not audited
+    again: the person's page that shows it is audited `client.read`."""
     if not actor.can("interpreter.book"):
         return None
     try:
@@ -357,7 +356,6 @@ def section(session: Session, settings: Settings, actor: Actor, client: Client, 
     profile = clients.open_profile(session, settings, client)
     register = service.register(session, settings, actor)
     names = {entry.interpreter.id: entry.name for entry in register}
-    audit.record(session, "interpreting.read", actor=actor, record_type=clients.RECORD_TYPE, record_id=client.id, request_id=request_id(request))
     notice = request.query_params.get("interpreting")
     return {"interpreting_section": {
         "client_id": client.id,

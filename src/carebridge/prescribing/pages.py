@@ -116,11 +116,11 @@ def _changes(view: service.PrescribingView) -> list[dict[str, Any]]:
 
 def section(session: Session, settings: Settings, actor: Actor, client: Client, request: Request) -> dict[str, Any] | None:
     """The person page's social-prescribing section (clients.sections): conversations, wellbeing and its change,
-    links to record, find activities and raise a concern. Shown to whoever may read the record; audited
-    prescribing.read."""
+    links to record, find activities and raise a concern. Shown to whoever may read the record. Not audited again:
+    the person's page that shows it (which found the record in the reader's scope) is audited `client.read`."""
     if not actor.can("person.read"):
         return None
-    view = service.read_record(session, settings, actor, client.id, request_id=request_id(request))
+    view = service.record_of(session, settings, client)
     notice = request.query_params.get("prescribing")
     return {
         "prescribing_section": {

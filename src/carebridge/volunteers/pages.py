@@ -98,7 +98,9 @@ def language_label(translate: Any, tag: str) -> str:
     return translate(name) if name else tag
 
 
-def _common(request: Request) -> dict[str, Any]:
+def _common(request: Request, settings: Any = None) -> dict[str, Any]:
+    """What every volunteers template uses; `settings` from the caller when it has them (a person-page section is
+    given them), else the app's."""
     translate = _translate(request)
     return {
         "kind_labels": KIND_LABELS,
@@ -108,7 +110,7 @@ def _common(request: Request) -> dict[str, Any]:
         "agreed_how_labels": AGREED_HOW_LABELS,
         "language_label": lambda tag: language_label(translate, tag),
         "interest_options": [(interest, translate(INTEREST_LABELS[interest])) for interest in volunteers.INTERESTS],
-        "today": volunteers.today(request.app.state.settings),
+        "today": volunteers.today(settings if settings is not None else request.app.state.settings),
     }
 
 
@@ -317,7 +319,7 @@ def section(session: Any, settings: Any, actor: Actor, client: Client, request: 
         "matches": volunteers.matches_of(session, settings, client),
         "volunteers_done": _section_done(request),
         "end_reasons": volunteers.END_REASONS,
-        **_common(request),
+        **_common(request, settings),
     }
 
 
