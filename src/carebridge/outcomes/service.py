@@ -235,7 +235,7 @@ def organisations_to_choose(session: Session, actor: Actor) -> list[tuple[str, s
     return [(row.id, row.name) for row in session.execute(query)]
 
 
-def _scope(actor: Actor, organisation_id: str | None) -> tuple[list[str] | None, str | None]:
+def report_scope(actor: Actor, organisation_id: str | None) -> tuple[list[str] | None, str | None]:
     """Which organisations are counted (None: all) and the one named, for this actor and choice."""
     if not actor.can("report.all-organisations"):
         if organisation_id and organisation_id != actor.organisation_id:
@@ -430,7 +430,7 @@ def outcomes_report(
     if not actor.can("report.aggregate"):
         raise Forbidden(N_("You do not have permission to do that."))
     organisations = organisations_to_choose(session, actor)
-    organisation_ids, named = _scope(actor, organisation_id)
+    organisation_ids, named = report_scope(actor, organisation_id)
     names = dict(organisations)
     if named is not None and named not in names:
         raise InvalidInput(

@@ -33,7 +33,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +50,7 @@ from carebridge.errors import N_, Forbidden
 from carebridge.keys import service as keys
 from carebridge.keys.service import KeyDestroyed
 from carebridge.kit import clock
+from carebridge.kit import fhir as fhir_walk
 from carebridge.referrals import access
 from carebridge.referrals.models import Referral
 from carebridge.referrals.states import NEEDS_REASON, REASONS, Party, State
@@ -390,26 +390,8 @@ def export(session: Session, settings: Settings, actor: Actor, referral_id: str,
 # --- Our own checks -------------------------------------------------------------------------------------------------
 
 
-def _codings(value: Any) -> Iterable[dict[str, Any]]:
-    if isinstance(value, dict):
-        if "system" in value and "code" in value:
-            yield value
-        for item in value.values():
-            yield from _codings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _codings(item)
 
 
-def _references(value: Any) -> Iterable[str]:
-    if isinstance(value, dict):
-        if isinstance(value.get("reference"), str):
-            yield value["reference"]
-        for item in value.values():
-            yield from _references(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _references(item)
 
 
 def problems(document: dict[str, Any]) -> list[str]:
@@ -431,10 +413,10 @@ def problems(document: dict[str, Any]) -> list[str]:
             found.append(f"fullUrl {entry.get('fullUrl')} does not name its resource")
     if len(by_reference) != len(resources):
         found.append("two entries share a type and id")
-    for reference in _references(document):
+    for reference in fhir_walk.references(document):
         if reference not in by_reference:
             found.append(f"reference {reference} does not resolve inside the Bundle")
-    for coding in _codings(document):
+    for coding in fhir_walk.codings(document):
         if coding.get("system") not in SYSTEMS:
             found.append(f"code {coding.get('code')} is from an undeclared system {coding.get('system')}")
     tasks = [resource for resource in resources if resource.get("resourceType") == "Task"]

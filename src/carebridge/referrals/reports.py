@@ -47,8 +47,8 @@ from carebridge.outcomes.service import (
     default_period,
     organisations_to_choose,
     parse_period,
+    report_scope,
 )
-from carebridge.outcomes.service import _scope as report_scope
 from carebridge.referrals.models import Referral
 from carebridge.referrals.states import NO_ANSWER, State
 

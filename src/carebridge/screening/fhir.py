@@ -26,6 +26,7 @@ from carebridge.accounts.access import Actor
 from carebridge.audit import service as audit
 from carebridge.clients import service as clients
 from carebridge.config import Settings
+from carebridge.kit import fhir as fhir_walk
 from carebridge.screening import instruments, scoring
 from carebridge.screening import service as screenings
 from carebridge.screening.instruments import CODE_SYSTEM, FHIR_BASE, LOINC, TOTAL_CODES
@@ -196,27 +197,8 @@ def client_bundle(session: Session, settings: Settings, actor: Actor, client_id:
 # --- Our own checks -----------------------------------------------------------------------------------------------
 
 
-def _codings(value: Any) -> Iterable[dict[str, Any]]:
-    """Every Coding in a resource (any dict with system and code)."""
-    if isinstance(value, dict):
-        if isinstance(value.get("system"), str) and "code" in value:
-            yield value
-        for child in value.values():
-            yield from _codings(child)
-    elif isinstance(value, list):
-        for child in value:
-            yield from _codings(child)
 
 
-def _references(value: Any) -> Iterable[str]:
-    if isinstance(value, dict):
-        if isinstance(value.get("reference"), str):
-            yield value["reference"]
-        for child in value.values():
-            yield from _references(child)
-    elif isinstance(value, list):
-        for child in value:
-            yield from _references(child)
 
 
 def problems(document: dict[str, Any], settings: Settings) -> list[str]:
@@ -238,11 +220,11 @@ def problems(document: dict[str, Any], settings: Settings) -> list[str]:
         resource = entry["resource"]
         if entry["fullUrl"] != _full_url(resource["resourceType"], resource["id"]):
             found.append(f"{entry['fullUrl']}: the fullUrl does not name the resource")
-        for reference in _references(resource):
+        for reference in fhir_walk.references(resource):
             kind, _, target = reference.partition("/")
             if not target or _full_url(kind, target) not in full_urls:
                 found.append(f"{resource['resourceType']}/{resource['id']}: {reference} is not in the bundle")
-        for coding in _codings(resource):
+        for coding in fhir_walk.codings(resource):
             if coding["system"] not in SYSTEMS:
                 found.append(f"{resource['resourceType']}/{resource['id']}: code system {coding['system']} is not ours")
     for (resource_type, resource_id), resource in by_id.items():
