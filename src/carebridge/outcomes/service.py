@@ -235,6 +235,23 @@ def organisations_to_choose(session: Session, actor: Actor) -> list[tuple[str, s
     return [(row.id, row.name) for row in session.execute(query)]
 
 
+def report_organisations(
+    session: Session, actor: Actor, organisation_id: str | None
+) -> tuple[list[tuple[str, str]], list[str] | None, str | None]:
+    """The rule every aggregate report (outcomes, referral figures) starts with: report.aggregate is needed; the
+    organisations the actor may choose among, which are counted (None: all) and the one named. Forbidden for another
+    organisation without report.all-organisations; InvalidInput for an unknown one."""
+    if not actor.can("report.aggregate"):
+        raise Forbidden(N_("You do not have permission to do that."))
+    organisations = organisations_to_choose(session, actor)
+    organisation_ids, named = report_scope(actor, organisation_id)
+    if named is not None and named not in dict(organisations):
+        raise InvalidInput(
+            N_("Choose an organisation from the list."), errors=[FieldError("organisation", N_("Choose an organisation from the list."))]
+        )
+    return organisations, organisation_ids, named
+
+
 def report_scope(actor: Actor, organisation_id: str | None) -> tuple[list[str] | None, str | None]:
     """Which organisations are counted (None: all) and the one named, for this actor and choice."""
     if not actor.can("report.all-organisations"):
@@ -427,15 +444,8 @@ def outcomes_report(
     request_id: str | None = None,
 ) -> OutcomesReport:
     """The figures (suppressed) for the period; audited `report.outcomes`."""
-    if not actor.can("report.aggregate"):
-        raise Forbidden(N_("You do not have permission to do that."))
-    organisations = organisations_to_choose(session, actor)
-    organisation_ids, named = report_scope(actor, organisation_id)
+    organisations, organisation_ids, named = report_organisations(session, actor, organisation_id)
     names = dict(organisations)
-    if named is not None and named not in names:
-        raise InvalidInput(
-            N_("Choose an organisation from the list."), errors=[FieldError("organisation", N_("Choose an organisation from the list."))]
-        )
     begin, finish = period.bounds(timezone)
     counted = _counted_people(organisation_ids, joined=False)
     if _is_postgresql(session):

@@ -39,7 +39,7 @@ from carebridge.accounts.access import Actor
 from carebridge.accounts.models import Organisation
 from carebridge.audit import service as audit
 from carebridge.config import Settings
-from carebridge.errors import N_, FieldError, Forbidden, InvalidInput
+from carebridge.errors import N_
 from carebridge.firewall import reports
 from carebridge.firewall.reports import Breakdown, Figure, shown
 from carebridge.outcomes.service import (
@@ -47,7 +47,7 @@ from carebridge.outcomes.service import (
     default_period,
     organisations_to_choose,
     parse_period,
-    report_scope,
+    report_organisations,
 )
 from carebridge.referrals.models import Referral
 from carebridge.referrals.states import NO_ANSWER, State
@@ -234,15 +234,8 @@ def referral_report(
     request_id: str | None = None,
 ) -> ReferralReport:
     """The figures (suppressed) for the period; audited `report.referrals`."""
-    if not actor.can("report.aggregate"):
-        raise Forbidden(N_("You do not have permission to do that."))
-    organisations = organisations_to_choose(session, actor)
-    organisation_ids, named = report_scope(actor, organisation_id)
+    organisations, organisation_ids, named = report_organisations(session, actor, organisation_id)
     names = dict(organisations)
-    if named is not None and named not in names:
-        raise InvalidInput(
-            N_("Choose an organisation from the list."), errors=[FieldError("organisation", N_("Choose an organisation from the list."))]
-        )
     begin, finish = period.bounds(timezone)
     clauses = [Referral.requested_at >= begin, Referral.requested_at < finish]
     if organisation_ids is not None:
