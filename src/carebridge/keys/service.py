@@ -77,7 +77,8 @@ def _wrap(ring: Keyring, data_key: bytes, subject_type: str, subject_id: str) ->
     return crypto.encrypt(ring.active, data_key, _wrap_associated(subject_type, subject_id))
 
 
-def _unwrap(settings: Settings, row: RecordKey, ring: Keyring | None = None) -> bytes:
+def _unwrap(settings: Settings, row: Any, ring: Keyring | None = None) -> bytes:
+    """The data key inside `row` (a RecordKey, or a row of its id, subject_type, subject_id, wrapped and kek_id)."""
     ring = ring or keyring(settings)
     kek = ring.by_id.get(crypto.stored_key_id(row.wrapped))
     if kek is None:
@@ -118,8 +119,11 @@ def data_keys(session: Session, settings: Settings, subject_type: str, subject_i
     ids = sorted(set(subject_ids))
     if not ids:
         return {}
-    rows = session.scalars(
-        select(RecordKey).where(RecordKey.subject_type == subject_type, RecordKey.subject_id.in_(ids))
+    # Plain rows, not ORM objects: a page's 50 keys are read and dropped, never changed (no identity map to fill).
+    rows = session.execute(
+        select(RecordKey.id, RecordKey.subject_type, RecordKey.subject_id, RecordKey.wrapped, RecordKey.kek_id).where(
+            RecordKey.subject_type == subject_type, RecordKey.subject_id.in_(ids)
+        )
     ).all()
     ring = keyring(settings)  # once per page, not per row (it checks the key file's stamp)
     return {row.subject_id: DataKey(subject_type, row.subject_id, _unwrap(settings, row, ring)) for row in rows}
