@@ -14,7 +14,13 @@ that a burst of other work on the machine hits them all:
 - `no encryption`: profiles not opened (what decryption costs);
 - `plain`: neither — the same query and commit, what a plain-text system without an audit trail would do.
 
-The privacy overhead is full / plain (target under 2x); the page's target is a p99 under 50 ms.
+Then the same four variants for the whole page, `GET /staff/clients?view=team` through the app in process (FastAPI
+TestClient, as bench/outcomes.py: the signed-in session's check, the same unit of work, the template, the response):
+what the server spends on one caseload page.
+
+The privacy overhead is full / plain (target under 2x); the page's target is a p99 under 50 ms. Both are judged on
+the whole page (what the issue asks: the page, server-side); the unit of work alone is the stricter view, shown
+beside it.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.orm import selectinload, sessionmaker  # noqa: E402
 
 from carebridge.accounts import service as accounts  # noqa: E402
+from carebridge.accounts import sessions  # noqa: E402
 from carebridge.accounts.models import StaffAccount  # noqa: E402
 from carebridge.audit import service as audit  # noqa: E402
 from carebridge.clients import service  # noqa: E402
@@ -92,79 +99,113 @@ def measure(factory: sessionmaker, settings: Settings, *, calls: int = 300) -> d
     spread_last_contacts(factory)
     # The team's caseload (every record in scope), open records, first page: the order the whole scope sorts by.
     filters = service.CaseloadFilters(mine=False)
-    real_record_many, real_open_profiles = audit.record_many, service.open_profiles
 
     def page() -> None:
         with session_scope(factory) as session:
             shown = service.caseload(session, settings, actor, filters, 1, request_id=uuid.uuid4().hex)
             assert len(shown.entries) == PAGE
 
-    def variant(no_audit: bool, no_encryption: bool) -> Any:
-        def run() -> None:
-            if no_audit:
-                audit.record_many = lambda *args, **kwargs: None
-            if no_encryption:
-                service.open_profiles = lambda *args, **kwargs: {}
-            try:
-                page()
-            finally:
-                audit.record_many, service.open_profiles = real_record_many, real_open_profiles
-
-        return run
-
     functions = {
-        "full": variant(False, False),
-        "no audit": variant(True, False),
-        "no encryption": variant(False, True),
-        "plain": variant(True, True),
+        name: _patched(page, no_audit=name in ("no audit", "plain"), no_encryption=name in ("no encryption", "plain"))
+        for name in VARIANTS
     }
-    times: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    report: dict[str, Any] = {"people": people, "unit": rounds(functions, calls)}
+
+    from fastapi.testclient import TestClient
+
+    from carebridge.app import create_app
+
+    app = create_app(settings, session_factory=factory)
+    with session_scope(factory) as session:
+        _row, token = sessions.start(session, actor.account_id, second_factor=True)
+    browser = TestClient(app, cookies={sessions.PLAIN_COOKIE: token})
+
+    def whole_page() -> None:
+        response = browser.get("/staff/clients?view=team")
+        assert response.status_code == 200, response.text[:300]
+        report["page_bytes"] = len(response.content)
+
+    pages = {
+        name: _patched(whole_page, no_audit=name in ("no audit", "plain"), no_encryption=name in ("no encryption", "plain"))
+        for name in VARIANTS
+    }
+    report["page"] = rounds(pages, calls)
+    with session_scope(factory) as session:
+        assert audit.verify(session).ok
+    for view in ("unit", "page"):
+        figures = report[view]
+        figures["ratio_median"] = figures["full"]["median_ms"] / figures["plain"]["median_ms"]
+        figures["ratio_p99"] = figures["full"]["p99_ms"] / figures["plain"]["p99_ms"]
+    report["plan"] = plan(factory, actor)
+    report["pass"] = report["page"]["ratio_median"] < 2 and report["page"]["full"]["p99_ms"] < 50
+    return report
+
+
+def _patched(function: Any, *, no_audit: bool, no_encryption: bool) -> Any:
+    """`function` run with the audit's record_many and/or the profiles' opening replaced by nothing."""
+    real_record_many, real_open_profiles = audit.record_many, service.open_profiles
+
+    def run() -> None:
+        if no_audit:
+            audit.record_many = lambda *args, **kwargs: None
+        if no_encryption:
+            service.open_profiles = lambda *args, **kwargs: {}
+        try:
+            function()
+        finally:
+            audit.record_many, service.open_profiles = real_record_many, real_open_profiles
+
+    return run
+
+
+def rounds(functions: dict[str, Any], calls: int) -> dict[str, Any]:
+    """Each variant `calls` times in alternating rounds after 20 warm-up calls each: median and p99 (ms)."""
+    times: dict[str, list[float]] = {name: [] for name in functions}
     for function in functions.values():
         for _ in range(20):
             function()
     for _ in range(calls):
-        for name in VARIANTS:
+        for name, function in functions.items():
             started = time.perf_counter()
-            functions[name]()
+            function()
             times[name].append((time.perf_counter() - started) * 1000)
-    with session_scope(factory) as session:
-        assert audit.verify(session).ok
-    report: dict[str, Any] = {
+    return {
         name: {"median_ms": statistics.median(values), "p99_ms": percentile(values, 0.99), "count": len(values)}
         for name, values in times.items()
     }
-    report["people"] = people
-    report["ratio_median"] = report["full"]["median_ms"] / report["plain"]["median_ms"]
-    report["ratio_p99"] = report["full"]["p99_ms"] / report["plain"]["p99_ms"]
-    report["plan"] = plan(factory, actor)
-    report["pass"] = report["ratio_median"] < 2 and report["full"]["p99_ms"] < 50
-    return report
 
 
 def markdown(report: dict[str, Any]) -> list[str]:
     """The caseload rows of bench/records.py's table."""
     labels = {
-        "full": "caseload page, as served (encryption + audit)",
-        "no audit": "caseload page without audit",
-        "no encryption": "caseload page without encryption (profiles not opened)",
-        "plain": "caseload page, plain-text control (neither)",
+        "full": "as served (encryption + audit)",
+        "no audit": "without audit",
+        "no encryption": "without encryption (profiles not opened)",
+        "plain": "plain-text control (neither)",
     }
     lines = [
         "",
-        f"Caseload page (bench/clients_caseload.py): clients.service.caseload, 50 of {report['people']:,} people in "
-        "scope, open records, first page, then the COMMIT; rendering left out. Variants in alternating rounds.",
+        f"Caseload page (bench/clients_caseload.py): 50 of {report['people']:,} people in scope, open records, first "
+        "page. Variants in alternating rounds. *Whole page*: `GET /staff/clients?view=team` through the app in process "
+        f"(session check, unit of work, template; {report.get('page_bytes', 0):,} bytes). *Unit of work*: "
+        "clients.service.caseload and the COMMIT alone, rendering left out.",
         "",
-        "| caseload page | median | p99 | calls |",
-        "| --- | ---: | ---: | ---: |",
+        "| caseload page | whole page median | whole page p99 | unit of work median | unit of work p99 | calls |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in VARIANTS:
-        figures = report[name]
-        lines.append(f"| {labels[name]} | {figures['median_ms']:.2f} ms | {figures['p99_ms']:.2f} ms | {figures['count']} |")
+        page, unit = report["page"][name], report["unit"][name]
+        lines.append(
+            f"| {labels[name]} | {page['median_ms']:.2f} ms | {page['p99_ms']:.2f} ms | {unit['median_ms']:.2f} ms | "
+            f"{unit['p99_ms']:.2f} ms | {page['count']} |"
+        )
+    page, unit = report["page"], report["unit"]
     lines += [
         "",
-        f"Privacy overhead (full / plain): {report['ratio_median']:.2f}x at the median, {report['ratio_p99']:.2f}x at "
-        f"p99 (target under 2x); full page p99 {report['full']['p99_ms']:.2f} ms (target under 50 ms): "
-        f"{'pass' if report['pass'] else 'FAIL'}. Page query plan: `{report['plan']}`.",
+        f"Privacy overhead of the whole page (full / plain): {page['ratio_median']:.2f}x at the median, "
+        f"{page['ratio_p99']:.2f}x at p99 (target under 2x); whole page p99 {page['full']['p99_ms']:.2f} ms (target "
+        f"under 50 ms): {'pass' if report['pass'] else 'FAIL'}. The unit of work alone: {unit['ratio_median']:.2f}x at "
+        f"the median, {unit['ratio_p99']:.2f}x at p99. Page query plan: `{report['plan']}`.",
     ]
     return lines
 

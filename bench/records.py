@@ -159,8 +159,8 @@ def measure(people: int = 10_000, pages: int = 300) -> dict[str, Any]:
                 assert keys.usage(session) == {rotated.active_id: people}
             report["caseload_page"] = caseload_page(factory, settings)
             caseload = report["caseload_page"]
-            log(f"caseload page: full p99 {caseload['full']['p99_ms']:.2f} ms, plain p99 {caseload['plain']['p99_ms']:.2f} ms, "
-                f"overhead {caseload['ratio_median']:.2f}x; plan {caseload['plan']}")
+            log(f"caseload page: full p99 {caseload['page']['full']['p99_ms']:.2f} ms, plain p99 "
+                f"{caseload['page']['plain']['p99_ms']:.2f} ms, overhead {caseload['page']['ratio_median']:.2f}x; plan {caseload['plan']}")
             report["load_average"] = os.getloadavg()[0]
         finally:
             engine.dispose()
