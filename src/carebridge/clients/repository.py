@@ -77,6 +77,12 @@ def teams_of(session: Session, team_ids: frozenset[str] | set[str]) -> list[tupl
     return [(key, name) for key, name in session.execute(select(Team.id, Team.name).where(Team.id.in_(sorted(team_ids))).order_by(Team.name))]
 
 
+def organisation_teams(session: Session, organisation_id: str) -> list[tuple[str, str]]:
+    """(id, name) of every team of the organisation, by name."""
+    query = select(Team.id, Team.name).where(Team.organisation_id == organisation_id).order_by(Team.name, Team.id)
+    return [(key, name) for key, name in session.execute(query)]
+
+
 def team_in_organisation(session: Session, team_id: str, organisation_id: str) -> bool:
     return session.scalar(select(Team.id).where(Team.id == team_id, Team.organisation_id == organisation_id)) is not None
 

@@ -576,10 +576,16 @@ class Caseload:
     has_next: bool
 
 
-def check_caseload_filters(actor: Actor, filters: CaseloadFilters) -> CaseloadFilters:
+def check_caseload_filters(
+    actor: Actor, filters: CaseloadFilters, session: Session | None = None
+) -> CaseloadFilters:
+    """The filters as given, or InvalidInput naming each one that is wrong. A team must be one the actor's
+    person.read scope covers (caseload_team_ids); without a session only the actor's own teams are known."""
     errors: list[FieldError] = []
-    if filters.team_id and filters.team_id not in actor.team_ids:
-        errors.append(FieldError("team", N_("Choose one of your own teams.")))
+    if filters.team_id:
+        allowed = caseload_team_ids(session, actor) if session is not None else actor.team_ids
+        if filters.team_id not in allowed:
+            errors.append(FieldError("team", N_("Choose one of the teams listed.")))
     if filters.status not in STATUS_FILTERS:
         errors.append(FieldError("status", N_("Choose open, closed or all."), allowed=list(STATUS_FILTERS)))
     if filters.last_contact not in LAST_CONTACT_FILTERS:
@@ -604,7 +610,7 @@ def caseload(
     from carebridge.clients import repository
 
     check(actor, "person.read")
-    check_caseload_filters(actor, filters)
+    check_caseload_filters(actor, filters, session)
     now = clock.utc_now()
     stale = now - dt.timedelta(days=NO_CONTACT_DAYS)
     where: list[ColumnElement[bool]] = [scope(actor, "person.read")]
@@ -671,8 +677,35 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def team_choices(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """The actor's own teams, by name: where they may put a record."""
     from carebridge.clients import repository
 
+    return repository.teams_of(session, actor.team_ids)
+
+
+def organisation_wide(actor: Actor, permission: str = "person.read") -> bool:
+    """Whether the actor holds `permission` over their whole organisation (a service manager, a receptionist)."""
+    from carebridge.accounts.permissions import Scope, scope_of
+
+    return actor.can(permission) and scope_of(actor.roles, permission) is Scope.ORGANISATION
+
+
+def caseload_team_ids(session: Session, actor: Actor) -> frozenset[str]:
+    """The teams whose records the actor's person.read scope covers: every team of the organisation for an
+    organisation-wide scope, else the actor's own teams."""
+    from carebridge.clients import repository
+
+    if organisation_wide(actor):
+        return frozenset(key for key, _ in repository.organisation_teams(session, actor.organisation_id))
+    return actor.team_ids
+
+
+def caseload_team_choices(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """(id, name) of every team the caseload may be filtered by (caseload_team_ids), by name."""
+    from carebridge.clients import repository
+
+    if organisation_wide(actor):
+        return repository.organisation_teams(session, actor.organisation_id)
     return repository.teams_of(session, actor.team_ids)
 
 
