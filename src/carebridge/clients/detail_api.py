@@ -247,8 +247,8 @@ def _note_out(view: notes.NoteView) -> NoteOut:
     "/{client_id}/notes",
     response_model=NoteList,
     summary="A person's notes, newest first",
-    description="Sensitive notes are given only to their author and to clinicians (person.read-sensitive) of the "
-    "team they were written in; others get only their number. Audited `client.note.read`. Needs `person.read`.",
+    description="Sensitive notes are given only to their author's team (the author and members of the team they "
+    "were written in) and to clinicians (person.read-sensitive over the record); others get only their number. Audited `client.note.read`. Needs `person.read`.",
     responses=problem_responses(401, 403, 404, 422, s401=S401, s403=S403, s404=S404),
 )
 def list_notes(request: Request, session: SessionDep, settings: SettingsDep, actor: Reader, client_id: str) -> NoteList:

@@ -92,8 +92,8 @@ class ContactChannel(Base):
 
 
 class ClientNote(Base):
-    """A free-text note. `sensitive` notes (health, trauma) are read only by the author's team with
-    person.read-sensitive (clinicians) and by the author."""
+    """A free-text note. `sensitive` notes (health, trauma) are read only by the author's team (members of
+    `team_id`, and the author) and by clinicians (person.read-sensitive over the record): clients.notes.may_read."""
 
     __tablename__ = "client_note"
     __table_args__ = (Index("ix_client_note_client_id_created_at", "client_id", "created_at"),)
