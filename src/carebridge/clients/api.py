@@ -23,6 +23,8 @@ from carebridge.clients.schemas import (
     ClientOut,
     ClientPatch,
     Interpreter,
+    LookupIn,
+    LookupOut,
     NeedsAttention,
     VISIBLE,
 )
@@ -149,6 +151,22 @@ def create_client(
     )
     response.headers["Location"] = f"/api/v1/clients/{client.id}"
     return client_out(session, settings, client)
+
+
+@router.post(
+    "/lookup",
+    response_model=LookupOut,
+    summary="Find people by an exact phone number, e-mail address or reference number",
+    description="A POST so that the number or address never appears in a URL. Compared by blind index (HMAC of the "
+    "normalised value: E.164 phone numbers, case-folded e-mail addresses, reference numbers without spaces or "
+    "dashes), so nobody is decrypted to search; names cannot be searched. Only records in the caller's scope are "
+    "found; the others are not revealed, not even that they exist. Every record listed is audited `client.list`. "
+    "Needs `person.read`.",
+    responses=problem_responses(401, 403, 422, s401=S401, s403=S403),
+)
+def lookup(request: Request, session: SessionDep, settings: SettingsDep, actor: Reader, body: LookupIn) -> LookupOut:
+    entries = service.find_people(session, settings, actor, body.value, request_id=request_id(request))
+    return LookupOut(people=[CaseloadEntryOut(**vars(entry)) for entry in entries])
 
 
 @router.get(

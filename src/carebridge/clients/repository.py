@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from carebridge.accounts.models import StaffAccount, Team, TeamMembership
-from carebridge.clients.models import Client, ImmigrationSituation
+from carebridge.clients.models import Client, ClientReference, ContactChannel, ImmigrationSituation
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,14 @@ def caseload_page(
         .offset(offset)
     )
     return [CaseloadRow(client, team_name, caseworker) for client, team_name, caseworker in session.execute(query)]
+
+
+def has_lookup_index(indexes: list[str]) -> ColumnElement[bool]:
+    """The record has a contact channel or a reference number with one of these blind indexes."""
+    return or_(
+        Client.id.in_(select(ContactChannel.client_id).where(ContactChannel.lookup_index.in_(indexes))),
+        Client.id.in_(select(ClientReference.client_id).where(ClientReference.lookup_index.in_(indexes))),
+    )
 
 
 def no_contact_since(cutoff: dt.datetime) -> ColumnElement[bool]:
