@@ -285,12 +285,12 @@ def test_references_are_added_and_removed_on_the_person_s_page(client, session, 
 def test_the_api_lookup_and_references(client, session, web_world) -> None:  # noqa: ANN001
     settings, worker, person = web_world
     client.headers["X-CSRF-Token"] = audit_factories.sign_in_as(client, worker.actor)
-    found = client.post("/api/v1/clients/lookup", json={"value": "web77123"})
+    found = client.post("/api/v1/client-lookup", json={"value": "web77123"})
     assert found.status_code == 200 and [p["id"] for p in found.json()["people"]] == [person.id]
-    assert client.post("/api/v1/clients/lookup", json={"value": "WEB77124"}).json() == {"people": []}
-    bad = client.post("/api/v1/clients/lookup", json={"value": "Amina"})
+    assert client.post("/api/v1/client-lookup", json={"value": "WEB77124"}).json() == {"people": []}
+    bad = client.post("/api/v1/client-lookup", json={"value": "Amina"})
     assert bad.status_code == 422 and bad.headers["content-type"].startswith(PROBLEM) and "Amina" not in bad.text
-    assert client.post("/api/v1/clients/lookup", json={"value": "x", "name": "Amina"}).status_code == 422
+    assert client.post("/api/v1/client-lookup", json={"value": "x", "name": "Amina"}).status_code == 422
     listed = client.get(f"/api/v1/clients/{person.id}/references").json()["items"]
     assert [(item["kind"], item["value"]) for item in listed] == [("other", "WEB-77-123")]
     created = client.post(f"/api/v1/clients/{person.id}/references", json={"kind": "refugee-council", "value": "RC 99 881"})
@@ -299,8 +299,8 @@ def test_the_api_lookup_and_references(client, session, web_world) -> None:  # n
     other = factories.caseworker(session, organisation_=worker.organisation)
     session.commit()
     client.headers["X-CSRF-Token"] = audit_factories.sign_in_as(client, other.actor)
-    assert client.post("/api/v1/clients/lookup", json={"value": "web77123"}).json() == {"people": []}
+    assert client.post("/api/v1/client-lookup", json={"value": "web77123"}).json() == {"people": []}
     assert client.get(f"/api/v1/clients/{person.id}/references").status_code == 404
     client.cookies.clear()
-    unsigned = client.post("/api/v1/clients/lookup", json={"value": "web77123"})
+    unsigned = client.post("/api/v1/client-lookup", json={"value": "web77123"})
     assert unsigned.status_code == 401 and unsigned.headers["content-type"].startswith(PROBLEM)

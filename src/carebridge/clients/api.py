@@ -35,6 +35,9 @@ from carebridge.web import SessionDep, SettingsDep, request_id
 
 
 router = APIRouter(prefix="/api/v1/clients", tags=["staff: people's records"])
+# Finding people by an exact number or address. Not /api/v1/clients/lookup: that path is also /api/v1/clients/
+# {client_id} (GET, PATCH), so its Allow header and unsupported methods would answer for a record called "lookup".
+lookup_router = APIRouter(prefix="/api/v1", tags=["staff: people's records"])
 Reader = Annotated[Actor, Depends(requires("person.read"))]
 Writer = Annotated[Actor, Depends(requires("person.write"))]
 
@@ -153,8 +156,8 @@ def create_client(
     return client_out(session, settings, client)
 
 
-@router.post(
-    "/lookup",
+@lookup_router.post(
+    "/client-lookup",
     response_model=LookupOut,
     summary="Find people by an exact phone number, e-mail address or reference number",
     description="A POST so that the number or address never appears in a URL. Compared by blind index (HMAC of the "

@@ -282,8 +282,8 @@ def list_references(request: Request, session: SessionDep, settings: SettingsDep
     status_code=201,
     response_model=ReferenceOut,
     summary="Add a reference number to a person's record",
-    description="Sealed with the person's key; a blind index of the normalised value lets `POST /api/v1/clients/"
-    "lookup` find it. At least 5 letters or digits. Audited `client.reference.create`. Needs `person.write`.",
+    description="Sealed with the person's key; a blind index of the normalised value lets `POST /api/v1/client-"
+    "lookup` find it. At least 5 letters or digits, one a digit. Audited `client.reference.create`. Needs `person.write`.",
     responses=problem_responses(401, 403, 404, 422, s401=S401, s403=S403, s404=S404),
 )
 def add_reference(request: Request, session: SessionDep, settings: SettingsDep, actor: Writer, client_id: str,
