@@ -87,7 +87,7 @@ def client_out(session, settings: Settings, client: Client) -> ClientOut:  # noq
     response_model=CaseloadOut,
     summary="A caseload: the people's records the caller may read, 50 a page",
     description="Filters as on the caseload page: `mine` (records where the caller is the caseworker; default) or "
-    "every record in scope, `team` (one of the caller's teams), `status`, `last_contact` (`none-30`: no contact for "
+    "every record in scope, `team` (a team the caller's scope covers: any of the organisation's for an organisation-wide scope), `status`, `last_contact` (`none-30`: no contact for "
     "30 days; `within-7`), `needs_attention` (flagged, open with no contact for 30 days, or with overdue action-plan steps). Oldest last contact "
     "first. Every record listed is audited `client.list`. Never the immigration situation. Needs `person.read`.",
     responses=problem_responses(401, 403, 422, s401=S401, s403=S403),
