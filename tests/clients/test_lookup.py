@@ -10,7 +10,9 @@ import pytest
 from factories import accounts as account_factories
 from factories import audit as audit_factories
 from factories import clients as factories
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from carebridge.audit.models import AuditEvent
