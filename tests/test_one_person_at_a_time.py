@@ -52,6 +52,9 @@ CASELOAD_ROUTES |= {("GET", REFERRAL_OVERRIDES)}
 # appointment.list); the day is chosen by a form that posts, then shows the same page.
 APPOINTMENT_DAY = {"/staff/appointments"}
 CASELOAD_ROUTES |= {(method, path) for path in APPOINTMENT_DAY for method in ("GET", "POST")}
+# Finding a person by an exact phone number, e-mail address or reference number (clients.service.find_people): the
+# records in the actor's scope with that number, at most 50, each audited client.list. A POST, so nothing is in the URL.
+CASELOAD_ROUTES |= {("POST", "/staff/clients/find"), ("POST", "/api/v1/client-lookup")}
 CASELOAD_PAGE = 50
 # A path parameter naming one person's record, or a record that belongs to exactly one person.
 SINGLE_PERSON_PARAMETER = "{client_id}"

@@ -88,7 +88,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("keys", models="carebridge.keys.models", cli="carebridge.keys.cli"),
     Domain(
         "clients",
-        routers=("carebridge.clients.pages:router", "carebridge.clients.api:router", "carebridge.clients.detail_pages:router", "carebridge.clients.detail_api:router"),
+        routers=("carebridge.clients.pages:router", "carebridge.clients.api:router", "carebridge.clients.api:lookup_router", "carebridge.clients.detail_pages:router", "carebridge.clients.detail_api:router"),
         models="carebridge.clients.models",
         cli="carebridge.clients.cli",
         menu=(("/staff/clients", N_("People"), "person.read"),),

@@ -127,3 +127,28 @@ def test_the_caseload_shows_no_immigration_situation(session, team):
     factories.client(session, SETTINGS, worker.actor)
     entry = service.caseload(session, SETTINGS, worker.actor, service.CaseloadFilters()).entries[0]
     assert not any("immigration" in name for name in vars(entry))
+
+
+def test_an_organisation_wide_manager_filters_by_any_team_of_the_organisation_and_no_other(session):
+    from factories import accounts as account_factories
+
+    first = factories.caseworker(session)
+    second = factories.caseworker(session, organisation_=first.organisation)
+    elsewhere = factories.caseworker(session)
+    in_first = factories.client(session, SETTINGS, first.actor)
+    in_second = factories.client(session, SETTINGS, second.actor)
+    manager = account_factories.actor_for(account_factories.account(
+        session, roles=("service-manager",), organisation_=first.organisation, teams=()))
+    assert {key for key, _ in service.caseload_team_choices(session, manager)} == {first.team.id, second.team.id}
+    for team_, expected in ((first.team, in_first), (second.team, in_second)):
+        shown = service.caseload(session, SETTINGS, manager, service.CaseloadFilters(mine=False, team_id=team_.id))
+        assert _ids(shown) == [expected.id]
+    with pytest.raises(InvalidInput) as refused:
+        service.caseload(session, SETTINGS, manager, service.CaseloadFilters(mine=False, team_id=elsewhere.team.id))
+    assert [error.name for error in refused.value.errors] == ["team"]
+
+
+def test_a_team_scoped_worker_is_offered_only_their_own_teams(session, team):
+    worker, _ = team
+    factories.caseworker(session, organisation_=worker.organisation)  # another team of the same organisation
+    assert [key for key, _ in service.caseload_team_choices(session, worker.actor)] == [worker.team.id]

@@ -1,5 +1,6 @@
-"""Notes: sealed, append-only, newest first; sensitive notes read only by their author and by clinicians of the team
-they were written in (person.read-sensitive); everyone else sees how many, never what or by whom."""
+"""Notes: sealed, append-only, newest first; sensitive notes read only by their author's team (the author and the
+members of the team they were written in) and by clinicians (person.read-sensitive over the record); everyone else
+sees how many, never what or by whom."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import select, text
 
 from carebridge.audit.models import AuditEvent
 from carebridge.clients import notes
+from carebridge.clients.models import ClientNote
 from carebridge.config import Settings
 from carebridge.errors import Forbidden, InvalidInput, NotFound
 from carebridge.kit import clock
@@ -52,7 +54,8 @@ SENSITIVE_TABLE = {
     "author": True,
     "clinician of the team": True,
     "clinician of both teams": True,
-    "link worker of the team": False,
+    # Issue 9: "visible only to their author's team and clinicians" — a colleague of the author's team reads it.
+    "link worker of the team": True,
     "service manager": False,
     "receptionist": False,
 }
@@ -74,19 +77,42 @@ def test_who_reads_a_sensitive_note(session, settings, team_world, who, reads) -
         assert view.hidden_sensitive == 1
 
 
-def test_a_clinician_of_another_team_does_not_read_it_even_when_the_record_moves_to_their_team(session, settings) -> None:  # noqa: ANN001
+def test_a_clinician_reads_it_once_the_record_is_in_their_scope_and_the_old_team_s_colleague_still_does(session, settings) -> None:  # noqa: ANN001
     author = factories.caseworker(session)
+    colleague = factories.member(session, author, name="Colleague")
     other_team = account_factories.team(session, author.organisation)
     clinician = account_factories.actor_for(account_factories.account(
         session, roles=("clinician",), organisation_=author.organisation, teams=(other_team,)))
+    link_worker = account_factories.actor_for(account_factories.account(
+        session, roles=("link-worker",), organisation_=author.organisation, teams=(other_team,)))
     person = factories.client(session, settings, author.actor)
     notes.add_note(session, settings, author.actor, person.id, "written in the first team", "sensitive")
     with pytest.raises(NotFound):
         notes.read_notes(session, settings, clinician, person.id)
     person.team_id = other_team.id
+    person.owner_account_id = link_worker.account_id
     session.flush()
-    view = notes.read_notes(session, settings, clinician, person.id)
+    # A clinician is whoever holds person.read-sensitive over the record, now in their team.
+    assert [note.body for note in notes.read_notes(session, settings, clinician, person.id).notes] == [
+        "written in the first team"]
+    # The new team's link worker is not the author's team: they see only that it exists.
+    view = notes.read_notes(session, settings, link_worker, person.id)
     assert view.notes == [] and view.hidden_sensitive == 1
+    # The author's team is the team the note was written in, wherever the record goes (if they may still read it).
+    assert notes.may_read(colleague.actor, session.get(ClientNote, _only_note_id(session, person.id)))
+
+
+def _only_note_id(session, client_id: str) -> str:  # noqa: ANN001
+    return session.scalars(select(ClientNote.id).where(ClientNote.client_id == client_id)).one()
+
+
+def test_may_read_without_the_clinician_answer_never_shows_more(session, settings, team_world) -> None:  # noqa: ANN001
+    people, person = team_world
+    note = notes.add_note(session, settings, people["author"], person.id, "sensitive", "sensitive")
+    for who, reads in SENSITIVE_TABLE.items():
+        assert notes.may_read(people[who], note) <= reads, who
+        expected = notes.reads_sensitive(session, people[who], person)
+        assert notes.may_read(people[who], note, clinician=expected) is reads, who
 
 
 def test_notes_are_sealed_and_audited(session, settings, team_world) -> None:  # noqa: ANN001

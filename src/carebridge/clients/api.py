@@ -23,6 +23,8 @@ from carebridge.clients.schemas import (
     ClientOut,
     ClientPatch,
     Interpreter,
+    LookupIn,
+    LookupOut,
     NeedsAttention,
     VISIBLE,
 )
@@ -33,6 +35,9 @@ from carebridge.web import SessionDep, SettingsDep, request_id
 
 
 router = APIRouter(prefix="/api/v1/clients", tags=["staff: people's records"])
+# Finding people by an exact number or address. Not /api/v1/clients/lookup: that path is also /api/v1/clients/
+# {client_id} (GET, PATCH), so its Allow header and unsupported methods would answer for a record called "lookup".
+lookup_router = APIRouter(prefix="/api/v1", tags=["staff: people's records"])
 Reader = Annotated[Actor, Depends(requires("person.read"))]
 Writer = Annotated[Actor, Depends(requires("person.write"))]
 
@@ -82,7 +87,7 @@ def client_out(session, settings: Settings, client: Client) -> ClientOut:  # noq
     response_model=CaseloadOut,
     summary="A caseload: the people's records the caller may read, 50 a page",
     description="Filters as on the caseload page: `mine` (records where the caller is the caseworker; default) or "
-    "every record in scope, `team` (one of the caller's teams), `status`, `last_contact` (`none-30`: no contact for "
+    "every record in scope, `team` (a team the caller's scope covers: any of the organisation's for an organisation-wide scope), `status`, `last_contact` (`none-30`: no contact for "
     "30 days; `within-7`), `needs_attention` (flagged, open with no contact for 30 days, or with overdue action-plan steps). Oldest last contact "
     "first. Every record listed is audited `client.list`. Never the immigration situation. Needs `person.read`.",
     responses=problem_responses(401, 403, 422, s401=S401, s403=S403),
@@ -149,6 +154,22 @@ def create_client(
     )
     response.headers["Location"] = f"/api/v1/clients/{client.id}"
     return client_out(session, settings, client)
+
+
+@lookup_router.post(
+    "/client-lookup",
+    response_model=LookupOut,
+    summary="Find people by an exact phone number, e-mail address or reference number",
+    description="A POST so that the number or address never appears in a URL. Compared by blind index (HMAC of the "
+    "normalised value: E.164 phone numbers, case-folded e-mail addresses, reference numbers without spaces or "
+    "dashes), so nobody is decrypted to search; names cannot be searched. Only records in the caller's scope are "
+    "found; the others are not revealed, not even that they exist. Every record listed is audited `client.list`. "
+    "Needs `person.read`.",
+    responses=problem_responses(401, 403, 422, s401=S401, s403=S403),
+)
+def lookup(request: Request, session: SessionDep, settings: SettingsDep, actor: Reader, body: LookupIn) -> LookupOut:
+    entries = service.find_people(session, settings, actor, body.value, request_id=request_id(request))
+    return LookupOut(people=[CaseloadEntryOut(**vars(entry)) for entry in entries])
 
 
 @router.get(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from carebridge.accounts.access import Actor, requires
-from carebridge.clients import contact, duplicates, immigration, notes
+from carebridge.clients import contact, duplicates, immigration, notes, references
 from carebridge.clients import service as clients
 from carebridge.problems import problem_responses
 from carebridge.web import SessionDep, SettingsDep, request_id
@@ -81,6 +81,30 @@ class ChannelList(BaseModel):
     items: list[ChannelOut]
 
 
+ReferenceKind = Literal["health-service", "case-reference", "refugee-council", "other"]
+
+
+class ReferenceIn(_Model):
+    """`value`: the reference as written (spaces and dashes do not matter for finding it); `label`: whose number it
+    is (optional)."""
+
+    kind: ReferenceKind
+    value: Text = None
+    label: Text = None
+
+
+class ReferenceOut(BaseModel):
+    id: str
+    kind: ReferenceKind
+    value: str
+    label: str | None
+    created_at: dt.datetime
+
+
+class ReferenceList(BaseModel):
+    items: list[ReferenceOut]
+
+
 class DoNotContact(_Model):
     do_not_contact: bool
 
@@ -105,7 +129,7 @@ class NoteList(BaseModel):
     hidden_sensitive: int = Field(description="Sensitive notes the caller may not read: only counted.")
 
 
-Reason = Literal["same-phone", "same-email", "same-name-birth-date"]
+Reason = Literal["same-reference", "same-phone", "same-email", "same-name-birth-date"]
 
 
 class PossibleDuplicateOut(BaseModel):
@@ -236,6 +260,55 @@ def put_do_not_contact(request: Request, session: SessionDep, actor: Writer, cli
     return DoNotContact(do_not_contact=client.do_not_contact)
 
 
+# --- Reference numbers -----------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/{client_id}/references",
+    response_model=ReferenceList,
+    summary="A person's reference numbers elsewhere",
+    description="Health-service numbers, other organisations' case references, refugee council references. Audited "
+    "`client.reference.read`. Needs `person.read`.",
+    responses=problem_responses(401, 403, 404, 422, s401=S401, s403=S403, s404=S404),
+)
+def list_references(request: Request, session: SessionDep, settings: SettingsDep, actor: Reader,
+                    client_id: str) -> ReferenceList:
+    views = references.read_references(session, settings, actor, client_id, request_id=request_id(request))
+    return ReferenceList(items=[ReferenceOut(**vars(view)) for view in views])
+
+
+@router.post(
+    "/{client_id}/references",
+    status_code=201,
+    response_model=ReferenceOut,
+    summary="Add a reference number to a person's record",
+    description="Sealed with the person's key; a blind index of the normalised value lets `POST /api/v1/client-"
+    "lookup` find it. At least 5 letters or digits, one a digit. Audited `client.reference.create`. Needs `person.write`.",
+    responses=problem_responses(401, 403, 404, 422, s401=S401, s403=S403, s404=S404),
+)
+def add_reference(request: Request, session: SessionDep, settings: SettingsDep, actor: Writer, client_id: str,
+                  body: ReferenceIn) -> ReferenceOut:
+    row = references.add_reference(session, settings, actor, client_id, references.ReferenceInput(**body.model_dump()),
+                                   request_id=request_id(request))
+    client = clients.find_client(session, actor, client_id, "person.write")
+    view = next(view for view in references.list_references(session, settings, client) if view.id == row.id)
+    return ReferenceOut(**vars(view))
+
+
+@router.delete(
+    "/{client_id}/references/{reference_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Remove a reference number",
+    description="Audited `client.reference.remove`. Needs `person.write`.",
+    responses=problem_responses(401, 403, 404, 422, s401=S401, s403=S403, s404=S404),
+)
+def remove_reference(request: Request, session: SessionDep, settings: SettingsDep, actor: Writer, client_id: str,
+                     reference_id: str) -> Response:
+    references.remove_reference(session, settings, actor, client_id, reference_id, request_id=request_id(request))
+    return Response(status_code=204)
+
+
 # --- Notes ------------------------------------------------------------------------------------------------------
 
 
@@ -247,8 +320,8 @@ def _note_out(view: notes.NoteView) -> NoteOut:
     "/{client_id}/notes",
     response_model=NoteList,
     summary="A person's notes, newest first",
-    description="Sensitive notes are given only to their author and to clinicians (person.read-sensitive) of the "
-    "team they were written in; others get only their number. Audited `client.note.read`. Needs `person.read`.",
+    description="Sensitive notes are given only to their author's team (the author and members of the team they "
+    "were written in) and to clinicians (person.read-sensitive over the record); others get only their number. Audited `client.note.read`. Needs `person.read`.",
     responses=problem_responses(401, 403, 404, 422, s401=S401, s403=S403, s404=S404),
 )
 def list_notes(request: Request, session: SessionDep, settings: SettingsDep, actor: Reader, client_id: str) -> NoteList:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from carebridge.accounts.access import Actor, requires
 from carebridge.accounts.rendering import form_errors, render_staff
-from carebridge.clients import contact, duplicates, immigration, notes
+from carebridge.clients import contact, duplicates, immigration, notes, references
 from carebridge.clients import service as clients
 from carebridge.clients.models import Client
 from carebridge.consent.service import ConsentRequired
@@ -46,6 +46,13 @@ REASON_LABELS = {
     duplicates.SAME_PHONE: N_("Same phone number"),
     duplicates.SAME_EMAIL: N_("Same e-mail address"),
     duplicates.SAME_NAME_BIRTH_DATE: N_("Same name and date of birth"),
+    duplicates.SAME_REFERENCE: N_("Same reference number"),
+}
+REFERENCE_KIND_LABELS = {
+    references.HEALTH_SERVICE: N_("Health service number"),
+    references.CASE_REFERENCE: N_("Another organisation’s case reference"),
+    references.REFUGEE_COUNCIL: N_("Refugee council reference"),
+    references.OTHER: N_("Other reference number"),
 }
 # What each section says after its form (?done=...); unknown values are ignored.
 DONE = {
@@ -54,6 +61,8 @@ DONE = {
     "channel-removed": ("contact", N_("The way of contacting the person was removed.")),
     "dnc-set": ("contact", N_("The person is now marked: do not contact.")),
     "dnc-cleared": ("contact", N_("The person may be contacted again, on the channels they agreed to.")),
+    "reference-added": ("references", N_("The reference number was added.")),
+    "reference-removed": ("references", N_("The reference number was removed.")),
     "note-added": ("notes", N_("The note was saved.")),
     "linked": ("duplicates", N_("The records were linked as the same person. They were not merged.")),
     "not-linked": ("duplicates", N_("The records were marked as not the same person.")),
@@ -91,6 +100,15 @@ def contact_section(session: Any, settings: Any, actor: Actor, client: Client, r
         "kind_labels": KIND_LABELS,
         "can_write": _can_write(session, actor, client),
         "done": _done(request, "contact"),
+    }
+
+
+def references_section(session: Any, settings: Any, actor: Actor, client: Client, request: Request) -> dict[str, Any]:
+    return {
+        "references": references.list_references(session, settings, client),
+        "kind_labels": REFERENCE_KIND_LABELS,
+        "can_write": _can_write(session, actor, client),
+        "done": _done(request, "references"),
     }
 
 
@@ -235,6 +253,61 @@ def do_not_contact(
         raise InvalidInput(errors=[FieldError("flag", N_("Choose whether the person may be contacted."))])
     contact.set_do_not_contact(session, actor, client_id, flag == "set", request_id=request_id(request))
     return _see_other(client_id, "dnc-set" if flag == "set" else "dnc-cleared")
+
+
+# --- Reference numbers -----------------------------------------------------------------------------------------
+
+
+def _reference_form(request: Request, client: Client, *, values: dict[str, Any], errors: list,
+                    status_code: int = 200) -> Response:
+    translate = _translate(request)
+    return render_staff(
+        request,
+        "staff/clients/details/reference_form.html",
+        {
+            "client_id": client.id,
+            "values": values,
+            "errors": errors,
+            "kind_options": [(kind, translate(REFERENCE_KIND_LABELS[kind]), None) for kind in references.KINDS],
+            "minimum": references.REFERENCE_MINIMUM,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/staff/clients/{client_id}/references/new")
+def new_reference_page(request: Request, session: SessionDep, actor: Writer, client_id: str) -> Response:
+    client = clients.find_client(session, actor, client_id, "person.write")
+    return _reference_form(request, client, values={"kind": "", "value": "", "label": ""}, errors=[])
+
+
+@router.post("/staff/clients/{client_id}/references/new")
+def add_reference(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: Writer,
+    client_id: str,
+    kind: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+    value: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+    label: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+) -> Response:
+    client = clients.find_client(session, actor, client_id, "person.write")
+    data = references.ReferenceInput(kind, value, label)
+    try:
+        references.add_reference(session, settings, actor, client.id, data, request_id=request_id(request))
+    except InvalidInput as problem:
+        return _reference_form(request, client, values=vars(data), errors=form_errors(request, problem.errors),
+                               status_code=422)
+    return _see_other(client.id, "reference-added")
+
+
+@router.post("/staff/clients/{client_id}/references/{reference_id}/remove")
+def remove_reference(
+    request: Request, session: SessionDep, settings: SettingsDep, actor: Writer, client_id: str, reference_id: str
+) -> Response:
+    references.remove_reference(session, settings, actor, client_id, reference_id, request_id=request_id(request))
+    return _see_other(client_id, "reference-removed")
 
 
 # --- Notes ------------------------------------------------------------------------------------------------------

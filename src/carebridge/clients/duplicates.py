@@ -5,10 +5,11 @@ never merged (there is no merge at all).
     duplicates.decide(session, settings, actor, client.id, other.id, duplicates.SAME_PERSON)
     linked = duplicates.linked_records(session, settings, actor, client)
 
-A record is a possible duplicate of another when they share the name-and-birth-date index (clients.service) or the
-blind index of a phone number or e-mail address of a contact channel (clients.contact). The indexes are kept up to
-date when a record is created, when its name or birth date changes (clients.service) and when a channel is added or
-changed (clients.contact); the comparison is made when the person's page is shown, so it is never stale. Only records
+A record is a possible duplicate of another when they share the name-and-birth-date index (clients.service), the
+blind index of a phone number or e-mail address of a contact channel (clients.contact), or that of a reference
+number (clients.references: the same health-service number or case reference). The indexes are kept up to
+date when a record is created, when its name or birth date changes (clients.service) when a channel is added or
+changed (clients.contact) and when a reference number is added (clients.references); the comparison is made when the person's page is shown, so it is never stale. Only records
 in the actor's person.read scope are ever compared or shown: a record outside it is never hinted at.
 
 A decision is stored once per pair (ClientLink, the smaller id first): "same person" links them, and each record's
@@ -26,7 +27,7 @@ from carebridge.accounts.access import Actor
 from carebridge.audit import service as audit
 from carebridge.clients import service as clients
 from carebridge.clients.contact import NUMBER_KINDS
-from carebridge.clients.models import Client, ClientLink, ContactChannel
+from carebridge.clients.models import Client, ClientLink, ClientReference, ContactChannel
 from carebridge.config import Settings
 from carebridge.errors import N_, FieldError, InvalidInput, NotFound
 from carebridge.kit import clock
@@ -38,8 +39,9 @@ DECISIONS = (SAME_PERSON, NOT_SAME_PERSON)
 SAME_PHONE = "same-phone"
 SAME_EMAIL = "same-email"
 SAME_NAME_BIRTH_DATE = "same-name-birth-date"
+SAME_REFERENCE = "same-reference"
 # Most telling first: what ClientLink.reason keeps when several apply.
-REASONS = (SAME_PHONE, SAME_EMAIL, SAME_NAME_BIRTH_DATE)
+REASONS = (SAME_REFERENCE, SAME_PHONE, SAME_EMAIL, SAME_NAME_BIRTH_DATE)
 # The most candidates shown for one record: more would mean an index shared by many (a shelter's phone).
 LIMIT = 20
 
@@ -80,6 +82,16 @@ def _matches(session: Session, actor: Actor, client: Client) -> dict[str, set[st
         ).all()
         for other_id, index in rows:
             found.setdefault(other_id, set()).add(reason_by_index[index])
+    references = list(session.scalars(
+        select(ClientReference.lookup_index).where(ClientReference.client_id == client.id)
+    ))
+    if references:
+        for other_id in session.scalars(
+            select(ClientReference.client_id)
+            .join(Client, Client.id == ClientReference.client_id)
+            .where(ClientReference.lookup_index.in_(references), in_scope)
+        ):
+            found.setdefault(other_id, set()).add(SAME_REFERENCE)
     if client.name_birth_date_index:
         for other_id in session.scalars(
             select(Client.id).where(Client.name_birth_date_index == client.name_birth_date_index, in_scope)

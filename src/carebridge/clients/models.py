@@ -91,9 +91,26 @@ class ContactChannel(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ClientReference(Base):
+    """A reference number the person has elsewhere (a health-service number, another organisation's case reference,
+    a refugee council's reference): how staff find the record again by exact match (clients.references)."""
+
+    __tablename__ = "client_reference"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ID, ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    # health-service | case-reference | refugee-council | other: a handful of values, nothing about the person.
+    kind: Mapped[str] = mapped_column(String(32))
+    # Sealed JSON: the reference as typed and its label (whose number it is: "Red Cross tracing", "GP surgery").
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    # Blind index of the normalised reference (keys.normalise.reference), whatever its kind.
+    lookup_index: Mapped[str] = mapped_column(INDEX, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class ClientNote(Base):
-    """A free-text note. `sensitive` notes (health, trauma) are read only by the author's team with
-    person.read-sensitive (clinicians) and by the author."""
+    """A free-text note. `sensitive` notes (health, trauma) are read only by the author's team (members of
+    `team_id`, and the author) and by clinicians (person.read-sensitive over the record): clients.notes.may_read."""
 
     __tablename__ = "client_note"
     __table_args__ = (Index("ix_client_note_client_id_created_at", "client_id", "created_at"),)
@@ -137,7 +154,7 @@ class ClientLink(Base):
     other_client_id: Mapped[str] = mapped_column(ID, ForeignKey("client.id", ondelete="CASCADE"), index=True)
     # same-person | not-same-person
     decision: Mapped[str] = mapped_column(String(24))
-    # Why it was proposed: same-phone, same-email, same-name-birth-date
+    # Why it was proposed: same-reference, same-phone, same-email, same-name-birth-date
     reason: Mapped[str] = mapped_column(String(32))
     decided_by: Mapped[str | None] = mapped_column(ID, ForeignKey("staff_account.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)

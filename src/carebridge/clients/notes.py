@@ -4,9 +4,11 @@
     view = notes.list_notes(session, settings, actor, client)      # newest first; sensitive ones only when allowed
 
 A note is never changed or deleted once written (the record of what was known when): a correction is a new note.
-A sensitive note (health, trauma) is read by its author, and by staff holding person.read-sensitive (clinicians)
-whose teams include the team the note was written in; anyone else who may read the record sees only how many such
-notes there are, never their content or author. The body is sealed with the person's data key, bound to its row.
+A sensitive note (health, trauma) is read by its author's team — its author and every member of the team the note
+was written in — and by clinicians: staff holding person.read-sensitive whose scope for it covers the record (issue
+9: "visible only to their author's team and clinicians"). Anyone else who may read the record (an organisation-wide
+service manager or receptionist outside that team) sees only how many such notes there are, never their content or
+author. The body is sealed with the person's data key, bound to its row.
 """
 
 from __future__ import annotations
@@ -55,13 +57,25 @@ class NotesView:
     hidden_sensitive: int
 
 
-def may_read(actor: Actor, note: ClientNote) -> bool:
-    """Whether `actor` may read this note's content (they may already read the record)."""
+def may_read(actor: Actor, note: ClientNote, *, clinician: bool = False) -> bool:
+    """Whether `actor` may read this note's content (they may already read the record): a normal note, or a
+    sensitive one they wrote, or one written in a team of theirs, or any when `clinician` — reads_sensitive(...) for
+    the note's record. Leaving `clinician` out never shows more than the rule allows, only perhaps less."""
     if note.sensitivity != SENSITIVE:
         return True
     if note.author_account_id is not None and note.author_account_id == actor.account_id:
         return True
-    return actor.can("person.read-sensitive") and note.team_id is not None and note.team_id in actor.team_ids
+    if note.team_id is not None and note.team_id in actor.team_ids:
+        return True
+    return clinician
+
+
+def reads_sensitive(session: Session, actor: Actor, client: Client) -> bool:
+    """Whether the actor is a clinician for this record: holds person.read-sensitive with a scope that covers it."""
+    if not actor.can("person.read-sensitive"):
+        return False
+    query = select(Client.id).where(Client.id == client.id, clients.scope(actor, "person.read-sensitive"))
+    return session.scalar(query) is not None
 
 
 def _author_team(actor: Actor, client: Client) -> str | None:
@@ -119,7 +133,8 @@ def list_notes(session: Session, settings: Settings, actor: Actor, client: Clien
         .where(ClientNote.client_id == client.id)
         .order_by(ClientNote.created_at.desc(), ClientNote.id.desc())
     ).all()
-    readable = [note for note in rows if may_read(actor, note)]
+    clinician = any(note.sensitivity == SENSITIVE for note in rows) and reads_sensitive(session, actor, client)
+    readable = [note for note in rows if may_read(actor, note, clinician=clinician)]
     hidden = len(rows) - len(readable)
     if not readable:
         return NotesView([], hidden)

@@ -87,10 +87,35 @@ def caseload_page(
             "errors": errors,
             "selected": {"view": "team" if view == "team" else "mine", "team": team, "status": status,
                          "last_contact": last_contact, "attention": attention == "1"},
-            "teams": service.team_choices(session, actor),
+            "teams": service.caseload_team_choices(session, actor),
+            "all_teams": service.organisation_wide(actor),
             "can_write": actor.can("person.write"),
             "no_contact_days": service.NO_CONTACT_DAYS,
         },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.post("/staff/clients/find")
+def find_person(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: Reader,
+    value: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+) -> Response:
+    """Find a person by an exact phone number, e-mail address or reference number (clients.service.find_people).
+    The form posts and the answer is this page, not a redirect: what was typed must stay out of every URL."""
+    errors: list[dict[str, str]] = []
+    entries: list[service.CaseloadEntry] = []
+    try:
+        entries = service.find_people(session, settings, actor, value, request_id=request_id(request))
+    except InvalidInput as problem:
+        errors = form_errors(request, problem.errors)
+    return render_staff(
+        request,
+        "staff/clients/find.html",
+        {"value": value, "errors": errors, "entries": entries, "searched": not errors},
         status_code=422 if errors else 200,
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from carebridge.accounts.models import StaffAccount, Team, TeamMembership
-from carebridge.clients.models import Client, ImmigrationSituation
+from carebridge.clients.models import Client, ClientReference, ContactChannel, ImmigrationSituation
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,14 @@ def caseload_page(
         .offset(offset)
     )
     return [CaseloadRow(client, team_name, caseworker) for client, team_name, caseworker in session.execute(query)]
+
+
+def has_lookup_index(indexes: list[str]) -> ColumnElement[bool]:
+    """The record has a contact channel or a reference number with one of these blind indexes."""
+    return or_(
+        Client.id.in_(select(ContactChannel.client_id).where(ContactChannel.lookup_index.in_(indexes))),
+        Client.id.in_(select(ClientReference.client_id).where(ClientReference.lookup_index.in_(indexes))),
+    )
 
 
 def no_contact_since(cutoff: dt.datetime) -> ColumnElement[bool]:
@@ -75,6 +83,12 @@ def teams_of(session: Session, team_ids: frozenset[str] | set[str]) -> list[tupl
     if not team_ids:
         return []
     return [(key, name) for key, name in session.execute(select(Team.id, Team.name).where(Team.id.in_(sorted(team_ids))).order_by(Team.name))]
+
+
+def organisation_teams(session: Session, organisation_id: str) -> list[tuple[str, str]]:
+    """(id, name) of every team of the organisation, by name."""
+    query = select(Team.id, Team.name).where(Team.organisation_id == organisation_id).order_by(Team.name, Team.id)
+    return [(key, name) for key, name in session.execute(query)]
 
 
 def team_in_organisation(session: Session, team_id: str, organisation_id: str) -> bool:

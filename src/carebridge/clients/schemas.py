@@ -115,6 +115,24 @@ class CaseloadOut(BaseModel):
     has_next: bool
 
 
+class LookupIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: str = Field(
+        max_length=320,
+        pattern=VISIBLE,
+        description="A whole phone number (read in the installation's region without a country code), e-mail "
+        "address or reference number. Exact match only; never a name.",
+    )
+
+
+class LookupOut(BaseModel):
+    people: list[CaseloadEntryOut] = Field(
+        description="The records in the caller's scope with exactly this number or address (at most 50); empty "
+        "when none. Records outside the scope are never found."
+    )
+
+
 class NeedsAttention(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -25,6 +25,8 @@ SECTIONS: tuple[Section, ...] = (
     # Safety first: open risk flags, "raise a flag", and what to do now if there is risk.
     Section("risk", "staff/clients/sections/risk.html", "carebridge.risk.pages:section"),
     Section("contact", "staff/clients/sections/contact.html", "carebridge.clients.detail_pages:contact_section"),
+    # Reference numbers elsewhere (health service, other organisations): how the record is found again.
+    Section("references", "staff/clients/sections/references.html", "carebridge.clients.detail_pages:references_section"),
     Section("consent", "staff/clients/sections/consent.html", "carebridge.consent.pages:section"),
     Section("assessment", "staff/clients/sections/assessment.html", "carebridge.assessments.pages:section"),
     Section("plan", "staff/clients/sections/plan.html", "carebridge.plans.pages:section"),

@@ -576,10 +576,16 @@ class Caseload:
     has_next: bool
 
 
-def check_caseload_filters(actor: Actor, filters: CaseloadFilters) -> CaseloadFilters:
+def check_caseload_filters(
+    actor: Actor, filters: CaseloadFilters, session: Session | None = None
+) -> CaseloadFilters:
+    """The filters as given, or InvalidInput naming each one that is wrong. A team must be one the actor's
+    person.read scope covers (caseload_team_ids); without a session only the actor's own teams are known."""
     errors: list[FieldError] = []
-    if filters.team_id and filters.team_id not in actor.team_ids:
-        errors.append(FieldError("team", N_("Choose one of your own teams.")))
+    if filters.team_id:
+        allowed = caseload_team_ids(session, actor) if session is not None else actor.team_ids
+        if filters.team_id not in allowed:
+            errors.append(FieldError("team", N_("Choose one of the teams listed.")))
     if filters.status not in STATUS_FILTERS:
         errors.append(FieldError("status", N_("Choose open, closed or all."), allowed=list(STATUS_FILTERS)))
     if filters.last_contact not in LAST_CONTACT_FILTERS:
@@ -604,7 +610,7 @@ def caseload(
     from carebridge.clients import repository
 
     check(actor, "person.read")
-    check_caseload_filters(actor, filters)
+    check_caseload_filters(actor, filters, session)
     now = clock.utc_now()
     stale = now - dt.timedelta(days=NO_CONTACT_DAYS)
     where: list[ColumnElement[bool]] = [scope(actor, "person.read")]
@@ -625,7 +631,17 @@ def caseload(
         ))
     rows = repository.caseload_page(session, where, limit=page_size + 1, offset=(max(page, 1) - 1) * page_size)
     has_next = len(rows) > page_size
-    rows = rows[:page_size]
+    entries = _entries(session, settings, rows[:page_size], now, today)
+    audit.record_many(
+        session, "client.list", actor=actor, record_type=RECORD_TYPE, record_ids=[e.id for e in entries], request_id=request_id
+    )
+    return Caseload(entries=entries, page=max(page, 1), has_next=has_next)
+
+
+def _entries(session: Session, settings: Settings, rows: list[Any], now: dt.datetime, today: dt.date) -> list[CaseloadEntry]:
+    """Caseload rows (repository.CaseloadRow) as the caseload and a lookup show them: opened, with their flags."""
+    from carebridge.clients import repository
+
     profiles = open_profiles(session, settings, [row.client for row in rows])
     overdue = repository.overdue_step_counts(session, [row.client.id for row in rows], today)
     entries = []
@@ -647,10 +663,74 @@ def caseload(
                 overdue_steps=overdue.get(client.id, 0),
             )
         )
+    return entries
+
+
+# --- Finding a person by an exact phone number, e-mail address or reference number --------------------------------
+
+# The most records one lookup shows (a number shared by many, such as a shelter's phone, finds them all, in pages of
+# the caseload's size at most).
+LOOKUP_LIMIT = CASELOAD_PAGE_SIZE
+LOOKUP_MAXIMUM = 320
+# Digits (with the country code) a phone number needs to be looked up: a short one is too easy to guess from its index.
+PHONE_MINIMUM_DIGITS = 8
+_PHONE_LIKE = re.compile(r"[0-9+()\s.\-]+")
+LOOKUP_HINT = N_("Enter a whole phone number, e-mail address or reference number.")
+
+
+def lookup_indexes(settings: Settings, value: str | None) -> list[str]:
+    """The blind indexes an exact lookup of `value` compares: the e-mail address's, or the phone number's (E.164,
+    read in settings.phone_region without a country code) and the reference number's — a run of digits may be
+    either. InvalidInput (field `value`) when it can be none of them. Never a name: names are sealed, and a blind
+    index of something with so few likely values would give them away."""
+    from carebridge.accounts.service import EMAIL
+    from carebridge.clients.references import reference_index
+
+    typed = unicodedata.normalize("NFKC", value or "").strip()
+    if not typed:
+        raise InvalidInput(errors=[FieldError("value", LOOKUP_HINT)])
+    if len(typed) > LOOKUP_MAXIMUM or _HIDDEN.search(typed):
+        raise InvalidInput(errors=[FieldError("value", LOOKUP_HINT)])
+    indexes: list[str] = []
+    if "@" in typed:
+        if EMAIL.fullmatch(typed):
+            indexes.append(blind_index(settings, normalise.EMAIL, normalise.email(typed)))
+    else:
+        if _PHONE_LIKE.fullmatch(typed):
+            try:
+                number = normalise.phone(typed, settings.phone_region)
+            except ValueError:
+                number = None
+            if number is not None and len(number) - 1 >= PHONE_MINIMUM_DIGITS:
+                indexes.append(blind_index(settings, normalise.PHONE, number))
+        reference = reference_index(settings, typed)
+        if reference is not None:
+            indexes.append(reference)
+    if not indexes:
+        raise InvalidInput(errors=[FieldError("value", LOOKUP_HINT)])
+    return indexes
+
+
+def find_people(
+    session: Session, settings: Settings, actor: Actor, value: str | None, *, request_id: str | None = None
+) -> list[CaseloadEntry]:
+    """The records in the actor's person.read scope with exactly this phone number, e-mail address or reference
+    number (by blind index: nobody is decrypted to compare), in the caseload's order, at most LOOKUP_LIMIT. A record
+    outside the scope is not found, exactly as if it did not exist. Every record shown is audited `client.list`, as
+    on the caseload."""
+    from carebridge.clients import repository
+
+    check(actor, "person.read")
+    indexes = lookup_indexes(settings, value)
+    now = clock.utc_now()
+    rows = repository.caseload_page(
+        session, [scope(actor, "person.read"), repository.has_lookup_index(indexes)], limit=LOOKUP_LIMIT, offset=0
+    )
+    entries = _entries(session, settings, rows, now, clock.today(settings.timezone))
     audit.record_many(
         session, "client.list", actor=actor, record_type=RECORD_TYPE, record_ids=[e.id for e in entries], request_id=request_id
     )
-    return Caseload(entries=entries, page=max(page, 1), has_next=has_next)
+    return entries
 
 
 def attention_of(client: Client, now: dt.datetime | None = None) -> str | None:
@@ -671,8 +751,35 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def team_choices(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """The actor's own teams, by name: where they may put a record."""
     from carebridge.clients import repository
 
+    return repository.teams_of(session, actor.team_ids)
+
+
+def organisation_wide(actor: Actor, permission: str = "person.read") -> bool:
+    """Whether the actor holds `permission` over their whole organisation (a service manager, a receptionist)."""
+    from carebridge.accounts.permissions import Scope, scope_of
+
+    return actor.can(permission) and scope_of(actor.roles, permission) is Scope.ORGANISATION
+
+
+def caseload_team_ids(session: Session, actor: Actor) -> frozenset[str]:
+    """The teams whose records the actor's person.read scope covers: every team of the organisation for an
+    organisation-wide scope, else the actor's own teams."""
+    from carebridge.clients import repository
+
+    if organisation_wide(actor):
+        return frozenset(key for key, _ in repository.organisation_teams(session, actor.organisation_id))
+    return actor.team_ids
+
+
+def caseload_team_choices(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """(id, name) of every team the caseload may be filtered by (caseload_team_ids), by name."""
+    from carebridge.clients import repository
+
+    if organisation_wide(actor):
+        return repository.organisation_teams(session, actor.organisation_id)
     return repository.teams_of(session, actor.team_ids)
 
 

@@ -40,8 +40,10 @@ def phone(value: str, region: str) -> str:
 
 
 def reference(value: str) -> str:
-    """A reference number: NFKC, case folded, without spaces, dashes, dots or slashes."""
-    return "".join(ch for ch in text(value) if ch not in " -./")
+    """A reference number: NFKC (fullwidth digits and letters become plain ones), case folded, letters and digits
+    only — spaces, dashes of every kind, dots, slashes and other punctuation are how people write it, not part of it
+    ("AB-12 345/6" and "ab123456" are one reference)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", value).casefold() if ch.isalnum())
 
 
 def name_birth_date(name: str, birth_date: dt.date) -> str:
