@@ -39,6 +39,7 @@ from carebridge.consent.models import Consent
 from carebridge.errors import N_, FieldError, InvalidInput
 from carebridge.keys import service as keys
 from carebridge.kit import clock
+from carebridge.rights import exporting
 
 log = logging.getLogger("carebridge.rights")
 
@@ -50,7 +51,8 @@ SEEN_BY_PAGE = 100
 # An export carries at most this many events of the record's history (newest first), and says when there were more.
 EXPORT_EVENTS_LIMIT = 5000
 EXPORT_FORMAT = "carebridge.client-export"
-EXPORT_VERSION = 1
+# 2: every domain's rows about the person (rights.exporting.EXPORTERS), not only the clients and consent domains'.
+EXPORT_VERSION = 2
 
 # What each audited action means, in plain words the person can read (record_type "client").
 ACTIONS: dict[str, str] = {
@@ -366,9 +368,15 @@ def export_record(
         .order_by(ClientLink.decided_at, ClientLink.id)
     ).all()
     events, more = _events(session, settings, client.id, before=None, limit=EXPORT_EVENTS_LIMIT)
+    # Every other domain's rows about the person (assessments, plans, screening, ...), each by its own exporter.
+    context = exporting.ExportContext(session=session, key=key, client=client)
+    sections: dict[str, Any] = {}
+    for exporter in exporting.EXPORTERS:
+        sections.update(exporter(context))
     names = audit_repository.account_names(
         session, {note.author_account_id for note in notes if note.author_account_id}
         | {consent.recorded_by for consent in consents if consent.recorded_by}
+        | context.staff_ids
     )
     document: dict[str, Any] = {
         "format": EXPORT_FORMAT,
@@ -430,6 +438,7 @@ def export_record(
             }
             for link in links
         ],
+        **exporting.resolve_staff(sections, names),
         "seen_by": [
             {
                 "at": _iso(event.at),
