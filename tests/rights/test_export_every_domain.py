@@ -122,3 +122,42 @@ def test_an_erased_person_has_no_copy(session, settings):
     service.erase_client(session, settings, manager, record.person.id, typed="erase")
     with pytest.raises(NotFound):
         service.export_record(session, settings, record.world.actor("worker"), record.person.id)
+
+
+# One value from each section, as the readable copy must show it (decrypted, in the reader's language's layout).
+PDF_MARKERS = (
+    "marker-assessment-words", "marker-override-reason", "marker-goal-text", "marker-step-description", "PHQ-9",
+    "marker-risk-seen", "marker-risk-outcome", "marker-referral-outcome", "marker-appointment-place",
+    "marker-reply-text", "marker-booking-where", "marker-exclusion-reason", "marker-how-to-meet",
+    "marker-what-matters",
+)
+
+
+def _pdf_text(document: bytes) -> str:
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    assert shutil.which("pdftotext"), "install Debian's poppler-utils (`make system-deps`)"
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "record.pdf"
+        path.write_bytes(document)
+        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "fa"])
+def test_the_readable_copy_has_every_section_in_the_readers_language(made, settings, language):
+    from carebridge import i18n
+    from carebridge.rights import pdf
+
+    _, document = made
+    html = pdf.export_html(document, language, settings)
+    assert f'dir="{"rtl" if language in ("ar", "fa") else "ltr"}"' in html
+    text = _pdf_text(pdf.render_export_pdf(document, language, settings))
+    for marker in PDF_MARKERS:
+        assert marker in text, (language, marker)
+    # The domains' own words for their codes, translated, not the codes.
+    for words in ("Safety plan made", "Completed", "Mild"):
+        assert i18n.gettext(language, words) in html, (language, words)
+    assert "plan-made" not in text
