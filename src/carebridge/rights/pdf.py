@@ -21,8 +21,9 @@ from carebridge.web import template_environment
 
 TEMPLATE = "staff/rights/export_pdf.html"
 # The PDF lists this many of the most recent events of the record's history (the JSON copy up to
-# service.EXPORT_EVENTS_LIMIT; the seen-by page all of them): laying out 5,000 table rows takes WeasyPrint a minute
-# and a half, 300 take a few seconds. The PDF says when it lists only the most recent ones.
+# service.EXPORT_EVENTS_LIMIT; the seen-by page and its printable whole history all of them): laying out 5,000 table
+# rows takes WeasyPrint a minute and a half, 300 take a few seconds. The PDF says how many it leaves out of how many,
+# and where the whole history is printed.
 PDF_EVENTS_LIMIT = 300
 
 
@@ -115,6 +116,8 @@ def export_html(document: dict[str, Any], language: str, settings: Settings) -> 
         doc=document,
         seen_by=seen_by,
         seen_by_complete=document["seen_by_complete"] and len(seen_by) == len(document["seen_by"]),
+        # Copies made before version 2 carry no total: the events they hold are then all that is known.
+        seen_by_total=document.get("seen_by_total", len(document["seen_by"])),
         profile=profile,
         birth=birth,
         lang=language,

@@ -48,6 +48,10 @@ SUBJECT = clients.SUBJECT
 
 # The "who has seen my record" page lists this many events at a time (older ones one link away).
 SEEN_BY_PAGE = 100
+# The printable whole history lists this many events on one printout (newest first); when the record has more, the
+# printout says how many older ones it leaves out and the page links to the next printout, which starts where it
+# stopped. Rendering 10,000 rows as HTML takes well under a second; the browser paginates them when printing.
+SEEN_BY_PRINT_LIMIT = 10_000
 # An export carries at most this many events of the record's history (newest first), and says when there were more.
 EXPORT_EVENTS_LIMIT = 5000
 EXPORT_FORMAT = "carebridge.client-export"
@@ -450,6 +454,7 @@ def export_record(
             for event in events
         ],
         "seen_by_complete": not more,
+        "seen_by_total": history_count(session, client.id),
     }
     audit.record(session, "client.export", actor=actor, record_type=RECORD_TYPE, record_id=client.id, request_id=request_id)
     return document
@@ -576,12 +581,14 @@ def erase_date(settings: Settings, client: Client) -> dt.date | None:
     return client.erase_after.astimezone(ZoneInfo(settings.timezone)).date()
 
 
-def history_count(session: Session, client_id: str) -> int:
-    """How many events the trail holds about a record (the section's summary)."""
+def history_count(session: Session, client_id: str, *, before: int | None = None) -> int:
+    """How many events the trail holds about a record (the section's summary); with `before`, how many are older
+    than that event (what a printout that stops there leaves out)."""
     from sqlalchemy import func
 
-    return session.scalar(
-        select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.record_type == RECORD_TYPE, AuditEvent.record_id == client_id
-        )
-    ) or 0
+    query = select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.record_type == RECORD_TYPE, AuditEvent.record_id == client_id
+    )
+    if before is not None:
+        query = query.where(AuditEvent.seq < before)
+    return session.scalar(query) or 0
