@@ -562,8 +562,8 @@ def apply_retention(session: Session, settings: Settings) -> RetentionResult:
             )
             if not claimed.rowcount:
                 continue  # another run warned first
-            if client.owner_account_id:
-                notifications.notify_staff_later(session, client.owner_account_id, notifications.RETENTION_WARNING)
+            for account_id in retention_recipients(session, client):
+                notifications.notify_staff_later(session, account_id, notifications.RETENTION_WARNING)
             audit.record(
                 session, "client.retention-warning", account_id=None, organisation_id=client.organisation_id,
                 record_type=RECORD_TYPE, record_id=client.id,
@@ -572,6 +572,44 @@ def apply_retention(session: Session, settings: Settings) -> RetentionResult:
     if due or warned:
         log.info("retention: %d records erased, %d caseworkers warned", len(due), warned)
     return RetentionResult(erased=len(due), warned=warned)
+
+
+def _active_holders(
+    session: Session, organisation_id: str, permission: str, *, team_id: str | None = None, account_id: str | None = None
+) -> list[str]:
+    """Active accounts of the organisation (of the team, or only that account, when given) whose roles grant
+    `permission`, by id."""
+    from carebridge.accounts.models import StaffAccount, StaffRole, TeamMembership
+    from carebridge.accounts.permissions import ROLES
+
+    roles = [name for name, role in ROLES.items() if permission in role.grants]
+    query = select(StaffAccount.id).where(
+        StaffAccount.organisation_id == organisation_id,
+        StaffAccount.active.is_(True),
+        StaffAccount.id.in_(select(StaffRole.account_id).where(StaffRole.role.in_(roles))),
+    )
+    if account_id is not None:
+        query = query.where(StaffAccount.id == account_id)
+    if team_id is not None:
+        query = query.where(StaffAccount.id.in_(select(TeamMembership.account_id).where(TeamMembership.team_id == team_id)))
+    return list(session.scalars(query.order_by(StaffAccount.id)))
+
+
+def retention_recipients(session: Session, client: Client) -> list[str]:
+    """Who is warned that a closed record will soon be erased, so that the warning always reaches someone who can
+    act on it (see it on /staff/rights/erasing-soon, reopen it): its caseworker while their account is active and
+    may still read records; otherwise the active members of the record's team who work with records
+    (person.write); otherwise the organisation's service managers (person.erase). Ids only: the warning names no
+    one."""
+    if client.owner_account_id and _active_holders(
+        session, client.organisation_id, "person.read", account_id=client.owner_account_id
+    ):
+        return [client.owner_account_id]
+    if client.team_id:
+        team = _active_holders(session, client.organisation_id, "person.write", team_id=client.team_id)
+        if team:
+            return team
+    return _active_holders(session, client.organisation_id, "person.erase")
 
 
 def erase_date(settings: Settings, client: Client) -> dt.date | None:
