@@ -80,6 +80,7 @@ def test_each_section_holds_the_decrypted_values(made):
 
     [appointment] = document["appointments"]
     assert appointment["details"]["place"] == "marker-appointment-place"
+    assert appointment["details"]["with"] == "Dr Amal"  # tests/factories/appointments.booked's default
     assert document["reminder_preference"]["channel_id"] == record.ids["channel"]
     assert document["reminder_preference"]["safe_window"] == {"days": [0, 1, 2], "from": "10:00", "to": "16:00"}
     assert len(document["reminders"]) == 1
@@ -122,12 +123,25 @@ def test_an_erased_person_has_no_copy(session, settings):
     service.erase_client(session, settings, manager, record.person.id, typed="erase")
     with pytest.raises(NotFound):
         service.export_record(session, settings, record.world.actor("worker"), record.person.id)
+    # Nothing of the person is left in any domain's table (the rows go with the record, not only their key).
+    from sqlalchemy import func, select
+
+    from carebridge import db, domains
+
+    domains.import_models()
+    left = {
+        name: count
+        for name, table in db.Base.metadata.tables.items()
+        if "client_id" in table.columns
+        and (count := session.scalar(select(func.count()).select_from(table).where(table.c.client_id == record.person.id)))
+    }
+    assert left == {}
 
 
 # One value from each section, as the readable copy must show it (decrypted, in the reader's language's layout).
 PDF_MARKERS = (
     "marker-assessment-words", "marker-override-reason", "marker-goal-text", "marker-step-description", "PHQ-9",
-    "marker-risk-seen", "marker-risk-outcome", "marker-referral-outcome", "marker-appointment-place",
+    "marker-risk-seen", "marker-risk-outcome", "marker-referral-outcome", "marker-appointment-place", "Dr Amal",
     "marker-reply-text", "marker-booking-where", "marker-exclusion-reason", "marker-how-to-meet",
     "marker-what-matters",
 )

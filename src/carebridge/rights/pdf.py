@@ -91,6 +91,13 @@ def _day(value: str | None, language: str) -> str:
     return format_date(dt.date.fromisoformat(value), "long", locale=i18n.formatting_locale(language)) if value else ""
 
 
+def _weekday(number: int, language: str) -> str:
+    """A day of the week (0 Monday .. 6 Sunday, as reminders store them) in the reader's language."""
+    from babel.dates import get_day_names
+
+    return get_day_names("wide", locale=i18n.formatting_locale(language)).get(number, str(number))
+
+
 def export_html(document: dict[str, Any], language: str, settings: Settings) -> str:
     zone = ZoneInfo(settings.timezone)
     env = template_environment(language)
@@ -129,6 +136,7 @@ def export_html(document: dict[str, Any], language: str, settings: Settings) -> 
         status_labels=STATUS_LABELS,
         label=label,
         day=lambda value: _day(value, language),
+        weekday=lambda number: _weekday(number, language),
     )
 
 
