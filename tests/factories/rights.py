@@ -123,7 +123,6 @@ def every_domain(session: Session, settings: Settings) -> EveryDomain:
     from carebridge.assessments import service as assessments
     from carebridge.interpreters import service as interpreters
     from carebridge.plans import service as plans
-    from carebridge.prescribing import service as prescribing
     from carebridge.reminders import inbound
     from carebridge.risk import service as risk
     from carebridge.screening import service as screening

@@ -36,7 +36,7 @@ def made(session, settings):  # noqa: ANN001, ANN201
 
 
 def test_the_copy_is_version_2_and_has_every_registered_section(made):
-    record, document = made
+    _, document = made
     assert document["version"] == 2
     for name in ("assessments", "plan_goals", "screenings", "risk_flags", "referrals", "appointments",
                  "reminder_preference", "reminders", "messages_received", "interpreter_bookings",

@@ -10,7 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from carebridge.interpreters.models import Interpreter, InterpreterBooking, InterpreterExclusion
+from carebridge.interpreters.models import (
+    Interpreter,
+    InterpreterBooking,
+    InterpreterExclusion,
+)
 from carebridge.rights.exporting import ExportContext, iso
 
 BOOKING_TABLE = InterpreterBooking.__tablename__
