@@ -175,3 +175,20 @@ def test_the_readable_copy_has_every_section_in_the_readers_language(made, setti
     for words in ("Safety plan made", "Completed", "Mild"):
         assert i18n.gettext(language, words) in html, (language, words)
     assert "plan-made" not in text
+
+
+def test_a_maker_who_may_not_read_a_domain_gets_the_copy_without_it_and_the_copy_says_so(session, settings, made):
+    from factories import accounts
+
+    from carebridge.rights import pdf
+
+    record, whole = made
+    assert whole["sections_withheld"] == []
+    # A service manager may make copies (person.export) and oversee risk, but not read screenings.
+    manager = accounts.actor_for(record.world.manager)
+    document = service.export_record(session, settings, manager, record.person.id)
+    assert document["sections_withheld"] == ["screening"]
+    assert "screenings" not in document
+    assert document["risk_flags"] == whole["risk_flags"] and document["assessments"] == whole["assessments"]
+    assert "may not read them" in pdf.export_html(document, "en", settings)
+    assert "may not read them" not in pdf.export_html(whole, "en", settings)

@@ -58,6 +58,13 @@ class Exporter:
     function: str
     # The tables with a client_id column whose rows the function puts in the copy.
     tables: tuple[str, ...]
+    # The domain's own permissions to read these rows, when person.export alone is not enough (as for sensitive
+    # notes, the copy is no way around who may read them): a maker holding none of them gets the copy without the
+    # domain's sections, and the copy names the domain in `sections_withheld`. Empty: person.export suffices.
+    readers: tuple[str, ...] = ()
+
+    def readable_by(self, actor: Any) -> bool:
+        return not self.readers or any(actor.can(permission) for permission in self.readers)
 
     def __call__(self, context: ExportContext) -> dict[str, Any]:
         module_name, _, attribute = self.function.partition(":")
@@ -70,8 +77,8 @@ class Exporter:
 EXPORTERS: tuple[Exporter, ...] = (
     Exporter("assessments", "carebridge.assessments.export:export", ("assessment",)),
     Exporter("plans", "carebridge.plans.export:export", ("plan_goal", "plan_step")),
-    Exporter("screening", "carebridge.screening.export:export", ("screening",)),
-    Exporter("risk", "carebridge.risk.export:export", ("risk_flag",)),
+    Exporter("screening", "carebridge.screening.export:export", ("screening",), readers=("screening.read",)),
+    Exporter("risk", "carebridge.risk.export:export", ("risk_flag",), readers=("risk.raise", "risk.respond", "risk.oversee")),
     Exporter("referrals", "carebridge.referrals.export:export", ("referral",)),
     Exporter("appointments", "carebridge.appointments.export:export", ("appointment",)),
     Exporter("reminders", "carebridge.reminders.export:export", ("reminder_preference", "reminder", "inbound_message")),

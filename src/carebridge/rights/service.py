@@ -375,8 +375,12 @@ def export_record(
     # Every other domain's rows about the person (assessments, plans, screening, ...), each by its own exporter.
     context = exporting.ExportContext(session=session, key=key, client=client)
     sections: dict[str, Any] = {}
+    withheld: list[str] = []
     for exporter in exporting.EXPORTERS:
-        sections.update(exporter(context))
+        if exporter.readable_by(actor):
+            sections.update(exporter(context))
+        else:
+            withheld.append(exporter.domain)
     names = audit_repository.account_names(
         session, {note.author_account_id for note in notes if note.author_account_id}
         | {consent.recorded_by for consent in consents if consent.recorded_by}
@@ -443,6 +447,7 @@ def export_record(
             for link in links
         ],
         **exporting.resolve_staff(sections, names),
+        "sections_withheld": withheld,
         "seen_by": [
             {
                 "at": _iso(event.at),
