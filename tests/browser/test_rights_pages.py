@@ -86,6 +86,11 @@ def test_seen_by_copy_and_erase_work_without_javascript(
         page.click('form[action$="/seen-by"] button[type="submit"]')
         assert page.get_attribute(".seen-by-report", "lang") == "en"
         assert "Created the record." in page.inner_text(".seen-by-report")
+        # The whole history to print, a link away, in the language chosen.
+        print_link = f"/staff/clients/{people['id']}/seen-by/print?language=en"
+        page.click(f'a[href="{print_link}"]')
+        assert page.get_attribute(".seen-by-report", "lang") == "en"
+        assert "It holds the whole history of the record." in page.inner_text(".seen-by-report")
 
         page.goto(f"{live_server}/staff/clients/{people['id']}/export")
         page.check("#format-json")
@@ -120,7 +125,7 @@ def test_every_rights_page_is_axe_clean(live_server: str, browser, make_people, 
     checked = []
     try:
         _sign_in(page, live_server, people["manager"], lang)
-        for path in ("/seen-by", "/seen-by?language=xx", "/export", "/erase"):
+        for path in ("/seen-by", "/seen-by?language=xx", "/seen-by/print", "/export", "/erase"):
             page.goto(base + path)
             _axe(page, lang)
             checked.append(path)
@@ -133,4 +138,4 @@ def test_every_rights_page_is_axe_clean(live_server: str, browser, make_people, 
         _axe(page, lang)
     finally:
         context.close()
-    assert len(checked) == 4
+    assert len(checked) == 5

@@ -104,3 +104,98 @@ def close(client: Client, *, erase_after: dt.datetime) -> None:
     client.status = "closed"
     client.closed_at = clock.utc_now()
     client.erase_after = erase_after
+
+
+@dataclass
+class EveryDomain:
+    """A person with rows in every domain that keeps rows about a person, all made through the domains' services
+    (so sealed like real data), each carrying a marker word the copy must show decrypted."""
+
+    world: Any  # factories.referrals.World: the referring organisation's link worker owns the record
+    person: Client
+    clinician: Any
+    volunteer: Any
+    interpreter: Any
+    ids: dict[str, str]
+
+
+def every_domain(session: Session, settings: Settings) -> EveryDomain:
+    from carebridge.assessments import service as assessments
+    from carebridge.interpreters import service as interpreters
+    from carebridge.plans import service as plans
+    from carebridge.reminders import inbound
+    from carebridge.risk import service as risk
+    from carebridge.screening import service as screening
+    from factories import accounts
+    from factories import appointments as appointment_factories
+    from factories import assessments as assessment_factories
+    from factories import interpreters as interpreter_factories
+    from factories import prescribing as prescribing_factories
+    from factories import referrals as referral_factories
+    from factories import volunteers as volunteer_factories
+
+    world = referral_factories.world(session, settings, person_name="Marker-Name Person")
+    worker = world.actor("worker")
+    person = world.person
+    clinician = accounts.account(session, roles=("clinician",), organisation_=world.referring, teams=(world.team,),
+                                 name="Dr Marker-Clinician")
+    receptionist = accounts.account(session, roles=("receptionist",), organisation_=world.referring,
+                                    teams=(world.team,), name="Rae Marker-Reception")
+    manager = world.actor("manager")
+    ids: dict[str, str] = {}
+
+    answers = assessment_factories.answers(housing=1, health=3)
+    answers["domains"]["housing"]["words"] = "marker-assessment-words"
+    assessment = assessments.create_assessment(session, settings, worker, person, answers)
+    assessments.override_assessment(session, settings, worker, assessment.id, "critical", "marker-override-reason")
+    ids["assessment"] = assessment.id
+
+    goal = plans.create_goal(session, settings, worker, person, domain="housing", text="marker-goal-text")
+    plans.add_step(session, settings, worker, goal, description="marker-step-description", who="organisation",
+                   organisation="marker-step-organisation")
+    ids["goal"] = goal.id
+
+    phq9 = {f"item-{n}": 0 for n in range(1, 10)} | {"item-1": 2, "item-2": 3}
+    found = screening.record_screening(session, settings, client=person, instrument="phq-9", answers=phq9,
+                                       language="en", mode="staff", actor=worker)
+    ids["screening"] = found.id
+
+    flag = risk.raise_flag(session, settings, client=person, source="safeguarding", actor=worker,
+                           seen="marker-risk-seen", done="marker-risk-done")
+    risk.add_note(session, settings, worker, flag.id, "marker-risk-note")
+    risk.close_flag(session, settings, accounts.actor_for(clinician), flag.id, outcome="plan-made",
+                    notes="marker-risk-outcome")
+    ids["risk_flag"] = flag.id
+
+    referral = referral_factories.sent(session, settings, world, reason="marker-referral-reason",
+                                       note="marker-referral-note")
+    referral = referral_factories.moved(session, settings, world, referral, "accepted")
+    referral_factories.moved(session, settings, world, referral, "completed", outcome="marker-referral-outcome")
+    ids["referral"] = referral.id
+
+    appointment = appointment_factories.booked(session, settings, worker, person, place="marker-appointment-place")
+    ids["appointment"] = appointment.id
+    channel = appointment_factories.reminded(session, settings, worker, person, value="+447700900456",
+                                             days=(0, 1, 2), start="10:00", end="16:00")
+    ids["channel"] = channel.id
+    inbound.receive(session, settings, "+447700900456", "marker-reply-text")
+
+    world_for_interpreters = interpreter_factories.World(
+        world.referring, world.team, world.worker, receptionist, None, world.outsider, person,
+    )
+    nadia = interpreter_factories.interpreter(session, settings, world_for_interpreters, name="Nadia Marker-Interpreter")
+    other = interpreter_factories.interpreter(session, settings, world_for_interpreters, name="Omar Marker-Excluded",
+                                              gender="male")
+    interpreters.add_exclusion(session, settings, worker, person.id, other.id, "marker-exclusion-reason")
+    booking = interpreters.book(session, settings, worker, person.id, nadia.id, interpreter_factories.search(),
+                                name_to_use="marker-booking-name", where="marker-booking-where")
+    ids["booking"] = booking.id
+
+    volunteer = volunteer_factories.volunteer(session, settings, manager, display_name="Vera Marker-Volunteer",
+                                              contact="07700 900999")
+    volunteer_factories.match(session, settings, worker, person, volunteer, how_to_meet="marker-how-to-meet")
+
+    prescribing_factories.conversation(session, settings, worker, person, what_matters="marker-what-matters")
+    prescribing_factories.wellbeing(session, settings, worker, person, scores=(4, 5, 3, 7))
+    session.flush()
+    return EveryDomain(world, person, clinician, volunteer, nadia, ids)

@@ -66,7 +66,7 @@ def test_export_is_the_whole_record_never_cached(client, team):
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     body = response.json()
-    assert body["version"] == 1 and len(body["notes"]) == 2 and body["immigration_situation"]
+    assert body["version"] == 2 and len(body["notes"]) == 2 and body["immigration_situation"]
 
 
 def test_erase_needs_the_word(client, session, team):

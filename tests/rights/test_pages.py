@@ -174,3 +174,48 @@ def test_the_person_page_section_links_by_permission_and_says_when_a_closed_reco
         assert "Date it will be erased:" in html and "10 January 2027" in html
     planner = client_factories.caseworker(session, roles=("planner",))
     assert pages.section(session, settings, planner.actor, record, request) is None
+
+
+def _rows(html: str) -> int:
+    return len(re.findall(r"<tr><td><time ", html))
+
+
+def test_the_whole_history_prints_on_one_page_in_the_persons_language_and_says_it_is_whole(client, session, team):
+    audit_factories.events(session, 150, "client.read", record_type="client", record_id=team["id"],
+                           account_id=team["worker"].account.id)
+    session.commit()
+    audit_factories.sign_in_as(client, team["worker"].actor)
+    paged = client.get(f"/staff/clients/{team['id']}/seen-by", params={"language": "en"})
+    assert _rows(paged.text) == 100  # the page: a hundred at a time
+    assert f'href="/staff/clients/{team["id"]}/seen-by/print?language=en"' in paged.text
+
+    total = len(_actions(session, team["id"]))
+    response = client.get(f"/staff/clients/{team['id']}/seen-by/print", params={"language": "en"})
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    assert _rows(response.text) == total > 150
+    assert f"This printout lists {total} events." in response.text
+    assert "It holds the whole history of the record." in response.text
+    assert "Older events are on the next page." not in response.text
+    assert "client.seen-by" in _actions(session, team["id"])[total:]
+
+    arabic = client.get(f"/staff/clients/{team['id']}/seen-by/print")
+    assert re.search(r'<section class="seen-by-report" lang="ar" dir="rtl"', arabic.text)
+
+
+def test_a_history_longer_than_a_printout_says_how_many_are_left_out_and_links_the_rest(client, session, team, monkeypatch):
+    audit_factories.events(session, 30, "client.read", record_type="client", record_id=team["id"],
+                           account_id=team["worker"].account.id)
+    session.commit()
+    monkeypatch.setattr(pages.service, "SEEN_BY_PRINT_LIMIT", 20)
+    total = len(_actions(session, team["id"]))
+    audit_factories.sign_in_as(client, team["worker"].actor)
+    first = client.get(f"/staff/clients/{team['id']}/seen-by/print", params={"language": "en"})
+    assert _rows(first.text) == 20
+    assert f"{total - 20} older events are not on it." in first.text
+    found = re.search(r'href="(/staff/clients/[^"]+/seen-by/print\?language=en&amp;before=\d+)"', first.text)
+    assert found, "the printout of the next part is linked"
+    second = client.get(found.group(1).replace("&amp;", "&"))
+    assert _rows(second.text) == total - 20
+    assert "It holds the whole history of the record." not in second.text  # the older part: no "whole" claim
+    assert "older events are not on it" not in second.text
+    assert "It holds the oldest events of the record." in second.text

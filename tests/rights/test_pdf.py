@@ -67,10 +67,11 @@ def test_the_english_copy_says_everything_in_plain_words(document):
         assert expected in " ".join(text.split()), expected
 
 
-def test_a_long_history_is_cut_to_the_most_recent_events_and_the_copy_says_so(document):
+def test_a_long_history_is_cut_to_the_most_recent_events_and_the_copy_says_how_many_of_how_many(document):
     event = dict(document["seen_by"][0])
-    long = {**document, "seen_by": [event] * (pdf.PDF_EVENTS_LIMIT + 1)}
+    long = {**document, "seen_by": [event] * (pdf.PDF_EVENTS_LIMIT + 1), "seen_by_total": 7321}
     html = pdf.export_html(long, "en", Settings())
     assert html.count("Created the record.") == pdf.PDF_EVENTS_LIMIT
-    assert "Only the most recent events are listed here." in html
-    assert "Only the most recent events" not in pdf.export_html(document, "en", Settings())
+    assert f"This copy lists the {pdf.PDF_EVENTS_LIMIT} most recent events of 7321." in html
+    assert "print all of them from the page “Who has seen this record”" in html
+    assert "most recent events of" not in pdf.export_html(document, "en", Settings())

@@ -148,3 +148,67 @@ def test_a_record_erased_by_retention_is_unreadable_with_every_key_that_remains(
         for key in candidates:
             with pytest.raises(InvalidTag):
                 AESGCM(key).decrypt(stored[5:crypto.HEADER_BYTES], stored[crypto.HEADER_BYTES:], associated)
+
+
+def _warned_accounts(session):  # noqa: ANN001, ANN202
+    return sorted(payload["account_id"] for payload in _notify_jobs(session) if payload["reason"] == "retention-warning")
+
+
+@pytest.fixture
+def closing_team(session):  # noqa: ANN001, ANN201
+    """A team with a caseworker (who owns the record about to be erased), a colleague, a colleague of another team,
+    a disabled colleague and a receptionist (who reads records but does not work on them), and the organisation's service manager."""
+    settings = Settings()
+    worker = client_factories.caseworker(session)
+    colleague = client_factories.member(session, worker, name="Cole League")
+    disabled = client_factories.member(session, worker, name="Dis Abled")
+    disabled.account.active = False
+    receptionist = client_factories.member(session, worker, roles=("receptionist",), name="Rae Reception")
+    elsewhere = client_factories.caseworker(session, organisation_=worker.organisation)
+    manager = client_factories.caseworker(session, roles=("service-manager",), organisation_=worker.organisation)
+    other_organisation = client_factories.caseworker(session, roles=("service-manager",))
+    record = client_factories.client(session, settings, worker.actor)
+    factories.close(record, erase_after=clock.utc_now() + dt.timedelta(days=10))
+    session.flush()
+    return {"worker": worker, "colleague": colleague, "disabled": disabled, "receptionist": receptionist, "elsewhere": elsewhere,
+            "manager": manager, "other_organisation": other_organisation, "record": record}
+
+
+def test_the_owner_alone_is_warned_while_their_account_is_active(session, closing_team):
+    assert service.apply_retention(session, Settings()).warned == 1
+    assert _warned_accounts(session) == [closing_team["worker"].account.id]
+
+
+def test_a_disabled_owner_is_replaced_by_the_active_members_of_the_team_who_work_with_records(session, closing_team):
+    closing_team["worker"].account.active = False
+    session.flush()
+    assert service.apply_retention(session, Settings()).warned == 1
+    # Not the disabled colleague, not the receptionist (no person.write), not another team's worker.
+    assert _warned_accounts(session) == [closing_team["colleague"].account.id]
+
+
+def test_a_record_without_owner_goes_to_its_team_and_without_team_to_the_service_managers(session, closing_team):
+    record = closing_team["record"]
+    record.owner_account_id = None
+    session.flush()
+    service.apply_retention(session, Settings())
+    team = sorted([closing_team["worker"].account.id, closing_team["colleague"].account.id])
+    assert _warned_accounts(session) == team
+
+    second = client_factories.client(session, Settings(), closing_team["worker"].actor)
+    factories.close(second, erase_after=clock.utc_now() + dt.timedelta(days=5))
+    second.owner_account_id, second.team_id = None, None
+    session.flush()
+    service.apply_retention(session, Settings())
+    # The organisation's own service manager, never another organisation's.
+    assert _warned_accounts(session) == sorted([*team, closing_team["manager"].account.id])
+
+
+def test_an_owner_whose_role_no_longer_reads_records_is_replaced_too(session, closing_team):
+    from carebridge.accounts.models import StaffRole
+
+    worker = closing_team["worker"].account
+    session.execute(StaffRole.__table__.update().where(StaffRole.account_id == worker.id).values(role="planner"))
+    session.flush()
+    service.apply_retention(session, Settings())
+    assert _warned_accounts(session) == [closing_team["colleague"].account.id]

@@ -110,7 +110,7 @@ def test_the_export_holds_everything_every_note_too_and_is_audited(session, sett
     record = factories.full_record(session, settings, worker.actor)
     document = service.export_record(session, settings, worker.actor, record.client.id)
 
-    assert document["format"] == "carebridge.client-export" and document["version"] == 1
+    assert document["format"] == "carebridge.client-export" and document["version"] == 2
     assert document["record"]["id"] == record.client.id
     assert document["profile"]["preferred_name"] == "Amina Marker-Name"
     assert document["profile"]["birth_date"] == "1990-05-17"

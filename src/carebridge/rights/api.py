@@ -100,9 +100,10 @@ def seen_by(
     "/clients/{client_id}/export",
     summary="A complete copy of a person's record",
     description="Everything the record holds (profile, contact channels, every note, consents, the immigration "
-    "situation if kept, linked record ids, who has seen it) as one JSON document of format "
-    "`carebridge.client-export` version 1 (docs/client-export.md). Never cached. Recorded (`client.export`). Needs "
-    "`person.export` within scope.",
+    "situation if kept, linked record ids, and every domain's rows about the person: assessments, action plan, "
+    "screenings, risk flags, referrals, appointments, reminders, interpreter bookings, volunteer matches, social "
+    "prescribing; who has seen it) as one JSON document of format `carebridge.client-export` version 2 "
+    "(docs/client-export.md). Never cached. Recorded (`client.export`). Needs `person.export` within scope.",
     responses={200: {"content": {"application/json": {}}}, **problem_responses(401, 403, 404, 422)},
 )
 def export(request: Request, session: SessionDep, settings: SettingsDep, actor: Exporter, client_id: ClientId) -> Response:

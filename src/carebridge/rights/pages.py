@@ -3,6 +3,9 @@ section that leads to them.
 
 - `/staff/clients/{id}/seen-by` (person.read): the record's history in plain words, in the person's language (a
   picker changes it), printable. Looking is itself audited.
+- `/staff/clients/{id}/seen-by/print` (person.read): the same report with the whole history at once, to print
+  (service.SEEN_BY_PRINT_LIMIT events a printout; beyond that the paper says how many it leaves out and the page
+  links to the next part).
 - `/staff/clients/{id}/export` (person.export): a confirmation page that says the copy holds everything, every note
   too; its form POSTs and the answer is the file itself (attachment, never cached).
 - `/staff/clients/{id}/erase` (person.erase): type the word shown, then the record is erased for good.
@@ -82,7 +85,37 @@ def seen_by_page(
     language: Annotated[str | None, Query(max_length=16)] = None,
     before: Annotated[int | None, Query(ge=1, le=9_223_372_036_854_775_807)] = None,
 ) -> Response:
-    found = service.seen_by(session, settings, actor, client_id, before=before, request_id=request_id(request))
+    return _seen_by(request, session, settings, actor, client_id, language, before, whole=False)
+
+
+@router.get("/staff/clients/{client_id}/seen-by/print")
+def seen_by_print_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: Reader,
+    client_id: ClientId,
+    language: Annotated[str | None, Query(max_length=16)] = None,
+    before: Annotated[int | None, Query(ge=1, le=9_223_372_036_854_775_807)] = None,
+) -> Response:
+    """The whole history on one printout (service.SEEN_BY_PRINT_LIMIT events; a record with more says on paper how
+    many older events this printout leaves out, and the page links to the printout of the next part)."""
+    return _seen_by(request, session, settings, actor, client_id, language, before, whole=True)
+
+
+def _seen_by(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    client_id: str,
+    language: str | None,
+    before: int | None,
+    *,
+    whole: bool,
+) -> Response:
+    limit = service.SEEN_BY_PRINT_LIMIT if whole else service.SEEN_BY_PAGE
+    found = service.seen_by(session, settings, actor, client_id, before=before, limit=limit, request_id=request_id(request))
     profile = _profile(session, settings, found.client)
     default = service.person_language(profile, settings)
     errors: list[dict[str, str]] = []
@@ -91,6 +124,8 @@ def seen_by_page(
     except InvalidInput as error:
         errors = form_errors(request, error.errors)
         chosen = default
+    # What a printout of the whole history leaves out, said on the paper itself: never cut silently.
+    left_out = service.history_count(session, found.client.id, before=found.next_before) if whole and found.next_before else 0
     # The printable report is in the person's language; the page around it in the staff member's own.
     report = template_environment(chosen).get_template("staff/rights/seen_by_report.html").render(
         lang=chosen,
@@ -98,11 +133,15 @@ def seen_by_page(
         name=profile.preferred_name,
         rows=service.seen_by_rows(found.events, chosen),
         today=_today_text(settings, chosen),
-        older=bool(found.next_before),
+        older=bool(found.next_before) and not whole,
+        whole=whole,
+        left_out=left_out,
+        later_part=before is not None,
     )
     base = f"/staff/clients/{found.client.id}/seen-by"
-    older_url = f"{base}?language={chosen}&before={found.next_before}" if found.next_before else None
-    newest_url = f"{base}?language={chosen}" if before else None
+    here = f"{base}/print" if whole else base
+    older_url = f"{here}?language={chosen}&before={found.next_before}" if found.next_before else None
+    newest_url = f"{here}?language={chosen}" if before else None
     return _no_store(
         render_staff(
             request,
@@ -115,6 +154,10 @@ def seen_by_page(
                 "errors": errors,
                 "older_url": older_url,
                 "newest_url": newest_url,
+                "whole": whole,
+                "form_action": here,
+                "print_url": f"{base}/print?language={chosen}",
+                "page_url": f"{base}?language={chosen}",
             },
             status_code=422 if errors else 200,
         )

@@ -39,6 +39,7 @@ from carebridge.consent.models import Consent
 from carebridge.errors import N_, FieldError, InvalidInput
 from carebridge.keys import service as keys
 from carebridge.kit import clock
+from carebridge.rights import exporting
 
 log = logging.getLogger("carebridge.rights")
 
@@ -47,10 +48,15 @@ SUBJECT = clients.SUBJECT
 
 # The "who has seen my record" page lists this many events at a time (older ones one link away).
 SEEN_BY_PAGE = 100
+# The printable whole history lists this many events on one printout (newest first); when the record has more, the
+# printout says how many older ones it leaves out and the page links to the next printout, which starts where it
+# stopped. Rendering 10,000 rows as HTML takes well under a second; the browser paginates them when printing.
+SEEN_BY_PRINT_LIMIT = 10_000
 # An export carries at most this many events of the record's history (newest first), and says when there were more.
 EXPORT_EVENTS_LIMIT = 5000
 EXPORT_FORMAT = "carebridge.client-export"
-EXPORT_VERSION = 1
+# 2: every domain's rows about the person (rights.exporting.EXPORTERS), not only the clients and consent domains'.
+EXPORT_VERSION = 2
 
 # What each audited action means, in plain words the person can read (record_type "client").
 ACTIONS: dict[str, str] = {
@@ -369,9 +375,19 @@ def export_record(
         .order_by(ClientLink.decided_at, ClientLink.id)
     ).all()
     events, more = _events(session, settings, client.id, before=None, limit=EXPORT_EVENTS_LIMIT)
+    # Every other domain's rows about the person (assessments, plans, screening, ...), each by its own exporter.
+    context = exporting.ExportContext(session=session, key=key, client=client)
+    sections: dict[str, Any] = {}
+    withheld: list[str] = []
+    for exporter in exporting.EXPORTERS:
+        if exporter.readable_by(actor):
+            sections.update(exporter(context))
+        else:
+            withheld.append(exporter.domain)
     names = audit_repository.account_names(
         session, {note.author_account_id for note in notes if note.author_account_id}
         | {consent.recorded_by for consent in consents if consent.recorded_by}
+        | context.staff_ids
     )
     document: dict[str, Any] = {
         "format": EXPORT_FORMAT,
@@ -433,6 +449,8 @@ def export_record(
             }
             for link in links
         ],
+        **exporting.resolve_staff(sections, names),
+        "sections_withheld": withheld,
         "seen_by": [
             {
                 "at": _iso(event.at),
@@ -444,6 +462,7 @@ def export_record(
             for event in events
         ],
         "seen_by_complete": not more,
+        "seen_by_total": history_count(session, client.id),
     }
     audit.record(session, "client.export", actor=actor, record_type=RECORD_TYPE, record_id=client.id, request_id=request_id)
     return document
@@ -551,8 +570,8 @@ def apply_retention(session: Session, settings: Settings) -> RetentionResult:
             )
             if not claimed.rowcount:
                 continue  # another run warned first
-            if client.owner_account_id:
-                notifications.notify_staff_later(session, client.owner_account_id, notifications.RETENTION_WARNING)
+            for account_id in retention_recipients(session, client):
+                notifications.notify_staff_later(session, account_id, notifications.RETENTION_WARNING)
             audit.record(
                 session, "client.retention-warning", account_id=None, organisation_id=client.organisation_id,
                 record_type=RECORD_TYPE, record_id=client.id,
@@ -563,6 +582,44 @@ def apply_retention(session: Session, settings: Settings) -> RetentionResult:
     return RetentionResult(erased=len(due), warned=warned)
 
 
+def _active_holders(
+    session: Session, organisation_id: str, permission: str, *, team_id: str | None = None, account_id: str | None = None
+) -> list[str]:
+    """Active accounts of the organisation (of the team, or only that account, when given) whose roles grant
+    `permission`, by id."""
+    from carebridge.accounts.models import StaffAccount, StaffRole, TeamMembership
+    from carebridge.accounts.permissions import ROLES
+
+    roles = [name for name, role in ROLES.items() if permission in role.grants]
+    query = select(StaffAccount.id).where(
+        StaffAccount.organisation_id == organisation_id,
+        StaffAccount.active.is_(True),
+        StaffAccount.id.in_(select(StaffRole.account_id).where(StaffRole.role.in_(roles))),
+    )
+    if account_id is not None:
+        query = query.where(StaffAccount.id == account_id)
+    if team_id is not None:
+        query = query.where(StaffAccount.id.in_(select(TeamMembership.account_id).where(TeamMembership.team_id == team_id)))
+    return list(session.scalars(query.order_by(StaffAccount.id)))
+
+
+def retention_recipients(session: Session, client: Client) -> list[str]:
+    """Who is warned that a closed record will soon be erased, so that the warning always reaches someone who can
+    act on it (see it on /staff/rights/erasing-soon, reopen it): its caseworker while their account is active and
+    may still read records; otherwise the active members of the record's team who work with records
+    (person.write); otherwise the organisation's service managers (person.erase). Ids only: the warning names no
+    one."""
+    if client.owner_account_id and _active_holders(
+        session, client.organisation_id, "person.read", account_id=client.owner_account_id
+    ):
+        return [client.owner_account_id]
+    if client.team_id:
+        team = _active_holders(session, client.organisation_id, "person.write", team_id=client.team_id)
+        if team:
+            return team
+    return _active_holders(session, client.organisation_id, "person.erase")
+
+
 def erase_date(settings: Settings, client: Client) -> dt.date | None:
     """The day (deployment's time zone) a closed record will be erased, for its page."""
     if client.status != "closed" or client.erase_after is None:
@@ -570,12 +627,14 @@ def erase_date(settings: Settings, client: Client) -> dt.date | None:
     return client.erase_after.astimezone(ZoneInfo(settings.timezone)).date()
 
 
-def history_count(session: Session, client_id: str) -> int:
-    """How many events the trail holds about a record (the section's summary)."""
+def history_count(session: Session, client_id: str, *, before: int | None = None) -> int:
+    """How many events the trail holds about a record (the section's summary); with `before`, how many are older
+    than that event (what a printout that stops there leaves out)."""
     from sqlalchemy import func
 
-    return session.scalar(
-        select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.record_type == RECORD_TYPE, AuditEvent.record_id == client_id
-        )
-    ) or 0
+    query = select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.record_type == RECORD_TYPE, AuditEvent.record_id == client_id
+    )
+    if before is not None:
+        query = query.where(AuditEvent.seq < before)
+    return session.scalar(query) or 0
