@@ -146,7 +146,9 @@ def test_a_service_manager_links_the_person_and_the_caseworker_records_telling(c
                                                                             "csrf_token": csrf}).status_code == 403
 
     csrf = sign_in(world["worker"])
-    assert client.get(f"/staff/disclosure-requests/{entry_id}").status_code == 403
+    # The caseworker may record requests (disclosure.record), but sees only those they recorded themselves.
+    assert client.get(f"/staff/disclosure-requests/{entry_id}").status_code == 404
+    assert entry_id not in client.get("/staff/disclosure-requests").text
     told_url = f"/staff/clients/{person.id}/disclosure-requests/{entry_id}/told"
     form = client.get(told_url)
     assert form.status_code == 200 and "a request for disclosure about this person was received" in form.text
@@ -186,11 +188,18 @@ def test_the_person_page_section_says_only_that_a_request_arrived(session, world
         session, settings, manager,
         service.RequestInput("police", "DC Sectionmarker", asked_for="Everything", client_id=person.id),
     )
-    service.record_request(
+    gagged = service.record_request(
         session, settings, manager,
         service.RequestInput("court", "Judge Secretmarker", asked_for="Everything", client_id=person.id,
-                             court_order_forbids_telling=True),
+                             court_order_claimed=True, court_order_reference="ORDER-1"),
     )
+    # A court order claimed by whoever recorded the request keeps nothing from the person.
+    context = pages.disclosure_section(session, settings, worker, person, None)
+    assert context is not None and len(context["disclosure_entries"]) == 2
+    until = clock.today(settings.timezone) + dt.timedelta(days=30)
+    service.propose_gag(session, settings, accounts.actor_for(world["admin_one"]), gagged.id, "ORDER-1", until)
+    assert len(pages.disclosure_section(session, settings, worker, person, None)["disclosure_entries"]) == 2
+    service.confirm_gag(session, settings, accounts.actor_for(world["admin_two"]), gagged.id)
     context = pages.disclosure_section(session, settings, worker, person, None)
     assert context is not None and len(context["disclosure_entries"]) == 1
     html = template_environment("en").get_template("staff/clients/sections/disclosure.html").render(**context)
