@@ -41,10 +41,6 @@ _SUSPICIOUS_BYTES = re.compile(rb"[%\x00-\x1f\x7f-\xff]")
 _BROKEN_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_.\-\[\]]{1,64}")
 
-INVISIBLE_IN_FIELD = N_(
-    "“%(field)s” held an invisible character, which we cannot keep. We took it out: check what is below, then send "
-    "it again."
-)
 INVALID_CHARACTERS = N_("This contains a character that cannot be used here. Type it again with letters, numbers and punctuation only.")
 INVALID_ENCODING = N_("This was sent in a form we cannot read. Go back and try again.")
 BODY_TOO_LARGE = N_("What was sent is larger than %(limit)s MB, the most we accept.")
@@ -198,11 +194,10 @@ async def send_refused_form(scope: Scope, receive: Receive, send: Send, fields: 
     that posts to the same address with the session's form token, so nothing typed is lost. The values are
     HTML-escaped by the template, never logged, and the answer is `no-store` (HeadersMiddleware sets it on every
     page, and it is set here too so that this page never depends on it)."""
-    from carebridge.accounts.rendering import form_errors, render_staff
+    from carebridge.accounts.rendering import render_staff
 
     request = Request(_without_bad_query(scope), receive)
     shown: list[dict[str, Any]] = []
-    refused: list[FieldError] = []
     csrf_token = ""
     seen_ids: set[str] = set()
     for index, (name, value) in enumerate(fields):
@@ -215,9 +210,6 @@ async def send_refused_form(scope: Scope, receive: Receive, send: Send, fields: 
         element_id = safe if safe == clean_name and safe not in seen_ids else f"field-{index}"
         seen_ids.add(element_id)
         held = clean_name != name or clean_value != value
-        if held:
-            refused.append(FieldError(name=element_id, message=INVISIBLE_IN_FIELD,
-                                      params={"field": clean_name.replace("_", " ").replace("-", " ")}))
         shown.append({"name": clean_name, "value": clean_value, "id": element_id, "refused": held,
                       "label": clean_name.replace("_", " ").replace("-", " ")})
     query = scope.get("query_string", b"").decode("latin-1")
@@ -225,7 +217,6 @@ async def send_refused_form(scope: Scope, receive: Receive, send: Send, fields: 
         request,
         "staff/form_refused.html",
         {
-            "errors": form_errors(request, refused),
             "fields": shown,
             "form_token": csrf_token,
             "action": scope["path"] + (f"?{query}" if query else ""),
