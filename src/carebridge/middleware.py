@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carebridge import i18n
 from carebridge.errors import N_, FieldError
-from carebridge.web import HTTP_TITLES, error_response
+from carebridge.web import HTTP_TITLES, error_response, is_staff_path
 
 log = logging.getLogger("carebridge")
 
@@ -171,6 +171,62 @@ def check_body(content_type: bytes, body: bytes) -> None:
             raise RejectedInput(_safe_name(name), INVALID_CHARACTERS)
 
 
+def form_fields(body: bytes) -> list[tuple[str, str]] | None:
+    """A urlencoded form's fields in order, each name and value decoded; None when any part cannot be decoded (a
+    broken escape, not UTF-8): then nothing can be shown again."""
+    fields: list[tuple[str, str]] = []
+    for pair in body.split(b"&"):
+        if not pair:
+            continue
+        raw_name, _, raw_value = pair.partition(b"=")
+        try:
+            fields.append(
+                (_decode_component(raw_name, plus_is_space=True), _decode_component(raw_value, plus_is_space=True))
+            )
+        except ValueError:
+            return None
+    return fields
+
+
+async def send_refused_form(scope: Scope, receive: Receive, send: Send, fields: list[tuple[str, str]]) -> None:
+    """A staff form held a control character: the 422 page names each field that held one (by its name: the guard
+    cannot know the form's labels) and shows everything that was typed, without the control characters, in a form
+    that posts to the same address with the session's form token, so nothing typed is lost. The values are
+    HTML-escaped by the template, never logged, and the answer is `no-store` (HeadersMiddleware sets it on every
+    page, and it is set here too so that this page never depends on it)."""
+    from carebridge.accounts.rendering import render_staff
+
+    request = Request(_without_bad_query(scope), receive)
+    shown: list[dict[str, Any]] = []
+    csrf_token = ""
+    seen_ids: set[str] = set()
+    for index, (name, value) in enumerate(fields):
+        clean_name = CONTROL_CHARACTERS.sub("", name)
+        clean_value = BODY_CONTROL_CHARACTERS.sub("", value)
+        if clean_name == "csrf_token":
+            csrf_token = clean_value
+            continue
+        safe = _safe_name(clean_name)
+        element_id = safe if safe == clean_name and safe not in seen_ids else f"field-{index}"
+        seen_ids.add(element_id)
+        held = clean_name != name or clean_value != value
+        shown.append({"name": clean_name, "value": clean_value, "id": element_id, "refused": held,
+                      "label": clean_name.replace("_", " ").replace("-", " ")})
+    query = scope.get("query_string", b"").decode("latin-1")
+    response = render_staff(
+        request,
+        "staff/form_refused.html",
+        {
+            "fields": shown,
+            "form_token": csrf_token,
+            "action": scope["path"] + (f"?{query}" if query else ""),
+        },
+        status_code=422,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    await response(scope, receive, send)
+
+
 NO_SUCH_ADDRESS = N_("There is no page or record at this address.")
 _TYPE_SLUGS = {404: "not-found", 413: "request-too-large", 422: "invalid-input"}
 
@@ -190,7 +246,9 @@ class RequestGuardMiddleware:
 
     - a control character (U+0000–U+001F, U+007F–U+009F) or a broken percent-escape in the query string, a urlencoded
       form or a JSON body (where line feed, carriage return and tab are allowed: multi-line text): 422 (malformed input) with an error naming the parameter (never echoing its value); in the
-      path: 404, since no page or record can have that address;
+      path: 404, since no page or record can have that address. A staff page's form (POST, urlencoded, under
+      /staff) is the exception to "never echoing": its 422 page shows what was typed again without the control
+      characters, in a form that posts to the same address (send_refused_form), so that nothing typed is lost;
     - a body over `max_body_bytes`: 413 at once when Content-Length says so, otherwise as soon as the streamed
       (chunked) body passes the limit, without reading the rest.
     """
@@ -243,6 +301,12 @@ class RequestGuardMiddleware:
             try:
                 check_body(content_type, body)
             except RejectedInput as rejected:
+                # A staff page's form: show what was typed again, without the control characters, so nothing is
+                # lost. The JSON API (and any body we cannot decode) keeps the plain 422 naming the field.
+                fields = form_fields(body) if media_type == b"application/x-www-form-urlencoded" else None
+                if fields is not None and is_staff_path(scope["path"]) and scope["method"] == "POST":
+                    await send_refused_form(scope, receive, send, fields)
+                    return
                 await self._reject(scope, receive, send, rejected)
                 return
             await self.app(scope, _replay(body, receive), send)

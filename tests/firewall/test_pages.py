@@ -146,7 +146,9 @@ def test_a_service_manager_links_the_person_and_the_caseworker_records_telling(c
                                                                             "csrf_token": csrf}).status_code == 403
 
     csrf = sign_in(world["worker"])
-    assert client.get(f"/staff/disclosure-requests/{entry_id}").status_code == 403
+    # The caseworker may record requests (disclosure.record), but sees only those they recorded themselves.
+    assert client.get(f"/staff/disclosure-requests/{entry_id}").status_code == 404
+    assert entry_id not in client.get("/staff/disclosure-requests").text
     told_url = f"/staff/clients/{person.id}/disclosure-requests/{entry_id}/told"
     form = client.get(told_url)
     assert form.status_code == 200 and "a request for disclosure about this person was received" in form.text
@@ -186,11 +188,18 @@ def test_the_person_page_section_says_only_that_a_request_arrived(session, world
         session, settings, manager,
         service.RequestInput("police", "DC Sectionmarker", asked_for="Everything", client_id=person.id),
     )
-    service.record_request(
+    gagged = service.record_request(
         session, settings, manager,
         service.RequestInput("court", "Judge Secretmarker", asked_for="Everything", client_id=person.id,
-                             court_order_forbids_telling=True),
+                             court_order_claimed=True, court_order_reference="ORDER-1"),
     )
+    # A court order claimed by whoever recorded the request keeps nothing from the person.
+    context = pages.disclosure_section(session, settings, worker, person, None)
+    assert context is not None and len(context["disclosure_entries"]) == 2
+    until = clock.today(settings.timezone) + dt.timedelta(days=30)
+    service.propose_gag(session, settings, accounts.actor_for(world["admin_one"]), gagged.id, "ORDER-1", until)
+    assert len(pages.disclosure_section(session, settings, worker, person, None)["disclosure_entries"]) == 2
+    service.confirm_gag(session, settings, accounts.actor_for(world["admin_two"]), gagged.id)
     context = pages.disclosure_section(session, settings, worker, person, None)
     assert context is not None and len(context["disclosure_entries"]) == 1
     html = template_environment("en").get_template("staff/clients/sections/disclosure.html").render(**context)
@@ -198,3 +207,66 @@ def test_the_person_page_section_says_only_that_a_request_arrived(session, world
     assert "Sectionmarker" not in html and "Secretmarker" not in html and "Everything" not in html
     arabic = template_environment("ar").get_template("staff/clients/sections/disclosure.html").render(**context)
     assert "/told" in arabic
+
+
+def test_the_court_order_through_the_pages_claim_propose_confirm_and_the_persons_report(
+    client, session, sign_in, world, fixed_clock
+):
+    person = world["person"]
+    csrf = sign_in(world["worker"])  # a caseworker records it, claiming a court order
+    missing = client.post(
+        "/staff/disclosure-requests/new",
+        data={**FORM, "requester_kind": "court", "court_order": "1", "client_id": person.id, "csrf_token": csrf},
+    )
+    assert missing.status_code == 422 and 'href="#court_order_reference"' in missing.text
+    assert 'value="DC Wordmarker"' in missing.text
+    created = client.post(
+        "/staff/disclosure-requests/new",
+        data={**FORM, "requester_kind": "court", "court_order": "1", "court_order_reference": "ORD-PAGEMARK",
+              "client_id": person.id, "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    entry_id = created.headers["location"].split("/")[-1].split("?")[0]
+    page = client.get(f"/staff/disclosure-requests/{entry_id}")
+    assert "Until two administrators confirm it, the person is told." in page.text
+    assert "/court-order" not in page.text  # the recorder cannot gag
+    assert client.post(f"/staff/disclosure-requests/{entry_id}/court-order",
+                       data={"court_order_reference": "X", "gag_until": "2026-12-20", "csrf_token": csrf}).status_code == 403
+    report = client.get(f"/staff/clients/{person.id}/seen-by?language=ar")
+    assert report.status_code == 200 and 'id="seen-by-requests-title"' in report.text
+    assert 'id="disclosure-title"' in client.get(f"/staff/clients/{person.id}").text
+
+    with clock.pinned(fixed_clock + dt.timedelta(minutes=2)):
+        csrf = sign_in(world["admin_one"])
+        page = client.get(f"/staff/disclosure-requests/{entry_id}")
+        assert f'action="/staff/disclosure-requests/{entry_id}/court-order"' in page.text and "ORD-PAGEMARK" in page.text
+        bad = client.post(f"/staff/disclosure-requests/{entry_id}/court-order",
+                          data={"court_order_reference": "ORD-PAGEMARK", "gag_until": "2026-11-01", "csrf_token": csrf})
+        assert bad.status_code == 422 and 'href="#gag_until"' in bad.text and 'value="2026-11-01"' in bad.text
+        proposed = client.post(f"/staff/disclosure-requests/{entry_id}/court-order",
+                               data={"court_order_reference": "ORD-PAGEMARK", "gag_until": "2026-12-20",
+                                     "csrf_token": csrf}, follow_redirects=False)
+        assert proposed.status_code == 303 and proposed.headers["location"].endswith("?done=gag-proposed")
+        assert "You proposed the court order." in client.get(proposed.headers["location"]).text
+        alone = client.post(f"/staff/disclosure-requests/{entry_id}/court-order/confirm",
+                            data={"gag_answer": "confirm", "csrf_token": csrf})
+        assert alone.status_code == 403 and "error-summary" in alone.text
+        assert _entry(session, entry_id).gag_status == "proposed"
+
+    with clock.pinned(fixed_clock + dt.timedelta(minutes=4)):
+        csrf = sign_in(world["admin_two"])
+        unanswered = client.post(f"/staff/disclosure-requests/{entry_id}/court-order/confirm", data={"csrf_token": csrf})
+        assert unanswered.status_code == 422 and 'href="#gag_answer"' in unanswered.text
+        confirmed = client.post(f"/staff/disclosure-requests/{entry_id}/court-order/confirm",
+                                data={"gag_answer": "confirm", "csrf_token": csrf}, follow_redirects=False)
+        assert confirmed.status_code == 303
+        assert _entry(session, entry_id).gag_status == "confirmed"
+        assert "A court order forbids telling the person until" in client.get(f"/staff/disclosure-requests/{entry_id}").text
+
+    with clock.pinned(fixed_clock + dt.timedelta(minutes=6)):
+        sign_in(world["worker"])
+        report = client.get(f"/staff/clients/{person.id}/seen-by")
+        assert report.status_code == 200 and 'id="seen-by-requests-title"' not in report.text
+        assert "Recorded a request from outside" not in report.text
+        assert 'id="disclosure-title"' not in client.get(f"/staff/clients/{person.id}").text

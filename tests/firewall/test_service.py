@@ -15,6 +15,7 @@ from carebridge.config import Settings
 from carebridge.errors import Conflict, Forbidden, InvalidInput, NotFound
 from carebridge.firewall import service
 from carebridge.firewall.models import DisclosureRequest
+from carebridge.kit import clock
 
 
 @pytest.fixture
@@ -102,8 +103,18 @@ def test_a_service_manager_may_record_but_never_decide(session, settings, world)
     entry = service.record_request(session, settings, world["manager"], _request())
     with pytest.raises(Forbidden):
         service.propose(session, settings, world["manager"], entry.id, "refuse", "No.")
+    # A caseworker records requests too (they meet the public), and never decides either.
+    own = service.record_request(session, settings, world["worker"], _request())
     with pytest.raises(Forbidden):
-        service.record_request(session, settings, world["worker"], _request())
+        service.propose(session, settings, world["worker"], own.id, "refuse", "No.")
+    # Only a role that never meets the public holds nothing here.
+    from carebridge.accounts.models import Organisation
+
+    planner = accounts.actor_for(accounts.account(
+        session, roles=("planner",), organisation_=session.get(Organisation, world["manager"].organisation_id)
+    ))
+    with pytest.raises(Forbidden):
+        service.record_request(session, settings, planner, _request())
 
 
 def test_a_proposal_sent_back_opens_the_request_again(session, settings, world):
@@ -161,17 +172,12 @@ def test_linking_needs_the_person_in_the_linkers_scope(session, settings, world)
     assert _actions(session, "disclosure_request", entry.id)[-1] == "disclosure.link"
 
 
-def test_the_person_is_told_unless_a_court_order_forbids_it(session, settings, world, fixed_clock):
+def test_the_person_is_told_and_the_caseworker_records_it(session, settings, world, fixed_clock):
     person = world["person"]
+    today = fixed_clock.date()
     told = service.record_request(session, settings, world["manager"], _request(client_id=person.id))
-    silent = service.record_request(
-        session, settings, world["manager"], _request(client_id=person.id, court_order_forbids_telling=True)
-    )
-    assert service.must_tell(told) and not service.must_tell(silent)
-    shown = service.about_person(session, world["worker"], person.id)
-    assert [entry.id for entry in shown] == [told.id]
-    with pytest.raises(NotFound):
-        service.record_person_told(session, settings, world["worker"], person.id, silent.id, "2026-11-23")
+    assert service.must_tell(told, today)
+    assert [entry.id for entry in service.about_person(session, settings, world["worker"], person.id)] == [told.id]
     with pytest.raises(InvalidInput):
         service.record_person_told(session, settings, world["worker"], person.id, told.id, "2026-11-24")  # future
     with pytest.raises(InvalidInput):
@@ -183,27 +189,134 @@ def test_the_person_is_told_unless_a_court_order_forbids_it(session, settings, w
     service.record_person_told(session, settings, world["worker"], person.id, told.id, "2026-11-23")
     assert told.person_told_by == world["worker"].account_id
     assert told.person_told_at.date() == dt.date(2026, 11, 23)
-    assert not service.must_tell(told)
+    assert not service.must_tell(told, today)
     with pytest.raises(Conflict):
         service.record_person_told(session, settings, world["worker"], person.id, told.id, "2026-11-23")
     assert "disclosure.person-told" in _actions(session, "client", person.id)
 
 
-def test_a_request_a_court_order_keeps_from_the_person_leaves_no_trace_on_their_record(session, settings, world):
-    """"Who has seen my record" lists the record's audit events to the person: a gagged request must not be among
-    them. The entry's own events still name every step."""
-    person = world["person"]
-    before = _actions(session, "client", person.id)
-    entry = service.record_request(
-        session, settings, world["manager"], _request(client_id=person.id, court_order_forbids_telling=True)
+def _claimed(session, settings, world):
+    return service.record_request(
+        session, settings, world["manager"],
+        _request(kind="court", client_id=world["person"].id, court_order_claimed=True,
+                 court_order_reference="ORDER-MARKER-9"),
     )
-    service.get_request(session, settings, world["admin_one"], entry.id)
-    service.propose(session, settings, world["admin_one"], entry.id, "disclose", "The order is valid.")
-    service.confirm(session, settings, world["admin_two"], entry.id)
-    assert _actions(session, "client", person.id) == before
+
+
+def _shown(session, settings, world) -> list[str]:
+    return [entry.id for entry in service.about_person(session, settings, world["worker"], world["person"].id)]
+
+
+def test_a_claimed_court_order_hides_nothing_and_its_reference_is_sealed(session, settings, world, fixed_clock):
+    entry = _claimed(session, settings, world)
+    assert entry.gag_status == "claimed" and not service.gag_in_effect(entry, fixed_clock.date())
+    assert service.must_tell(entry, fixed_clock.date())
+    assert _shown(session, settings, world) == [entry.id]
+    assert service.told_to_person(session, settings, world["person"].id) == [entry]
+    assert b"ORDER-MARKER" not in entry.court_order_reference
+    assert service.get_request(session, settings, world["admin_one"], entry.id).court_order_reference == "ORDER-MARKER-9"
+    assert "disclosure.record" in _actions(session, "client", world["person"].id)
+    with pytest.raises(InvalidInput) as problem:  # a claim names the order
+        service.record_request(session, settings, world["manager"], _request(court_order_claimed=True))
+    assert [error.name for error in problem.value.errors] == ["court_order_reference"]
+
+
+def test_one_administrator_cannot_gag_alone(session, settings, world, fixed_clock):
+    entry = _claimed(session, settings, world)
+    until = fixed_clock.date() + dt.timedelta(days=60)
+    service.propose_gag(session, settings, world["admin_one"], entry.id, "ORDER-MARKER-9", until)
+    assert entry.gag_status == "proposed" and _shown(session, settings, world) == [entry.id]
+    with pytest.raises(Forbidden):
+        service.confirm_gag(session, settings, world["admin_one"], entry.id)
+    with pytest.raises(Forbidden):
+        service.send_back_gag(session, settings, world["admin_one"], entry.id)
+    with pytest.raises(Conflict):  # nor propose it again to confirm it under another proposal
+        service.propose_gag(session, settings, world["admin_one"], entry.id, "ORDER-MARKER-9", until)
+    with pytest.raises(NotFound):  # another organisation's administrator cannot reach it
+        service.confirm_gag(session, settings, world["stranger_admin"], entry.id)
+    assert entry.gag_status == "proposed" and _shown(session, settings, world) == [entry.id]
+    service.send_back_gag(session, settings, world["admin_two"], entry.id)
+    assert entry.gag_status == "claimed" and entry.gag_until is None and _shown(session, settings, world) == [entry.id]
+
+
+def test_the_recorder_cannot_gag(session, settings, world, fixed_clock):
+    entry = _claimed(session, settings, world)
+    until = fixed_clock.date() + dt.timedelta(days=60)
+    for recorder in (world["manager"], world["worker"]):
+        with pytest.raises(Forbidden):
+            service.propose_gag(session, settings, recorder, entry.id, "ORDER", until)
+        with pytest.raises(Forbidden):
+            service.confirm_gag(session, settings, recorder, entry.id)
+    assert entry.gag_status == "claimed"
+
+
+@pytest.mark.parametrize(
+    ("reference", "until", "fields"),
+    [
+        ("", dt.date(2027, 1, 1), ["court_order_reference"]),
+        ("ORDER", dt.date(2026, 11, 23), ["gag_until"]),  # today: not after today
+        ("ORDER", dt.date(2028, 1, 1), ["gag_until"]),  # more than a year ahead
+        ("ORDER", "01/01/2027", ["gag_until"]),
+        ("O" * 101, None, ["court_order_reference", "gag_until"]),
+    ],
+)
+def test_a_gag_needs_a_reference_and_an_end_or_review_date(session, settings, world, reference, until, fields):
+    entry = _claimed(session, settings, world)
+    with pytest.raises(InvalidInput) as problem:
+        service.propose_gag(session, settings, world["admin_one"], entry.id, reference, until)
+    assert [error.name for error in problem.value.errors] == fields
+    assert entry.gag_status == "claimed"
+
+
+def test_a_gag_needs_a_linked_person(session, settings, world):
+    entry = service.record_request(session, settings, world["admin_one"], _request())
+    with pytest.raises(Conflict):
+        service.propose_gag(session, settings, world["admin_one"], entry.id, "ORDER", dt.date(2027, 1, 1))
+
+
+def test_a_confirmed_gag_keeps_the_request_from_the_person_until_its_date(session, settings, world, fixed_clock):
+    """The person's page, the "told" form and "who has seen my record" show the request until two administrators
+    confirm the gag, not while it lasts, and again from its end or review date; every step is audited."""
+    from carebridge.rights import service as rights
+
+    person = world["person"]
+    other = service.record_request(session, settings, world["manager"], _request(client_id=person.id))
+    entry = _claimed(session, settings, world)
+    until = fixed_clock.date() + dt.timedelta(days=30)
+
+    def seen() -> list[str]:
+        return [event.action for event in rights.seen_by(session, settings, world["worker"], person.id).events]
+
+    assert "disclosure.record" in seen()
+    service.propose_gag(session, settings, world["admin_one"], entry.id, "ORDER-MARKER-9", until)
+    assert "disclosure.gag-propose" in seen()
+    service.confirm_gag(session, settings, world["admin_two"], entry.id)
+    assert entry.gag_status == "confirmed" and entry.gag_confirmed_by == world["admin_two"].account_id
+    assert service.gag_in_effect(entry, fixed_clock.date()) and not service.must_tell(entry, fixed_clock.date())
+    assert _shown(session, settings, world) == [other.id]
+    assert service.told_to_person(session, settings, person.id) == [other]
+    assert not any(action.startswith("disclosure.") for action in seen())
+    with pytest.raises(NotFound):
+        service.record_person_told(session, settings, world["worker"], person.id, entry.id, "2026-11-23")
     assert _actions(session, "disclosure_request", entry.id) == [
-        "disclosure.record", "disclosure.read", "disclosure.propose-disclose", "disclosure.confirm-disclose"
+        "disclosure.record", "disclosure.gag-propose", "disclosure.gag-confirm"
     ]
+
+    with clock.pinned(fixed_clock + dt.timedelta(days=30)):  # the end or review date: the person is told
+        assert not service.gag_in_effect(entry, clock.today(settings.timezone))
+        assert service.must_tell(entry, clock.today(settings.timezone))
+        assert set(_shown(session, settings, world)) == {other.id, entry.id}
+        assert entry in service.told_to_person(session, settings, person.id)
+        assert {"disclosure.record", "disclosure.gag-confirm"} <= set(seen())
+        service.record_person_told(session, settings, world["worker"], person.id, entry.id, "2026-12-23")
+    assert entry.person_told_at is not None
+
+
+def test_the_gag_actions_have_plain_words_for_the_person():
+    from carebridge.rights.service import ACTIONS
+
+    for action in ("disclosure.gag-propose", "disclosure.gag-confirm", "disclosure.gag-send-back"):
+        assert ACTIONS[action]
 
 
 @pytest.mark.parametrize(
@@ -240,3 +353,35 @@ def test_a_proposal_needs_a_decision_and_a_reason(session, settings, world):
     with pytest.raises(InvalidInput) as problem:
         service.propose(session, settings, world["admin_one"], entry.id, "maybe", "")
     assert {error.name for error in problem.value.errors} == {"decision", "reason"}
+
+
+@pytest.mark.parametrize(
+    "role",
+    ["link-worker", "outreach-worker", "peer-supporter", "cultural-mediator", "clinician", "receptionist",
+     "interpreter", "volunteer"],
+)
+def test_every_role_that_meets_the_public_records_a_request_and_sees_only_its_own(session, settings, world, role):
+    organisation_id = world["admin_one"].organisation_id
+    from carebridge.accounts.models import Organisation
+
+    organisation = session.get(Organisation, organisation_id)
+    recorder = accounts.actor_for(accounts.account(session, roles=(role,), organisation_=organisation))
+    others = service.record_request(session, settings, world["manager"], _request())
+    service.propose(session, settings, world["admin_one"], others.id, "refuse", "No legal duty, marker reason.")
+    mine = service.record_request(session, settings, recorder, _request(kind="immigration-enforcement"))
+    service.propose(session, settings, world["admin_one"], mine.id, "refuse", "Secret reasoning marker.")
+    service.confirm(session, settings, world["admin_two"], mine.id)
+    assert service.list_requests(session, recorder, limit=10) == [mine]
+    assert service.count_requests(session, recorder) == 1
+    opened = service.get_request(session, settings, recorder, mine.id)
+    assert opened.row.status == "refused" and opened.details.requester.startswith("DC Marker")
+    assert opened.proposal_reason is None  # the administrators' reasons are not the recorder's to read
+    with pytest.raises(NotFound):
+        service.get_request(session, settings, recorder, others.id)
+    with pytest.raises(NotFound):
+        service.link_person(session, settings, recorder, others.id, world["person"].id)
+    with pytest.raises(Forbidden):
+        service.propose(session, settings, recorder, mine.id, "refuse", "x")
+    # The register's readers see both.
+    assert {entry.id for entry in service.list_requests(session, world["manager"], limit=10)} >= {mine.id, others.id}
+    assert service.get_request(session, settings, world["manager"], others.id).proposal_reason

@@ -148,11 +148,17 @@ PERMISSIONS: dict[str, Permission] = {
         ),
         Permission(
             "disclosure.record",
-            "Record a request for disclosure received from outside (police, a court, any authority) in the register.",
+            "Record a request for disclosure received from outside (police, a court, any authority) in the register; "
+            "see the requests one recorded oneself and their status, never the rest of the register.",
+        ),
+        Permission(
+            "disclosure.read",
+            "Read the whole disclosure register of one's organisation, with the details of every request in it.",
         ),
         Permission(
             "disclosure.decide",
-            "Propose or confirm the decision on a disclosure request; two different administrators are needed.",
+            "Propose or confirm the decision on a disclosure request, and a court order that forbids telling the "
+            "person; two different administrators are needed.",
         ),
     )
 }
@@ -176,7 +182,7 @@ ROLES: dict[str, Role] = {
             "Runs the installation: organisations, teams, staff accounts and the audit trail. Sees no person's record.",
             {**_SELF, "staff.read": None, "staff.manage": None, "organisation.manage": None,
              "audit.read-organisation": None, "audit.read-all": None, "disclosure.record": None,
-             "disclosure.decide": None},
+             "disclosure.read": None, "disclosure.decide": None},
         ),
         Role(
             "service-manager",
@@ -192,6 +198,7 @@ ROLES: dict[str, Role] = {
                 "person.erase": Scope.ORGANISATION,
                 "report.aggregate": None,
                 "disclosure.record": None,
+                "disclosure.read": None,
                 "risk.oversee": Scope.ORGANISATION,
                 "referral.receive": Scope.ORGANISATION,
                 "referral.oversee": Scope.ORGANISATION,
@@ -202,7 +209,7 @@ ROLES: dict[str, Role] = {
         Role(
             "link-worker",
             "Works with people over time: assessment, action plan, referrals, social prescribing.",
-            {**_SELF, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "person.export": Scope.TEAM,
+            {**_SELF, "disclosure.record": None, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "person.export": Scope.TEAM,
              "break-glass.use": None, "screening.administer": Scope.TEAM, "screening.read": Scope.TEAM,
              "risk.raise": Scope.TEAM, "referral.send": Scope.TEAM, "referral.receive": Scope.ORGANISATION,
              "referral.consent-override": Scope.TEAM, "interpreter.book": Scope.TEAM,
@@ -211,7 +218,7 @@ ROLES: dict[str, Role] = {
         Role(
             "outreach-worker",
             "Meets people where they are and brings them in; records first contacts.",
-            {**_SELF, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "person.export": Scope.TEAM,
+            {**_SELF, "disclosure.record": None, "person.read": Scope.TEAM, "person.write": Scope.TEAM, "person.export": Scope.TEAM,
              "break-glass.use": None, "screening.administer": Scope.TEAM, "screening.read": Scope.TEAM,
              "risk.raise": Scope.TEAM, "referral.send": Scope.TEAM, "referral.receive": Scope.ORGANISATION,
              "referral.consent-override": Scope.TEAM, "interpreter.book": Scope.TEAM,
@@ -220,12 +227,12 @@ ROLES: dict[str, Role] = {
         Role(
             "cultural-mediator",
             "Interprets and mediates for the people they are assigned to.",
-            {**_SELF, "person.read": Scope.OWN, "risk.raise": Scope.OWN, "interpreting.respond": Scope.OWN},
+            {**_SELF, "disclosure.record": None, "person.read": Scope.OWN, "risk.raise": Scope.OWN, "interpreting.respond": Scope.OWN},
         ),
         Role(
             "peer-supporter",
             "Gives low-intensity support to the people assigned to them; escalates risk to a clinician.",
-            {**_SELF, "person.read": Scope.OWN, "person.write": Scope.OWN, "screening.administer": Scope.OWN,
+            {**_SELF, "disclosure.record": None, "person.read": Scope.OWN, "person.write": Scope.OWN, "screening.administer": Scope.OWN,
              "screening.read": Scope.OWN, "risk.raise": Scope.OWN, "referral.send": Scope.OWN},
         ),
         Role(
@@ -233,6 +240,7 @@ ROLES: dict[str, Role] = {
             "Assesses and treats; reads sensitive notes and screening within their team.",
             {
                 **_SELF,
+                "disclosure.record": None,
                 "person.read": Scope.TEAM,
                 "person.write": Scope.TEAM,
                 "person.read-sensitive": Scope.TEAM,
@@ -251,7 +259,7 @@ ROLES: dict[str, Role] = {
         Role(
             "receptionist",
             "Welcomes people and books appointments and interpreters for the organisation.",
-            {**_SELF, "person.read": Scope.ORGANISATION, "risk.raise": Scope.ORGANISATION,
+            {**_SELF, "disclosure.record": None, "person.read": Scope.ORGANISATION, "risk.raise": Scope.ORGANISATION,
              "referral.receive": Scope.ORGANISATION, "interpreter.manage": None,
              "interpreter.book": Scope.ORGANISATION},
         ),
@@ -264,12 +272,12 @@ ROLES: dict[str, Role] = {
             "interpreter",
             "Interprets (in person, by phone or video) for the bookings they accept; sees only what each booking "
             "needs.",
-            {**_SELF, "interpreting.respond": Scope.OWN},
+            {**_SELF, "disclosure.record": None, "interpreting.respond": Scope.OWN},
         ),
         Role(
             "volunteer",
             "A volunteer or network family: sees only the matches proposed to them, and what each match needs.",
-            {**_SELF, "volunteer.own-matches": Scope.OWN},
+            {**_SELF, "disclosure.record": None, "volunteer.own-matches": Scope.OWN},
         ),
     )
 }

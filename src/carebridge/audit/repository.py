@@ -196,6 +196,9 @@ class EventFilter:
     since: dt.datetime | None = None  # inclusive
     until: dt.datetime | None = None  # exclusive
     before_seq: int | None = None  # keyset: events older than this one
+    # Leave out actions starting with this (rights: the `disclosure.` events while a confirmed court order forbids
+    # telling the person).
+    without_action_prefix: str | None = None
 
 
 def list_events(session: Session, event_filter: EventFilter, limit: int) -> list[AuditEvent]:
@@ -218,6 +221,8 @@ def list_events(session: Session, event_filter: EventFilter, limit: int) -> list
         query = query.where(AuditEvent.at < f.until)
     if f.before_seq is not None:
         query = query.where(AuditEvent.seq < f.before_seq)
+    if f.without_action_prefix is not None:
+        query = query.where(AuditEvent.action.not_like(f"{f.without_action_prefix}%"))
     return list(session.scalars(query))
 
 

@@ -2,15 +2,16 @@
 
 Acting on a request needs two administrators: one proposes a decision, a different one confirms it. The software
 never discloses to immigration enforcement (firewall.service refuses that decision). The person is told, unless a
-court order forbids it. The request's details are sealed with the register entry's own data key (keys.service,
+court order forbids it and two different administrators have confirmed that (the gag), and only until the gag's end
+or review date. The request's details are sealed with the register entry's own data key (keys.service,
 subject `disclosure_request`), since they may name the person.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, LargeBinary, String
+from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carebridge.db import Base, UTCDateTime, new_id
@@ -31,7 +32,17 @@ class DisclosureRequest(Base):
     client_id: Mapped[str | None] = mapped_column(ID)
     # A request about many people at once (bulk): refused by design, recorded all the same.
     bulk: Mapped[bool] = mapped_column(Boolean, default=False)
-    court_order_forbids_telling: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A court order that forbids telling the person (the gag): none | claimed (by whoever recorded the request: it
+    # hides nothing) | proposed (by one administrator) | confirmed (by another: hidden from the person until gag_until).
+    gag_status: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
+    # Sealed text: the court order's reference, as the recorder or the proposing administrator gave it.
+    court_order_reference: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The order's end date, or the day it is to be reviewed: from that day the person is told.
+    gag_until: Mapped[date | None] = mapped_column(Date)
+    gag_proposed_by: Mapped[str | None] = mapped_column(ID, ForeignKey("staff_account.id", ondelete="SET NULL"))
+    gag_proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    gag_confirmed_by: Mapped[str | None] = mapped_column(ID, ForeignKey("staff_account.id", ondelete="SET NULL"))
+    gag_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # received | proposed | disclosed | refused
     status: Mapped[str] = mapped_column(String(16), default="received")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)

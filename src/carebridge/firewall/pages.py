@@ -1,8 +1,9 @@
 """Staff pages of the firewall domain: the disclosure register, telling the person, and the figures for planners.
 
-- /staff/disclosure-requests (disclosure.record): the organisation's register, newest first; record a new request;
-  one entry with its details; link it to a person (needs person.read on them too); propose and confirm a decision
-  (disclosure.decide: two different administrators).
+- /staff/disclosure-requests (disclosure.record): the organisation's register, newest first (without
+  disclosure.read: only the requests one recorded oneself); record a new request; one entry with its details; link it
+  to a person (needs person.read on them too); propose and confirm a decision, and a court order that forbids telling
+  the person (disclosure.decide: two different administrators).
 - /staff/clients/{client_id}/disclosure-requests/{entry_id}/told (person.write on that person): the caseworker
   records when they told the person. The person's page shows the open requests about them (section `disclosure`).
 - /staff/reports (report.aggregate): counts only, small ones suppressed (firewall.reports).
@@ -42,13 +43,7 @@ Decider = Annotated[Actor, Depends(requires("disclosure.decide"))]
 PersonWriter = Annotated[Actor, Depends(requires("person.write"))]
 Planner = Annotated[Actor, Depends(requires("report.aggregate"))]
 
-REQUESTER_KIND_LABELS = {
-    "police": N_("Police"),
-    "court": N_("A court"),
-    "immigration-enforcement": N_("Immigration enforcement"),
-    "local-authority": N_("A local authority"),
-    "other": N_("Someone else"),
-}
+REQUESTER_KIND_LABELS = service.REQUESTER_KIND_LABELS
 STATUS_LABELS = {
     "received": N_("Received, no decision yet"),
     "proposed": N_("Decision proposed, waiting for a second administrator"),
@@ -63,6 +58,15 @@ DONE = {
     "confirmed": N_("The decision was confirmed."),
     "sent-back": N_("The proposal was sent back. The request is open again."),
     "told": N_("It is recorded that the person was told."),
+    "gag-proposed": N_("The court order was saved. Another administrator must confirm it before it keeps anything from the person."),
+    "gag-confirmed": N_("The court order was confirmed. The person is not told until its end or review date."),
+    "gag-sent-back": N_("The court order was sent back. The person is told about the request."),
+}
+GAG_LABELS = {
+    "none": N_("No court order was mentioned."),
+    "claimed": N_("A court order was mentioned. Until two administrators confirm it, the person is told."),
+    "proposed": N_("A court order was proposed, waiting for a second administrator. Until then, the person is told."),
+    "confirmed": N_("Two administrators confirmed a court order that forbids telling the person."),
 }
 
 
@@ -101,6 +105,9 @@ def register_page(
             "page": page,
             "has_next": len(rows) > PAGE_SIZE,
             "must_tell": service.must_tell,
+            "gag_in_effect": service.gag_in_effect,
+            "today": clock.today(request.app.state.settings.timezone),
+            "whole_register": service.reads_register(actor),
             "refused_by_rule": service.refused_by_rule,
             "timezone": clock.zone(request.app.state.settings.timezone),
             **_labels(),
@@ -122,6 +129,7 @@ def _new_form(request: Request, actor: Actor, *, values: dict[str, Any], errors:
                 "reference": service.REFERENCE_MAXIMUM,
                 "asked_for": service.ASKED_FOR_MAXIMUM,
                 "legal_basis": service.LEGAL_BASIS_MAXIMUM,
+                "court_order_reference": service.REFERENCE_MAXIMUM,
             },
         },
         status_code=status_code,
@@ -149,6 +157,7 @@ def create_request(
     client_id: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
     bulk: Annotated[str, Form(max_length=10)] = "",
     court_order: Annotated[str, Form(max_length=10)] = "",
+    court_order_reference: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
 ) -> Response:
     values = {
         "requester_kind": requester_kind,
@@ -160,6 +169,7 @@ def create_request(
         "client_id": client_id,
         "bulk": bulk == "1",
         "court_order": court_order == "1",
+        "court_order_reference": court_order_reference,
     }
     errors: list[FieldError] = []
     day = None
@@ -181,7 +191,8 @@ def create_request(
                 received_on=day,
                 client_id=client_id if actor.can("person.read") else None,
                 bulk=bulk == "1",
-                court_order_forbids_telling=court_order == "1",
+                court_order_claimed=court_order == "1",
+                court_order_reference=court_order_reference,
             ),
             request_id=request_id(request),
         )
@@ -189,7 +200,8 @@ def create_request(
         errors.extend(error for error in problem.errors if error.name != "received_on" or day is not None)
     if errors:
         session.rollback()
-        order = ["requester_kind", "requester", "reference", "received_on", "asked_for", "legal_basis", "client_id"]
+        order = ["requester_kind", "requester", "reference", "received_on", "asked_for", "legal_basis", "client_id",
+                 "court_order_reference"]
         errors.sort(key=lambda error: order.index(error.name) if error.name in order else len(order))
         return _new_form(request, actor, values=values, errors=form_errors(request, errors), status_code=422)
     return _see_other(f"/staff/disclosure-requests/{entry.id}?done=recorded")
@@ -209,6 +221,7 @@ def _entry_page(
 ) -> Response:
     entry = service.get_request(session, settings, actor, entry_id, request_id=request_id(request))
     row = entry.row
+    today = clock.today(settings.timezone)
     return render_staff(
         request,
         "staff/firewall/entry.html",
@@ -219,9 +232,15 @@ def _entry_page(
             "errors": errors or [],
             "values": values or {},
             "refusal_rule": entry.refusal_rule,
-            "must_tell": service.must_tell(row),
+            "must_tell": service.must_tell(row, today),
+            "gag_in_effect": service.gag_in_effect(row, today),
+            "gag_label": GAG_LABELS[row.gag_status],
+            "whole_register": service.reads_register(actor),
             "can_decide": actor.can("disclosure.decide"),
+            "gag_proposed_by_me": row.gag_proposed_by == actor.account_id,
             "can_link": actor.can("person.read") and row.client_id is None,
+            "can_propose_gag": actor.can("disclosure.decide") and row.client_id is not None
+            and row.gag_status in ("none", "claimed"),
             "can_open_person": actor.can("person.read") and row.client_id is not None,
             "proposed_by_me": row.proposed_by == actor.account_id,
             "decisions": [
@@ -321,6 +340,51 @@ def confirm(
     return _see_other(f"/staff/disclosure-requests/{entry_id}?done={done}")
 
 
+@router.post("/staff/disclosure-requests/{entry_id}/court-order")
+def propose_gag(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: Decider,
+    entry_id: str,
+    court_order_reference: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+    gag_until: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+) -> Response:
+    try:
+        service.propose_gag(
+            session, settings, actor, entry_id, court_order_reference, gag_until, request_id=request_id(request)
+        )
+    except (InvalidInput, Conflict) as problem:
+        values = {"court_order_reference": court_order_reference, "gag_until": gag_until}
+        return _form_problem(request, session, settings, actor, entry_id, problem, "court_order_reference", values)
+    return _see_other(f"/staff/disclosure-requests/{entry_id}?done=gag-proposed")
+
+
+@router.post("/staff/disclosure-requests/{entry_id}/court-order/confirm")
+def confirm_gag(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: Decider,
+    entry_id: str,
+    gag_answer: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
+) -> Response:
+    try:
+        if gag_answer == "confirm":
+            service.confirm_gag(session, settings, actor, entry_id, request_id=request_id(request))
+            done = "gag-confirmed"
+        elif gag_answer == "send-back":
+            service.send_back_gag(session, settings, actor, entry_id, request_id=request_id(request))
+            done = "gag-sent-back"
+        else:
+            raise InvalidInput(
+                errors=[FieldError("gag_answer", N_("Choose whether to confirm the court order or send it back."))]
+            )
+    except (InvalidInput, Conflict, Forbidden) as problem:
+        return _form_problem(request, session, settings, actor, entry_id, problem, "gag_answer", {})
+    return _see_other(f"/staff/disclosure-requests/{entry_id}?done={done}")
+
+
 # Telling the person (the caseworker, from the person's page).
 
 
@@ -339,7 +403,7 @@ def _told_page(
     client = clients.get_client(
         session, settings, actor, client_id, permission="person.write", request_id=request_id(request)
     )
-    entry = service.entry_about_person(session, actor, client.id, entry_id)
+    entry = service.entry_about_person(session, settings, actor, client.id, entry_id)
     return render_staff(
         request,
         "staff/firewall/told.html",
@@ -389,7 +453,7 @@ def disclosure_section(session: Session, settings: Settings, actor: Actor, clien
     were told about; never the request's details. None when there is nothing to show."""
     if not actor.can("person.read"):
         return None
-    entries = service.about_person(session, actor, client.id)
+    entries = service.about_person(session, settings, actor, client.id)
     if not entries:
         return None
     return {

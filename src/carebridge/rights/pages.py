@@ -33,6 +33,7 @@ from carebridge.clients import service as clients
 from carebridge.clients.models import Client
 from carebridge.config import Settings
 from carebridge.errors import N_, FieldError, InvalidInput
+from carebridge.firewall import service as firewall
 from carebridge.kit import clock
 from carebridge.rights import pdf, service
 from carebridge.web import SessionDep, SettingsDep, request_id, template_environment
@@ -132,6 +133,14 @@ def _seen_by(
         dir=i18n.direction(chosen),
         name=profile.preferred_name,
         rows=service.seen_by_rows(found.events, chosen),
+        disclosure_requests=[
+            {
+                "received": date_text(entry.received_at.astimezone(clock.zone(settings.timezone)).date(), chosen),
+                "kind": firewall.REQUESTER_KIND_LABELS[entry.requester_kind],
+                "answer": firewall.PERSON_STATUS_LABELS[entry.status],
+            }
+            for entry in found.disclosure_requests
+        ],
         today=_today_text(settings, chosen),
         older=bool(found.next_before) and not whole,
         whole=whole,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -116,6 +116,9 @@ ACTIONS: dict[str, str] = {
     "disclosure.confirm-refuse": N_("Agreed to refuse a request for the person's information."),
     "disclosure.send-back": N_("Did not agree with the proposed answer to a request for the person's information."),
     "disclosure.person-told": N_("Recorded that the person was told about a request for their information."),
+    "disclosure.gag-propose": N_("Said that a court order forbids telling the person about a request for their information."),
+    "disclosure.gag-confirm": N_("Agreed that a court order forbade telling the person about a request for their information, for a time."),
+    "disclosure.gag-send-back": N_("Did not agree that a court order forbids telling the person about a request for their information."),
     # assessments (issue 10): the needs assessment.
     "assessment.create": N_("Assessed the person's needs with them."),
     "assessment.read": N_("Read the person's needs assessments."),
@@ -254,12 +257,21 @@ class SeenBy:
     client: Client
     events: list[SeenEvent]
     next_before: int | None  # pass as `before` for older events; None on the last page
+    # Requests from outside for the person's information that they may be told about (firewall.told_to_person).
+    disclosure_requests: list[Any] = field(default_factory=list)
 
 
 def _events(session: Session, settings: Settings, client_id: str, *, before: int | None, limit: int) -> tuple[list[SeenEvent], bool]:
+    # While two administrators' confirmed court order forbids telling the person about a request for their
+    # information, none of the disclosure events is shown to them (they show again when it ends: firewall.service).
+    from carebridge.firewall import service as firewall
+
+    hidden = "disclosure." if firewall.gag_in_effect_for(session, settings, client_id) else None
     found = audit_repository.list_events(
         session,
-        audit_repository.EventFilter(record_type=RECORD_TYPE, record_id=client_id, before_seq=before),
+        audit_repository.EventFilter(
+            record_type=RECORD_TYPE, record_id=client_id, before_seq=before, without_action_prefix=hidden
+        ),
         limit + 1,
     )
     more = len(found) > limit
@@ -298,8 +310,14 @@ def seen_by(
     clients.check(actor, "person.read")
     client = clients.find_client(session, actor, client_id, "person.read")
     events, more = _events(session, settings, client.id, before=before, limit=limit)
+    from carebridge.firewall import service as firewall
+
+    requests = firewall.told_to_person(session, settings, client.id)
     audit.record(session, "client.seen-by", actor=actor, record_type=RECORD_TYPE, record_id=client.id, request_id=request_id)
-    return SeenBy(client=client, events=events, next_before=events[-1].seq if more and events else None)
+    return SeenBy(
+        client=client, events=events, next_before=events[-1].seq if more and events else None,
+        disclosure_requests=requests,
+    )
 
 
 def seen_by_rows(events: list[SeenEvent], language: str) -> list[dict[str, Any]]:
