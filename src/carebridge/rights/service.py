@@ -33,7 +33,14 @@ from carebridge.audit import service as audit
 from carebridge.audit.models import AuditEvent
 from carebridge.clients import notes as client_notes
 from carebridge.clients import service as clients
-from carebridge.clients.models import Client, ClientLink, ClientNote, ContactChannel, ImmigrationSituation
+from carebridge.clients.models import (
+    Client,
+    ClientLink,
+    ClientNote,
+    ClientReference,
+    ContactChannel,
+    ImmigrationSituation,
+)
 from carebridge.config import Settings
 from carebridge.consent.models import Consent
 from carebridge.errors import N_, FieldError, InvalidInput
@@ -368,7 +375,8 @@ def export_record(
     """A complete copy of the person's own record as one JSON-ready value (EXPORT_FORMAT, version EXPORT_VERSION;
     docs in docs/client-export.md). Every note the actor may read is in it, sensitive ones too: it is the person's
     own data; sensitive notes the actor may not read are left out and counted (`notes_withheld`), so that the copy
-    is no way around who may read them — their author or a clinician of their team makes the complete copy. Other
+    is no way around who may read them — someone in the team they were written in, or a clinician, makes the complete
+    copy. Other
     records linked to it are named by id only. Needs person.export within scope; audited `client.export`."""
     clients.check(actor, "person.export")
     client = clients.find_client(session, actor, client_id, "person.export")
@@ -380,9 +388,10 @@ def export_record(
     every_note = session.scalars(
         select(ClientNote).where(ClientNote.client_id == client.id).order_by(ClientNote.created_at, ClientNote.id)
     ).all()
-    # A sensitive note is read only by its author and the clinicians of its team (clients.notes.may_read), and so is
-    # it copied: whoever else makes the copy gets it without them, counted, and the page says who can make it whole.
-    notes = [note for note in every_note if client_notes.may_read(actor, note)]
+    # A sensitive note is read only by its author's team and by clinicians (clients.notes.may_read), and so is it
+    # copied: whoever else makes the copy gets it without them, counted, and the page says who can make it whole.
+    clinician = client_notes.reads_sensitive(session, actor, client)
+    notes = [note for note in every_note if client_notes.may_read(actor, note, clinician=clinician)]
     consents = session.scalars(
         select(Consent).where(Consent.client_id == client.id).order_by(Consent.given_at, Consent.id)
     ).all()
@@ -494,7 +503,8 @@ def notes_withheld(session: Session, actor: Actor, client: Client) -> int:
     rows = session.scalars(
         select(ClientNote).where(ClientNote.client_id == client.id, ClientNote.sensitivity == client_notes.SENSITIVE)
     ).all()
-    return sum(1 for note in rows if not client_notes.may_read(actor, note))
+    clinician = client_notes.reads_sensitive(session, actor, client)
+    return sum(1 for note in rows if not client_notes.may_read(actor, note, clinician=clinician))
 
 
 def erase_words(language: str) -> set[str]:
@@ -511,6 +521,7 @@ def _shred(session: Session, client: Client) -> None:
     session.execute(delete(Consent).where(Consent.client_id == client_id))
     session.execute(delete(ContactChannel).where(ContactChannel.client_id == client_id))
     session.execute(delete(ClientNote).where(ClientNote.client_id == client_id))
+    session.execute(delete(ClientReference).where(ClientReference.client_id == client_id))
     session.execute(delete(ImmigrationSituation).where(ImmigrationSituation.client_id == client_id))
     session.execute(
         delete(ClientLink).where(or_(ClientLink.client_id == client_id, ClientLink.other_client_id == client_id))
