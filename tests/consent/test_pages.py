@@ -136,7 +136,7 @@ def test_an_unknown_purpose_is_a_422_not_a_500(client, session, setup) -> None: 
 
 def test_a_reminder_is_queued_from_the_page_and_refused_when_contact_is_not_allowed(client, session, setup) -> None:  # noqa: ANN001
     worker, person, sms = setup
-    consents.given(session, worker.actor, person, consent.REMINDERS, channel_id=sms.id)
+    consents.given(session, worker.actor, person, consent.CONTACT, channel_id=sms.id)
     session.commit()
     token = audit_factories.sign_in_as(client, worker.actor)
     url = f"/staff/clients/{person.id}/reminders"
@@ -177,7 +177,7 @@ def test_the_section_shows_consents_and_the_reminder_form(session, setup, langua
     from carebridge.web import template_environment
 
     worker, person, sms = setup
-    consents.given(session, worker.actor, person, consent.REMINDERS, channel_id=sms.id, method="written")
+    consents.given(session, worker.actor, person, consent.CONTACT, channel_id=sms.id, method="written")
     withdrawn = consents.given(session, worker.actor, person, consent.STATISTICS)
     consent.withdraw_consent(session, worker.actor, withdrawn.id)
     [entry] = [item for item in SECTIONS if item.name == "consent"]

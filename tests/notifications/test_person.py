@@ -55,7 +55,7 @@ def _setup(session_factory, kind: str = "sms", value: str = NUMBER, languages=("
         worker = clients.caseworker(session)
         client = clients.client(session, SETTINGS, worker.actor, languages=list(languages))
         channel = consents.channel(session, SETTINGS, client, kind, value, safe_times="weekdays 10-12")
-        consents.given(session, worker.actor, client, consent.REMINDERS, channel_id=channel.id)
+        consents.given(session, worker.actor, client, consent.CONTACT, channel_id=channel.id)
         organisation = worker.organisation.name
         session.commit()
     return worker, client.id, channel.id, organisation
