@@ -117,9 +117,15 @@ def test_consent_for_another_purpose_or_channel_does_not_count(session_factory, 
     with session_factory() as session:
         client = session.get(Client, client_id)
         other = consents.channel(session, SETTINGS, client, "sms", "+447700900999")
+        # Every other purpose is given, those for a channel on `other` itself: only the feature's own purpose, for
+        # this very channel, opens it (the feature's purpose is given on the first channel only).
+        others = []
         for purpose in consent.PURPOSES:
-            if purpose not in (feature.purpose, consent.SHARE, consent.REMINDERS):
-                consents.given(session, worker.actor, client, purpose)
+            if purpose in (feature.purpose, consent.SHARE):
+                continue
+            target = {"channel_id": other.id} if purpose in consent.CHANNEL_PURPOSES else {}
+            others.append(consents.given(session, worker.actor, client, purpose, **target).purpose)
+        assert set(consent.CHANNEL_PURPOSES) - {feature.purpose} <= set(others)
         session.commit()
         with pytest.raises(consent.ContactNotAllowed):
             _resolve(feature.queue)(session, SETTINGS, worker.actor, client_id, other.id)

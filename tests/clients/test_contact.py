@@ -158,9 +158,19 @@ def test_consent_to_contact_is_shown_per_channel(session, settings, world) -> No
     worker, person = world
     phone = contact.add_channel(session, settings, worker.actor, person.id, contact.ChannelInput("phone", value="07700 900123"))
     contact.add_channel(session, settings, worker.actor, person.id, contact.ChannelInput("email", value="a@example.org"))
-    _consent_to_reminders(session, person.id, phone.id)
+    [mail] = [view for view in contact.list_channels(session, settings, worker.actor, person) if view.kind == "email"]
+    # Consent to be contacted is its own purpose (consent.CONTACT): a reminders consent does not show as one.
+    _consent_to_reminders(session, person.id, mail.id)
     views = contact.list_channels(session, settings, worker.actor, person)
-    assert sorted((view.kind, view.consent_to_contact) for view in views) == [("email", False), ("phone", True)]
+    assert sorted((view.kind, view.consent_to_contact, view.consent_to_reminders) for view in views) == [
+        ("email", False, True), ("phone", False, False)]
+    given = Consent(client_id=person.id, purpose=consent.CONTACT, channel_id=phone.id, method="spoken",
+                    explanation_version="2026-12", explanation_language="ar", given_at=clock.utc_now())
+    session.add(given)
+    session.flush()
+    views = contact.list_channels(session, settings, worker.actor, person)
+    assert sorted((view.kind, view.consent_to_contact, view.contact_consent_id) for view in views) == [
+        ("email", False, None), ("phone", True, given.id)]
 
 
 def test_do_not_contact_is_set_and_cleared_audited_and_obeyed(session, settings, world) -> None:  # noqa: ANN001

@@ -136,7 +136,7 @@ def test_an_unknown_purpose_is_a_422_not_a_500(client, session, setup) -> None: 
 
 def test_a_reminder_is_queued_from_the_page_and_refused_when_contact_is_not_allowed(client, session, setup) -> None:  # noqa: ANN001
     worker, person, sms = setup
-    consents.given(session, worker.actor, person, consent.REMINDERS, channel_id=sms.id)
+    consents.given(session, worker.actor, person, consent.CONTACT, channel_id=sms.id)
     session.commit()
     token = audit_factories.sign_in_as(client, worker.actor)
     url = f"/staff/clients/{person.id}/reminders"
@@ -177,7 +177,7 @@ def test_the_section_shows_consents_and_the_reminder_form(session, setup, langua
     from carebridge.web import template_environment
 
     worker, person, sms = setup
-    consents.given(session, worker.actor, person, consent.REMINDERS, channel_id=sms.id, method="written")
+    consents.given(session, worker.actor, person, consent.CONTACT, channel_id=sms.id, method="written")
     withdrawn = consents.given(session, worker.actor, person, consent.STATISTICS)
     consent.withdraw_consent(session, worker.actor, withdrawn.id)
     [entry] = [item for item in SECTIONS if item.name == "consent"]
@@ -196,3 +196,84 @@ def test_the_section_shows_consents_and_the_reminder_form(session, setup, langua
     person.do_not_contact = True
     html = env.get_template(entry.template).render(lang=language, **pages.section(session, SETTINGS, worker.actor, person, request))
     assert f'action="/staff/clients/{person.id}/reminders"' not in html
+
+
+def test_the_explanation_opens_in_the_persons_language_with_a_switcher(client, session) -> None:  # noqa: ANN001
+    """A Dari speaker's explanation opened by an English-speaking worker is in Dari's nearest interface language
+    (fa), not in English; ?lang= switches it, and the switcher keeps the purpose."""
+    worker = clients.caseworker(session)
+    person = clients.client(session, SETTINGS, worker.actor, languages=["prs", "en"])
+    session.commit()
+    audit_factories.sign_in_as(client, worker.actor)
+    url = f"/staff/clients/{person.id}/consent/explanation?purpose=contact"
+    page = client.get(url, headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert '<html lang="fa" dir="rtl">' in page.text
+    assert f"/staff/clients/{person.id}/consent/explanation?purpose=contact&amp;lang=ar" in page.text
+    assert 'class="no-print language-switcher"' in page.text  # the printout layout, its switcher not printed
+    assert 'aria-current="true"' in page.text
+    english = client.get(url + "&lang=en")
+    assert '<html lang="en" dir="ltr">' in english.text
+    assert "Contacting you" in english.text
+    # A language the interface does not have falls back to the person's, never a 500.
+    assert '<html lang="fa"' in client.get(url + "&lang=xx").text
+
+
+def test_the_form_and_the_section_default_to_the_persons_language(client, session) -> None:  # noqa: ANN001
+    worker = clients.caseworker(session)
+    person = clients.client(session, SETTINGS, worker.actor, languages=["ar-SY"])
+    session.commit()
+    audit_factories.sign_in_as(client, worker.actor)
+    form = client.get(f"/staff/clients/{person.id}/consent/new?purpose=case-work", headers={"Accept-Language": "en"})
+    assert '<option value="ar" lang="ar" selected>' in form.text
+    assert "consent/explanation?purpose=case-work&amp;lang=ar" in form.text
+    page = client.get(f"/staff/clients/{person.id}", headers={"Accept-Language": "en"})
+    assert f"/staff/clients/{person.id}/consent/explanation?lang=ar" in page.text
+
+
+def test_the_contact_section_shows_each_channels_consent_with_a_link_to_record_or_withdraw(client, session) -> None:  # noqa: ANN001
+    worker = clients.caseworker(session)
+    person = clients.client(session, SETTINGS, worker.actor)
+    phone = consents.channel(session, SETTINGS, person, "phone", "+447700900456", safe_times="after 6pm")
+    organisation = consents.channel(session, SETTINGS, person, "organisation", "Harbour Centre")
+    in_person = consents.channel(session, SETTINGS, person, "in-person")
+    given = consents.given(session, worker.actor, person, consent.CONTACT, channel_id=phone.id)
+    session.commit()
+    token = audit_factories.sign_in_as(client, worker.actor)
+    page = client.get(f"/staff/clients/{person.id}")
+    assert f'href="#consent-{given.id}"' in page.text and f'id="consent-{given.id}"' in page.text
+    record = f"/staff/clients/{person.id}/consent/new?purpose=contact&amp;channel_id={organisation.id}"
+    assert record in page.text
+    assert f"channel_id={in_person.id}" not in page.text
+    assert f"channel_id={phone.id}" not in page.text  # already given: a link to withdraw instead
+    assert "after 6pm" in page.text
+    # The link opens the form with the purpose and channel chosen; recording it turns the channel's answer to yes.
+    form = client.get(record.replace("&amp;", "&"))
+    assert 'value="contact" checked' in form.text and f'value="{organisation.id}" checked' in form.text
+    response = client.post(
+        f"/staff/clients/{person.id}/consent/new",
+        data={"csrf_token": token, "purpose": "contact", "method": "spoken", "explanation_language": "en",
+              "explanation_version": explanations.CURRENT, "channel_id": organisation.id},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    session.expire_all()
+    assert consent.active_consent(session, person.id, consent.CONTACT, channel_id=organisation.id) is not None
+    assert record not in client.get(f"/staff/clients/{person.id}").text
+
+
+def test_a_withdrawn_case_work_consent_is_shown_first_with_what_to_do(client, session, setup) -> None:  # noqa: ANN001
+    worker, person, sms = setup
+    given = consents.given(session, worker.actor, person, consent.CASE_WORK)
+    consents.given(session, worker.actor, person, consent.CONTACT, channel_id=sms.id)
+    session.commit()
+    token = audit_factories.sign_in_as(client, worker.actor)
+    assert 'id="case-work-withdrawn"' not in client.get(f"/staff/clients/{person.id}").text
+    client.post(f"/staff/clients/{person.id}/consent/{given.id}/withdraw", data={"csrf_token": token, "confirm": "yes"})
+    page = client.get(f"/staff/clients/{person.id}").text
+    assert 'id="case-work-withdrawn"' in page
+    assert f'action="/staff/clients/{person.id}/reminders"' not in page  # nobody contacts the person meanwhile
+    response = client.post(
+        f"/staff/clients/{person.id}/reminders", data={"csrf_token": token, "channel_id": sms.id}, follow_redirects=False
+    )
+    assert response.headers["location"] == _person_page(person.id, "contact-not-allowed")

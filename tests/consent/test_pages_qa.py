@@ -65,7 +65,10 @@ def test_consent_to_reminders_is_only_for_a_way_reminders_can_go(client, session
     session.commit()
     token = audit_factories.sign_in_as(client, worker.actor)
     form = client.get(f"/staff/clients/{person.id}/consent/new")
-    assert f'value="{sms.id}"' in form.text and f'value="{other.id}"' not in form.text
+    # The form offers every way to be contacted (consent to contact is for any of them), and says which are for
+    # contact only; the service still refuses reminders by them.
+    assert f'value="{sms.id}"' in form.text and f'value="{other.id}"' in form.text
+    assert f'id="channel-{other.id}-hint"' in form.text and f'id="channel-{sms.id}-hint"' not in form.text
     response = client.post(
         f"/staff/clients/{person.id}/consent/new",
         data={"csrf_token": token, "purpose": "reminders", "method": "spoken", "explanation_language": "en",

@@ -43,6 +43,7 @@ def _targets(session, worker, person):  # noqa: ANN001, ANN202
         consent.CASE_WORK: {},
         consent.SHARE: {"staff_organisation_id": worker.organisation.id},
         consent.REMINDERS: {"channel_id": sms.id},
+        consent.CONTACT: {"channel_id": consents.channel(session, SETTINGS, person, "phone", "+447700900456").id},
         consent.STATISTICS: {},
         consent.IMMIGRATION_SITUATION: {},
     }
@@ -102,6 +103,75 @@ def test_reminders_consent_is_per_channel_and_never_in_person(session, worker, p
     theirs = consents.channel(session, SETTINGS, other)
     with pytest.raises(InvalidInput):
         consents.given(session, worker.actor, person, consent.REMINDERS, channel_id=theirs.id)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [("phone", "+447700900456"), ("sms", "+447700900123"), ("email", "amina@example.org"), ("organisation", "Harbour Clinic")],
+)
+def test_consent_to_contact_is_per_channel_for_every_kind_that_reaches_the_person(session, worker, person, kind, value) -> None:  # noqa: ANN001
+    channel = consents.channel(session, SETTINGS, person, kind, value)
+    other = consents.channel(session, SETTINGS, person, "phone", "+447700900999")
+    assert consent.active_consent(session, person.id, consent.CONTACT, channel_id=channel.id) is None
+    given = consents.given(session, worker.actor, person, consent.CONTACT, channel_id=channel.id, explanation_language="fa")
+    assert (given.purpose, given.channel_id, given.explanation_language) == (consent.CONTACT, channel.id, "fa")
+    assert consent.active_consent(session, person.id, consent.CONTACT, channel_id=channel.id).id == given.id
+    assert consent.active_consent(session, person.id, consent.CONTACT, channel_id=other.id) is None
+    assert consent.active_consent(session, person.id, consent.CONTACT) is None  # a channel is always named
+    # Consent to contact is not consent to reminders by the same channel, nor the other way round.
+    assert consent.active_consent(session, person.id, consent.REMINDERS, channel_id=channel.id) is None
+    consent.withdraw_consent(session, worker.actor, given.id)
+    assert consent.active_consent(session, person.id, consent.CONTACT, channel_id=channel.id) is None
+    assert _events(session, person.id).count("consent.withdraw") == 1
+
+
+def test_contact_consent_is_never_for_in_person_and_reminders_never_by_phone(session, worker, person) -> None:  # noqa: ANN001
+    in_person = consents.channel(session, SETTINGS, person, "in-person")
+    phone = consents.channel(session, SETTINGS, person, "phone", "+447700900456")
+    with pytest.raises(InvalidInput) as problem:
+        consents.given(session, worker.actor, person, consent.CONTACT, channel_id=in_person.id)
+    assert [error.name for error in problem.value.errors] == ["channel_id"]
+    with pytest.raises(InvalidInput) as problem:
+        consents.given(session, worker.actor, person, consent.CONTACT)
+    assert [error.name for error in problem.value.errors] == ["channel_id"]
+    with pytest.raises(InvalidInput) as problem:
+        consents.given(session, worker.actor, person, consent.REMINDERS, channel_id=phone.id)
+    assert [error.name for error in problem.value.errors] == ["channel_id"]
+    with pytest.raises(InvalidInput) as problem:
+        consents.given(session, worker.actor, person, consent.STATISTICS, channel_id=phone.id)
+    assert [error.name for error in problem.value.errors] == ["channel_id"]
+
+
+def test_while_case_work_consent_is_withdrawn_no_other_consent_counts(session, worker, person) -> None:  # noqa: ANN001
+    phone = consents.channel(session, SETTINGS, person, "phone", "+447700900456")
+    # A record with no case-work consent recorded at all (made before consents were recorded) is not affected.
+    assert consent.case_work_withdrawn(session, person.id) is None
+    consent.require_case_work(session, person.id)
+    contact = consents.given(session, worker.actor, person, consent.CONTACT, channel_id=phone.id)
+    share = consents.given(session, worker.actor, person, consent.SHARE, staff_organisation_id=worker.organisation.id)
+    case_work = consents.given(session, worker.actor, person, consent.CASE_WORK)
+    assert consent.active_consent(session, person.id, consent.CONTACT, channel_id=phone.id).id == contact.id
+    consent.withdraw_consent(session, worker.actor, case_work.id)
+    assert consent.case_work_withdrawn(session, person.id).id == case_work.id
+    assert person.needs_attention is True
+    with pytest.raises(consent.ConsentRequired):
+        consent.require_case_work(session, person.id)
+    # Nothing else counts: nobody is contacted, nothing is shared.
+    assert consent.active_consent(session, person.id, consent.CONTACT, channel_id=phone.id) is None
+    with pytest.raises(consent.ConsentRequired):
+        consent.require_consent(session, person.id, consent.SHARE, staff_organisation_id=worker.organisation.id)
+    with pytest.raises(consent.ContactNotAllowed):
+        consent.contact_route(session, person, phone.id, consent.CONTACT)
+    # No new consent but case work itself can be recorded.
+    with pytest.raises(InvalidInput) as problem:
+        consents.given(session, worker.actor, person, consent.STATISTICS)
+    assert [error.name for error in problem.value.errors] == ["purpose"]
+    # The other grants were not withdrawn: when the person agrees again, they count again.
+    assert share.withdrawn_at is None and contact.withdrawn_at is None
+    consents.given(session, worker.actor, person, consent.CASE_WORK)
+    assert consent.case_work_withdrawn(session, person.id) is None
+    assert consent.contact_route(session, person, phone.id, consent.CONTACT).id == phone.id
+    consent.require_case_work(session, person.id)
 
 
 def test_bad_input_names_every_field(session, worker, person) -> None:  # noqa: ANN001

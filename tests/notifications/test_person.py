@@ -55,7 +55,7 @@ def _setup(session_factory, kind: str = "sms", value: str = NUMBER, languages=("
         worker = clients.caseworker(session)
         client = clients.client(session, SETTINGS, worker.actor, languages=list(languages))
         channel = consents.channel(session, SETTINGS, client, kind, value, safe_times="weekdays 10-12")
-        consents.given(session, worker.actor, client, consent.REMINDERS, channel_id=channel.id)
+        consents.given(session, worker.actor, client, consent.CONTACT, channel_id=channel.id)
         organisation = worker.organisation.name
         session.commit()
     return worker, client.id, channel.id, organisation
@@ -177,3 +177,58 @@ def test_an_erased_person_is_not_contacted(session_factory) -> None:  # noqa: AN
     assert _state(session_factory, job_id) == ("dead", "PermanentError:erased")
     with session_factory() as session:
         assert session.scalar(select(SmsOutbox.id)) is None
+
+
+def _with_safe_window(session_factory, days: tuple[int, ...], start: str, end: str):  # noqa: ANN001, ANN202
+    """A person whose text-message channel carries consent to contact and reminders, with a structured safe window
+    in their reminder preferences."""
+    from factories import appointments
+
+    with session_factory() as session:
+        worker = clients.caseworker(session)
+        client = clients.client(session, SETTINGS, worker.actor, languages=["ar"])
+        channel = appointments.reminded(session, SETTINGS, worker.actor, client, days=days, start=start, end=end)
+        consents.given(session, worker.actor, client, consent.CONTACT, channel_id=channel.id)
+        session.commit()
+    return worker, client.id, channel.id
+
+
+def test_the_message_waits_for_the_persons_safe_window(session_factory) -> None:  # noqa: ANN001
+    import datetime as dt
+
+    from carebridge.kit import clock
+
+    now = clock.utc_now()  # pinned: Monday 23 November 2026, 12:00 in London
+    assert now.weekday() == 0 and now.hour == 12
+    worker, client_id, channel_id = _with_safe_window(session_factory, (0,), "14:00", "16:00")
+    job_id = _queue(session_factory, worker, client_id, channel_id)
+    with session_factory() as session:
+        run_at = session.get(Job, job_id).run_at
+    assert run_at.replace(tzinfo=dt.UTC) == now.replace(hour=14, minute=0, second=0, microsecond=0)
+    jobs.worker(session_factory).run_once()
+    assert _state(session_factory, job_id)[0] == "queued"  # not sent before the window opens
+    with session_factory() as session:
+        assert session.scalar(select(SmsOutbox.id)) is None
+
+
+def test_with_no_safe_moment_this_week_nothing_is_queued(session_factory) -> None:  # noqa: ANN001
+    # The person's window (10:00-12:00) lies wholly in the deployment's quiet hours here.
+    quiet = Settings(reminder_quiet_start="09:00", reminder_quiet_end="20:00")
+    worker, client_id, channel_id = _with_safe_window(session_factory, (0, 1, 2, 3, 4), "10:00", "12:00")
+    with session_factory() as session:
+        with pytest.raises(InvalidInput) as problem:
+            person.queue_reminder(session, quiet, worker.actor, client_id, channel_id)
+        assert problem.value.errors[0].message == person.NO_SAFE_TIME
+        assert session.scalar(select(Job.id).where(Job.kind == "notify.person")) is None
+
+
+def test_consent_to_reminders_alone_does_not_allow_the_please_contact_message(session_factory) -> None:  # noqa: ANN001
+    from factories import appointments
+
+    with session_factory() as session:
+        worker = clients.caseworker(session)
+        client = clients.client(session, SETTINGS, worker.actor)
+        channel = appointments.reminded(session, SETTINGS, worker.actor, client)
+        session.commit()
+        with pytest.raises(consent.ContactNotAllowed):
+            person.queue_reminder(session, SETTINGS, worker.actor, client.id, channel.id)

@@ -11,7 +11,8 @@ person there), in-person (no value). What the channel says and its safe times ar
 key; phone numbers (E.164, read in settings.phone_region when typed without a country code) and e-mail addresses
 are blind-indexed in `lookup_index`, which is how possible duplicates are found (clients.duplicates) without
 decrypting anyone. Whether a channel may be used to contact the person is decided by consent.service.contact_route
-at the moment of contact; this module only shows whether the person consented to reminders by each channel.
+at the moment of contact; this module only shows whether the person consented to be contacted by each channel
+(consent purpose `contact`, any kind but in-person) and to reminders by it (text message and e-mail).
 """
 
 from __future__ import annotations
@@ -77,9 +78,13 @@ class ChannelView:
     organisation: str | None
     ask_for: str | None
     safe_times: str | None
-    # The person consented to reminders by this channel (consent.service.active_consent, purpose reminders).
+    # The person consented to be contacted by this channel (consent.service.active_consent, purpose contact).
     consent_to_contact: bool
     created_at: datetime
+    # The consent in force to be contacted by this channel (to link to its withdrawal), and whether the person
+    # consented to appointment reminders by it.
+    contact_consent_id: str | None = None
+    consent_to_reminders: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,7 +213,7 @@ def remove_channel(
     *,
     request_id: str | None = None,
 ) -> None:
-    """Delete a channel (its consents to reminders go with it); audited `client.channel.remove`."""
+    """Delete a channel (its consents to reminders and to contact go with it); audited `client.channel.remove`."""
     clients.check(actor, "person.write")
     client = clients.find_client(session, actor, client_id, "person.write")
     channel = _channel_of(session, client, channel_id)
@@ -254,8 +259,13 @@ def _view(session: Session, key: keys.DataKey, client: Client, channel: ContactC
         value = display_number(details["number"])
     elif "email" in details:
         value = details["email"]
-    consented = (
-        channel.kind != IN_PERSON
+    contact_consent = (
+        consent.active_consent(session, client.id, consent.CONTACT, channel_id=channel.id)
+        if channel.kind in consent.CONTACT_KINDS
+        else None
+    )
+    reminders = (
+        channel.kind in consent.REMINDER_KINDS
         and consent.active_consent(session, client.id, consent.REMINDERS, channel_id=channel.id) is not None
     )
     return ChannelView(
@@ -265,8 +275,10 @@ def _view(session: Session, key: keys.DataKey, client: Client, channel: ContactC
         organisation=details.get("organisation"),
         ask_for=details.get("ask_for"),
         safe_times=key.open_text(TABLE, "safe_times", channel.id, channel.safe_times),
-        consent_to_contact=consented,
+        consent_to_contact=contact_consent is not None,
         created_at=channel.created_at,
+        contact_consent_id=contact_consent.id if contact_consent is not None else None,
+        consent_to_reminders=reminders,
     )
 
 

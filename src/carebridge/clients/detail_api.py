@@ -73,7 +73,7 @@ class ChannelOut(BaseModel):
     organisation: str | None
     ask_for: str | None
     safe_times: str | None
-    consent_to_contact: bool = Field(description="The person consented to reminders by this channel.")
+    consent_to_contact: bool = Field(description="The person consented to be contacted by this channel.")
     created_at: dt.datetime
 
 

@@ -33,7 +33,7 @@ Writer = Annotated[Actor, Depends(requires("person.write"))]
 # Ids as the audit API takes them: no control characters or spaces (the request guard refuses those anyway).
 IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 Id = Annotated[str, Path(max_length=36, pattern=IDENTIFIER)]
-Purpose = Literal["case-work", "share", "reminders", "statistics", "immigration-situation"]
+Purpose = Literal["case-work", "share", "reminders", "contact", "statistics", "immigration-situation"]
 Method = Literal["spoken", "written", "interpreter"]
 Language = Literal["en", "ar", "fa", "uk", "fr", "es"]
 
@@ -48,7 +48,7 @@ class ConsentOut(BaseModel):
     staff_organisation_id: str | None = Field(None, description="share: a staff organisation.")
     directory_organization_id: str | None = Field(None, description="share: a directory (HSDS) organization.")
     organisation_name: str | None = Field(None, description="share: the organisation's name.")
-    channel_id: str | None = Field(None, description="reminders: the person's contact channel.")
+    channel_id: str | None = Field(None, description="reminders and contact: the person's contact channel.")
     method: Method
     interpreter_language: str | None = Field(None, description="BCP 47, when through an interpreter.")
     explanation_version: str
@@ -60,7 +60,7 @@ class ConsentOut(BaseModel):
 
 
 class ConsentIn(BaseModel):
-    """A consent the person gave. share names one organisation (staff or directory); reminders names a channel."""
+    """A consent the person gave. share names one organisation (staff or directory); reminders and contact name a channel."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carebridge.consent.service import CASE_WORK, IMMIGRATION_SITUATION, PURPOSES, REMINDERS, SHARE, STATISTICS
+from carebridge.consent.service import (
+    CASE_WORK,
+    CONTACT,
+    IMMIGRATION_SITUATION,
+    PURPOSES,
+    REMINDERS,
+    SHARE,
+    STATISTICS,
+)
 from carebridge.errors import N_
 
 CURRENT = "2026-12"
@@ -123,6 +131,30 @@ _2026_12: dict[str, Explanation] = {
             Part(IF_YOU_SAY_NO, (
                 N_("Your care with us stays the same. We do not send you messages, and you can contact us when you "
                    "want."),
+            )),
+        ),
+    ),
+    CONTACT: Explanation(
+        "2026-12",
+        CONTACT,
+        N_("Contacting you"),
+        (
+            Part(WHAT_WE_KEEP, (
+                N_("We may need to reach you, for example to tell you about an appointment or to ask how you are."),
+                N_("You choose each way we may use: a phone call, a text message, an e-mail, or a message through an "
+                   "organisation you name. You say yes or no to each one."),
+                N_("We only say who we are. We never say why in a message, so it is safer if someone else sees it."),
+            )),
+            Part(WHO_SEES_IT, (
+                N_("Only the people in our team who help you contact you."),
+                N_("Tell us when it is safe to contact you. We try to keep to those times. If it is never safe, "
+                   "tell us and we will not contact you at all."),
+            )),
+            _NEVER,
+            Part(CHANGE_YOUR_MIND, (_STOP, N_("We then stop using that way to contact you."))),
+            Part(IF_YOU_SAY_NO, (
+                N_("Your care with us stays the same. We do not contact you that way, and you can contact us when "
+                   "you want."),
             )),
         ),
     ),

@@ -38,6 +38,7 @@ PURPOSE_HINTS = {
     consent.CASE_WORK: N_("Keeping a record of the person at all."),
     consent.SHARE: N_("Sharing with one named organisation, for a referral."),
     consent.REMINDERS: N_("Sending reminders by one of the person's ways to be contacted."),
+    consent.CONTACT: N_("Contacting the person by one of their ways to be contacted: by phone, text message, e-mail or through an organisation."),
     consent.STATISTICS: N_("Counting the person, anonymously, in figures."),
     consent.IMMIGRATION_SITUATION: N_("Keeping the immigration situation, when it changes what the person can get."),
 }
@@ -53,6 +54,7 @@ CHANNEL_LABELS = {
     "organisation": N_("Through an organisation"),
     "in-person": N_("In person only"),
 }
+WEEKDAY_LABELS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 # What the person page's consent section says after a form (?consent=...).
 NOTICES = {
     "given": N_("The consent was recorded."),
@@ -63,7 +65,20 @@ NOTICES = {
         "No reminder was queued: this person must not be contacted this way (do not contact, or no consent for "
         "this channel)."
     ),
+    "no-safe-time": N_("No message was queued: there is no safe time to send it this week."),
 }
+
+
+def language_for_person(session: Session, settings: Settings, client: Client, asked: str | None) -> str:
+    """The language to give an explanation in: ?lang= when the interface has it, else the person's own first
+    language the interface has (rights.service.person_language), else the deployment's."""
+    from carebridge.clients import service as clients
+    from carebridge.rights import service as rights
+
+    chosen = i18n.language_or_none(asked) if asked else None
+    if chosen:
+        return chosen
+    return rights.person_language(clients.open_profile(session, settings, client), settings)
 
 
 def person_page(client_id: str, notice: str) -> str:
@@ -122,11 +137,18 @@ def section(session: Session, settings: Settings, actor: Actor, client: Client, 
     channels = _channel_labels(session, client.id)
     described = _describe(session, rows, channels)
     current = [item for item in described if item["withdrawn_at"] is None]
+    withdrawn_case_work = consent.case_work_withdrawn(session, client.id)
     reminder_channels = []
     if not client.do_not_contact:
         for channel_id, kind in channels.items():
-            if kind in person.SENDABLE_KINDS and consent.active_consent(session, client.id, consent.REMINDERS, channel_id=channel_id):
+            if kind in person.SENDABLE_KINDS and consent.active_consent(session, client.id, person.PURPOSE, channel_id=channel_id):
                 reminder_channels.append({"id": channel_id, "kind": kind, "safe_times": _safe_times(session, settings, client, channel_id)})
+    safe_window = None
+    if reminder_channels:
+        from carebridge.reminders import service as reminders
+
+        preference = reminders.preference_of(session, settings, client.id)
+        safe_window = preference.window if preference is not None else None
     notice = request.query_params.get("consent")
     return {
         "consent_section": {
@@ -138,12 +160,16 @@ def section(session: Session, settings: Settings, actor: Actor, client: Client, 
                 for purpose in consent.PURPOSES
                 if purpose not in {item["purpose"] for item in current}
             ],
+            "case_work_withdrawn_at": withdrawn_case_work.withdrawn_at if withdrawn_case_work is not None else None,
             "do_not_contact": client.do_not_contact,
             "reminder_channels": reminder_channels,
+            "safe_window": safe_window,
+            "weekday_labels": WEEKDAY_LABELS,
             "channel_labels": CHANNEL_LABELS,
+            "person_language": language_for_person(session, settings, client, None),
             "can_write": actor.can("person.write"),
             "notice": NOTICES.get(notice or ""),
-            "notice_is_problem": notice in ("not-confirmed", "contact-not-allowed"),
+            "notice_is_problem": notice in ("not-confirmed", "contact-not-allowed", "no-safe-time"),
             "csrf_token": getattr(request.state, "csrf_token", ""),
         }
     }
@@ -170,14 +196,21 @@ def _safe_times(session: Session, settings: Settings, client: Client, channel_id
 def explanation_page(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     actor: Reader,
     client_id: str,
     purpose: Annotated[str, Query(max_length=32)] = consent.CASE_WORK,
     version: Annotated[str, Query(max_length=16)] = explanations.CURRENT,
+    lang: Annotated[str, Query(max_length=16)] = "",
 ) -> Response:
-    """The explanation the person is given, in the language of the page (?lang=), to read out or print. Nothing of
-    the person is on it: only the organisation's name."""
+    """The explanation the person is given, to read out or print: in the person's language unless ?lang= asks for
+    another (a switcher offers each). A printout of its own (staff/printout_layout.html). Nothing of the person is
+    on it: only the organisation's name."""
     from carebridge.clients import service as clients
+    from carebridge.directory.pages import format_day
+    from carebridge.emergency import emergency_numbers
+    from carebridge.kit import clock
+    from carebridge.web import render
 
     if purpose not in consent.PURPOSES or not explanations.exists(version, purpose):
         raise InvalidInput(
@@ -188,7 +221,8 @@ def explanation_page(
         session, "consent.explanation.read", actor=actor, record_type="client", record_id=client.id,
         request_id=request_id(request),
     )
-    return render_staff(
+    language = language_for_person(session, settings, client, lang)
+    return render(
         request,
         "staff/consent/explanation.html",
         {
@@ -196,7 +230,12 @@ def explanation_page(
             "explanation": explanations.explanation(purpose, version),
             "purposes": [(item, explanations.TITLES[item]) for item in consent.PURPOSES],
             "organisation": consent.staff_organisation_name(session, client.organisation_id),
+            "languages": i18n.LANGUAGES,
+            "emergency_numbers": emergency_numbers(client.jurisdiction, settings),
+            "printed_on": clock.today(settings.timezone),
+            "format_day": lambda day: format_day(day, language),
         },
+        language=language,
     )
 
 
@@ -204,13 +243,20 @@ def explanation_page(
 
 
 def _form(
-    request: Request, session: Session, client: Client, *, values: dict[str, Any], errors: list, status_code: int = 200
+    request: Request,
+    session: Session,
+    client: Client,
+    *,
+    values: dict[str, Any],
+    errors: list,
+    person_language: str,
+    status_code: int = 200,
 ) -> Response:
     organisations = session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
     channels = [
-        (channel_id, kind)
+        (channel_id, kind, kind in consent.REMINDER_KINDS)
         for channel_id, kind in _channel_labels(session, client.id).items()
-        if kind in consent.REMINDER_KINDS
+        if kind in consent.CONTACT_KINDS
     ]
     return render_staff(
         request,
@@ -225,6 +271,7 @@ def _form(
             "channels": channels,
             "channel_labels": CHANNEL_LABELS,
             "version": explanations.CURRENT,
+            "person_language": person_language,
         },
         status_code=status_code,
     )
@@ -234,21 +281,31 @@ def _form(
 def new_consent_page(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     actor: Writer,
     client_id: str,
     purpose: Annotated[str, Query(max_length=32)] = "",
+    channel_id: Annotated[str, Query(max_length=36)] = "",
 ) -> Response:
+    """The form, its purpose (and channel) chosen when the link says so; the explanation's language is the person's
+    by default (language_for_person)."""
     from carebridge.clients import service as clients
 
     client = clients.find_client(session, actor, client_id, "person.write")
-    values = {"purpose": purpose if purpose in consent.PURPOSES else "", "explanation_language": i18n.negotiate_language(request)}
-    return _form(request, session, client, values=values, errors=[])
+    language = language_for_person(session, settings, client, None)
+    values = {
+        "purpose": purpose if purpose in consent.PURPOSES else "",
+        "explanation_language": language,
+        "channel_id": channel_id if channel_id in _channel_labels(session, client.id) else "",
+    }
+    return _form(request, session, client, values=values, errors=[], person_language=language)
 
 
 @router.post("/staff/clients/{client_id}/consent/new")
 def record_consent(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     actor: Writer,
     client_id: str,
     purpose: Annotated[str, Form(max_length=TRANSPORT_LIMIT)] = "",
@@ -281,11 +338,14 @@ def record_consent(
             # The form shows every field; only those of the chosen purpose count (the API is strict about the rest).
             staff_organisation_id=organisation if purpose == consent.SHARE else None,
             directory_organization_id=directory_organization_id if purpose == consent.SHARE else None,
-            channel_id=channel_id if purpose == consent.REMINDERS else None,
+            channel_id=channel_id if purpose in consent.CHANNEL_PURPOSES else None,
             request_id=request_id(request),
         )
     except InvalidInput as problem:
-        return _form(request, session, client, values=values, errors=form_errors(request, problem.errors), status_code=422)
+        return _form(
+            request, session, client, values=values, errors=form_errors(request, problem.errors),
+            person_language=language_for_person(session, settings, client, None), status_code=422,
+        )
     return _see_other(person_page(client.id, "given"))
 
 
@@ -332,6 +392,9 @@ def send_reminder(
     client = clients.find_client(session, actor, client_id, "person.write")
     try:
         person.queue_reminder(session, settings, actor, client.id, channel_id, request_id=request_id(request))
-    except (consent.ContactNotAllowed, InvalidInput):
+    except consent.ContactNotAllowed:
         return _see_other(person_page(client.id, "contact-not-allowed"))
+    except InvalidInput as problem:
+        safe_time_missing = any(error.message == person.NO_SAFE_TIME for error in problem.errors)
+        return _see_other(person_page(client.id, "no-safe-time" if safe_time_missing else "contact-not-allowed"))
     return _see_other(person_page(client.id, "reminder-queued"))

@@ -4,9 +4,16 @@ shares (this module is the one place those checks live).
     consent.require_consent(session, client.id, consent.SHARE, staff_organisation_id=org.id)   # ConsentRequired
     channel = consent.contact_route(session, client, channel_id, consent.REMINDERS)          # ContactNotAllowed
 
-Purposes: case-work; share (with one named organisation, for a referral); reminders (by one contact channel);
-statistics (anonymous figures); immigration-situation (keeping it, because it changes what the person can get).
+Purposes: case-work; share (with one named organisation, for a referral); reminders (appointment reminders, by one
+text-message or e-mail channel); contact (staff contacting the person by one channel: a phone call, a text, an
+e-mail, a message through a named organisation, or the "please contact us" message); statistics (anonymous
+figures); immigration-situation (keeping it, because it changes what the person can get).
 Withdrawal takes effect at once: every check reads the database, nothing is cached.
+
+Case work comes first: while the person's consent to case work is withdrawn (and not given again), no other consent
+counts — nothing is shared, nobody is contacted, nothing new is kept — until the record is closed or erased, or the
+person agrees again (docs/decisions/0008, "Amended"). A record that never had a case-work consent recorded is not
+affected: that is a record made before consents were recorded, and its page asks for one.
 """
 
 from __future__ import annotations
@@ -28,9 +35,12 @@ from carebridge.kit import clock
 CASE_WORK = "case-work"
 SHARE = "share"
 REMINDERS = "reminders"
+CONTACT = "contact"
 STATISTICS = "statistics"
 IMMIGRATION_SITUATION = "immigration-situation"
-PURPOSES = (CASE_WORK, SHARE, REMINDERS, STATISTICS, IMMIGRATION_SITUATION)
+PURPOSES = (CASE_WORK, SHARE, REMINDERS, CONTACT, STATISTICS, IMMIGRATION_SITUATION)
+# Purposes given for one contact channel.
+CHANNEL_PURPOSES = (REMINDERS, CONTACT)
 
 
 class ConsentRequired(CarebridgeError):
@@ -58,9 +68,12 @@ def active_consent(
     directory_organization_id: str | None = None,
     channel_id: str | None = None,
 ) -> Consent | None:
-    """The consent in force for this purpose (and organisation or channel, for share and reminders), or None."""
+    """The consent in force for this purpose (and organisation or channel, for share, reminders and contact), or
+    None. None too for every purpose but case work while consent to case work is withdrawn."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown consent purpose {purpose!r}")
+    if purpose != CASE_WORK and case_work_withdrawn(session, client_id):
+        return None
     query = select(Consent).where(
         Consent.client_id == client_id, Consent.purpose == purpose, Consent.withdrawn_at.is_(None)
     )
@@ -71,11 +84,31 @@ def active_consent(
             query = query.where(Consent.staff_organisation_id == staff_organisation_id)
         if directory_organization_id:
             query = query.where(Consent.directory_organization_id == directory_organization_id)
-    if purpose == REMINDERS:
+    if purpose in CHANNEL_PURPOSES:
         if not channel_id:
             return None
         query = query.where(Consent.channel_id == channel_id)
     return session.scalars(query.order_by(Consent.given_at.desc()).limit(1)).first()
+
+
+def case_work_withdrawn(session: Session, client_id: str) -> Consent | None:
+    """The withdrawn case-work consent, when the person withdrew it and has not agreed again; else None (in force,
+    or never recorded). While it is withdrawn the record only waits to be closed or erased."""
+    rows = session.scalars(
+        select(Consent)
+        .where(Consent.client_id == client_id, Consent.purpose == CASE_WORK)
+        .order_by(Consent.withdrawn_at.desc())
+    ).all()
+    if not rows or any(row.withdrawn_at is None for row in rows):
+        return None
+    return rows[0]
+
+
+def require_case_work(session: Session, client_id: str) -> None:
+    """ConsentRequired while consent to case work is withdrawn: for any service about to add new case work (a note,
+    a plan, a referral, an assessment) to the record."""
+    if case_work_withdrawn(session, client_id) is not None:
+        raise ConsentRequired()
 
 
 def require_consent(session: Session, client_id: str, purpose: str, **target: str | None) -> Consent:
@@ -87,7 +120,8 @@ def require_consent(session: Session, client_id: str, purpose: str, **target: st
 
 def contact_route(session: Session, client: Client, channel_id: str, purpose: str = REMINDERS) -> ContactChannel:
     """The channel to contact the person by, if allowed: not flagged do-not-contact, the channel is theirs, and they
-    consented to being contacted by it for this purpose. Every feature that contacts a person calls this first,
+    consented to being contacted by it for this purpose (reminders or contact; none counts while consent to case work
+    is withdrawn). Every feature that contacts a person calls this first,
     at the moment of contact (a queued reminder checks again when it is sent)."""
     session.refresh(client, attribute_names=["do_not_contact"])
     if client.do_not_contact:
@@ -112,6 +146,8 @@ METHODS = (SPOKEN, WRITTEN, INTERPRETER)
 NOT_CONTACTABLE_KINDS = ("in-person",)
 # Reminders go by text message or e-mail only (notifications.person.SENDABLE_KINDS; the explanation says so).
 REMINDER_KINDS = ("sms", "email")
+# Staff may be allowed to contact a person by any channel that reaches them (in person is a way to meet).
+CONTACT_KINDS = ("phone", "sms", "email", "organisation")
 # A BCP 47 tag, loosely: a primary language subtag and up to a few subtags ("prs", "fa-AF", "ar-SY", "sr-Latn-RS").
 _BCP47 = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}")
 _BCP47_MAXIMUM = 35
@@ -136,8 +172,8 @@ class ContactFeature:
 # do-not-contact, consent (given, missing, withdrawn before and after queuing) and in-person-only channels.
 CONTACT_FEATURES: tuple[ContactFeature, ...] = (
     ContactFeature(
-        name="reminder",
-        purpose=REMINDERS,
+        name="please-contact",
+        purpose=CONTACT,
         queue="carebridge.notifications.person:queue_reminder",
         job="notify.person",
         send="carebridge.notifications.person:notify_person",
@@ -260,7 +296,7 @@ def _validated(
                 values["directory_organization_id"] = directory_organization_id
     elif staff_organisation_id or directory_organization_id:
         errors.append(FieldError("organisation", N_("Name an organisation only for consent to share.")))
-    if purpose == REMINDERS:
+    if purpose in CHANNEL_PURPOSES:
         channel = (
             session.scalar(
                 select(ContactChannel).where(ContactChannel.id == channel_id, ContactChannel.client_id == client.id)
@@ -272,16 +308,33 @@ def _validated(
             errors.append(FieldError("channel_id", N_("Choose one of the person's ways to be contacted.")))
         elif channel.kind in NOT_CONTACTABLE_KINDS:
             errors.append(
-                FieldError("channel_id", N_("A person cannot be sent reminders in person. Choose another way."))
+                FieldError(
+                    "channel_id",
+                    N_("A person cannot be sent reminders in person. Choose another way.")
+                    if purpose == REMINDERS
+                    else N_("In person only is a way to meet, not to contact. Choose another way."),
+                )
             )
-        elif channel.kind not in REMINDER_KINDS:
+        elif purpose == REMINDERS and channel.kind not in REMINDER_KINDS:
             errors.append(
                 FieldError("channel_id", N_("Reminders go by text message or e-mail only. Choose one of those ways."))
             )
+        elif purpose == CONTACT and channel.kind not in CONTACT_KINDS:
+            errors.append(FieldError("channel_id", N_("Choose one of the person's ways to be contacted.")))
         else:
             values["channel_id"] = channel.id
     elif channel_id:
-        errors.append(FieldError("channel_id", N_("Choose a way of contact only for consent to reminders.")))
+        errors.append(
+            FieldError("channel_id", N_("Choose a way of contact only for consent to reminders or to contact."))
+        )
+    if purpose in PURPOSES and purpose != CASE_WORK and case_work_withdrawn(session, client.id) is not None:
+        errors.append(
+            FieldError(
+                "purpose",
+                N_("The person withdrew consent to keeping a record. Record that consent again first, or close "
+                   "the record."),
+            )
+        )
     if errors:
         raise InvalidInput(errors=errors)
     return values

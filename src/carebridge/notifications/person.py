@@ -3,13 +3,18 @@ that contacts a person (consent.service.CONTACT_FEATURES lists every one).
 
     job_id = person.queue_reminder(session, settings, actor, client.id, channel.id)   # ContactNotAllowed
 
-The gate is consent.service.contact_route, checked twice: when staff queue the reminder, and again in the worker at
-the moment of sending — consent withdrawn or do-not-contact set in between, and the job ends without sending:
+The gate is consent.service.contact_route with the purpose `contact` (staff reaching the person: the person agreed
+to be contacted by this channel), checked twice: when staff queue the reminder, and again in the worker at the
+moment of sending — consent withdrawn or do-not-contact set in between, and the job ends without sending:
 PermanentError("contact-not-allowed"). The `notify.person` job's payload is ids and a reason code only
 ({"client_id", "channel_id", "reason"}); the text is a fixed sentence in the person's language naming the
 organisation ("This is a message from <organisation>. Please contact us."), never why. The number or address is
-opened (decrypted) only in the worker, at send time. Safe times are shown to the sender on the page; they are the
-person's own words and are not enforced by the clock.
+opened (decrypted) only in the worker, at send time.
+
+When it is safe: the message waits for the first moment outside the deployment's quiet hours and inside the person's
+own safe window, when they gave one (reminders.service: the structured window of their reminder preferences), within
+the next week; with no such moment nothing is queued. A channel's safe times are the person's own words (free text):
+they are shown to the sender next to the button, and cannot be checked by the clock.
 
 Sent once per job, as staff notifications (notifications.service): the job id is recorded in notification_sent with
 the outcome (its `account_id` column holds the client id for a person's notification).
@@ -17,6 +22,7 @@ the outcome (its `account_id` column holds the client id for a person's notifica
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from typing import Any
@@ -46,6 +52,12 @@ REASONS = (PLEASE_CONTACT,)
 SENDABLE_KINDS = ("sms", "email")
 CONTACT_NOT_ALLOWED = "contact-not-allowed"
 
+# The consent a "please contact us" message needs: to be contacted by this channel (consent.service.CONTACT).
+PURPOSE = consent.CONTACT
+NO_SAFE_TIME = N_("There is no safe time to send a message to the person this week.")
+# How far ahead a message may wait for a safe moment.
+SAFE_MOMENT_HORIZON = dt.timedelta(days=7)
+
 TEXTS = {PLEASE_CONTACT: N_("This is a message from %(organisation)s. Please contact us.")}
 SUBJECTS = {PLEASE_CONTACT: N_("A message from %(organisation)s")}
 
@@ -70,17 +82,36 @@ def queue_reminder(
     if reason not in REASONS:
         raise ValueError(f"reason must be one of {', '.join(REASONS)}")
     client = clients.find_client(session, actor, client_id, "person.write")
-    channel = consent.contact_route(session, client, channel_id, consent.REMINDERS)
+    channel = consent.contact_route(session, client, channel_id, PURPOSE)
     if channel.kind not in SENDABLE_KINDS:
         raise InvalidInput(
             errors=[FieldError("channel_id", N_("Reminders can be sent only by text message or e-mail."))]
         )
-    job_id = enqueue(session, KIND, {"client_id": client.id, "channel_id": channel.id, "reason": reason})
+    moment = next_safe_moment(session, settings, client.id)
+    if moment is None:
+        raise InvalidInput(
+            errors=[FieldError("channel_id", NO_SAFE_TIME)]
+        )
+    now = clock.utc_now()
+    job_id = enqueue(
+        session, KIND, {"client_id": client.id, "channel_id": channel.id, "reason": reason},
+        run_at=moment if moment > now else None,
+    )
     assert job_id is not None
     audit.record(
         session, "client.reminder.queue", actor=actor, record_type="client", record_id=client.id, request_id=request_id
     )
     return job_id
+
+
+def next_safe_moment(session: Session, settings: Settings, client_id: str) -> dt.datetime | None:
+    """The first moment from now, within a week, outside the deployment's quiet hours and inside the person's own safe
+    window (when they gave one with their reminder preferences); None when there is none."""
+    from carebridge.reminders import service as reminders
+
+    preference = reminders.preference_of(session, settings, client_id)
+    now = clock.utc_now()
+    return reminders.next_allowed(now, now + SAFE_MOMENT_HORIZON, settings, preference.window if preference else None)
 
 
 def language_of(languages: list[str], settings: Settings) -> str:
@@ -141,7 +172,7 @@ def notify_person(session: Session, payload: dict[str, Any]) -> None:
     if client is None:
         raise PermanentError("no-client")  # erased since it was queued
     try:
-        channel = consent.contact_route(session, client, channel_id, consent.REMINDERS)
+        channel = consent.contact_route(session, client, channel_id, PURPOSE)
     except consent.ContactNotAllowed:
         log.info("job %s: the person may no longer be contacted this way; nothing was sent", job.id)
         raise PermanentError(CONTACT_NOT_ALLOWED) from None
