@@ -3,8 +3,8 @@
 Until now one checkbox, set by whoever recorded the request, hid it from the person. Entries that had it become
 `claimed`: they are shown to the person until two administrators confirm the gag (docs/firewall.md).
 
-Revision ID: 0022_disclosure_gag
-Revises: 0019_volunteers
+Revision ID: 0021_disclosure_gag
+Revises: 0020_client_references
 Create Date: 2026-12-06 17:00:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0022_disclosure_gag'
-down_revision = '0019_volunteers'
+revision = '0021_disclosure_gag'
+down_revision = '0020_client_references'
 branch_labels = None
 depends_on = None
 
