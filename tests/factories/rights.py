@@ -121,6 +121,7 @@ class EveryDomain:
 
 def every_domain(session: Session, settings: Settings) -> EveryDomain:
     from carebridge.assessments import service as assessments
+    from carebridge.clients import references
     from carebridge.interpreters import service as interpreters
     from carebridge.plans import service as plans
     from carebridge.reminders import inbound
@@ -149,6 +150,9 @@ def every_domain(session: Session, settings: Settings) -> EveryDomain:
     assessment = assessments.create_assessment(session, settings, worker, person, answers)
     assessments.override_assessment(session, settings, worker, assessment.id, "critical", "marker-override-reason")
     ids["assessment"] = assessment.id
+
+    references.add_reference(session, settings, worker, person.id,
+                             references.ReferenceInput("case-reference", "MRK-77123", "marker-reference-label"))
 
     goal = plans.create_goal(session, settings, worker, person, domain="housing", text="marker-goal-text")
     plans.add_step(session, settings, worker, goal, description="marker-step-description", who="organisation",

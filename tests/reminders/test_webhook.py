@@ -142,6 +142,26 @@ def test_stop_withdraws_consent_at_once_and_a_queued_reminder_is_not_sent(api, s
         assert session.get(Job, job_id).state == "done"  # it found nothing to send
 
 
+def test_stop_also_ends_consent_to_be_contacted_on_that_channel_only(api, session_factory) -> None:
+    """STOP means "stop texting me": no reminders and no "please contact us" texts by that number; another channel's
+    consent to be contacted is the person's to keep."""
+    from factories import consent as consent_factories
+
+    worker, client_id, channel_id = _person(session_factory, book=False)
+    with session_factory() as session:
+        client = session.get(Client, client_id)
+        other = consent_factories.channel(session, SETTINGS, client, "email", "marker-stop@example.org")
+        for channel in (channel_id, other.id):
+            consent_factories.given(session, worker.actor, client, consent.CONTACT, channel_id=channel)
+        session.commit()
+        other_id = other.id
+    assert _post(api, _message("STOP")).status_code == 202
+    with session_factory() as session:
+        assert consent.active_consent(session, client_id, consent.CONTACT, channel_id=channel_id) is None
+        assert consent.active_consent(session, client_id, consent.REMINDERS, channel_id=channel_id) is None
+        assert consent.active_consent(session, client_id, consent.CONTACT, channel_id=other_id) is not None
+
+
 @pytest.mark.parametrize("word", [
     "STOP", "Stop.", "stopall", "UNSUBSCRIBE", "cancel", "END", "quit",
     "توقف", "إلغاء", "ایست", "لغو", "СТОП", "відписатися", "ARRÊT", "désabonner", "BAJA", "parar",

@@ -38,7 +38,7 @@ def made(session, settings):  # noqa: ANN001, ANN201
 def test_the_copy_is_version_2_and_has_every_registered_section(made):
     _, document = made
     assert document["version"] == 2
-    for name in ("assessments", "plan_goals", "screenings", "risk_flags", "referrals", "appointments",
+    for name in ("reference_numbers", "assessments", "plan_goals", "screenings", "risk_flags", "referrals", "appointments",
                  "reminder_preference", "reminders", "messages_received", "interpreter_bookings",
                  "interpreter_exclusions", "volunteer_matches", "volunteer_exclusions", "prescribing_conversations",
                  "wellbeing"):
@@ -96,6 +96,11 @@ def test_each_section_holds_the_decrypted_values(made):
     assert match["shared"]["how_to_meet"] == "marker-how-to-meet"
     assert match["volunteer_kind"] == "volunteer"
 
+    [reference] = document["reference_numbers"]
+    assert (reference["kind"], reference["value"], reference["label"]) == (
+        "case-reference", "MRK-77123", "marker-reference-label")
+    assert "lookup_index" not in reference  # the blind index (a hash) stays out
+
     [talk] = document["prescribing_conversations"]
     assert talk["what_matters"] == "marker-what-matters"
     [wellbeing] = document["wellbeing"]
@@ -143,7 +148,7 @@ PDF_MARKERS = (
     "marker-assessment-words", "marker-override-reason", "marker-goal-text", "marker-step-description", "PHQ-9",
     "marker-risk-seen", "marker-risk-outcome", "marker-referral-outcome", "marker-appointment-place", "Dr Amal",
     "marker-reply-text", "marker-booking-where", "marker-exclusion-reason", "marker-how-to-meet",
-    "marker-what-matters",
+    "marker-what-matters", "marker-reference-label", "MRK-77123",
 )
 
 

@@ -1,7 +1,7 @@
 """Text messages a person sends back to a reminder: STOP (in any of our six languages) and other replies.
 
 The number is matched through the contact channel's blind index (clients.contact: E.164, then
-keys.keyring.blind_index), never by reading numbers. STOP withdraws the person's consent to reminders by that
+keys.keyring.blind_index), never by reading numbers. STOP withdraws the person's consent to reminders and to be contacted by that
 channel at once (consent.service.withdraw_by_person) and cancels the reminders not yet sent; START does NOT sign the
 person up again: a worker records their consent again, with the explanation, as for any consent. Any other reply is
 kept sealed with the person's data key, shown on their page, and their caseworker gets a payload-free "new message"
@@ -91,7 +91,9 @@ def receive(session: Session, settings: Settings, number: str, text: str) -> int
         message = InboundMessage(id=new_id(), client_id=client.id, channel_id=channel.id, received_at=now)
         if stop:
             message.kind = "stop"
-            consent.withdraw_by_person(session, client.id, consent.REMINDERS, channel_id=channel.id)
+            # "Stop texting me": reminders and any other contact by this channel end; other channels are untouched.
+            for purpose in (consent.REMINDERS, consent.CONTACT):
+                consent.withdraw_by_person(session, client.id, purpose, channel_id=channel.id)
             for reminder in session.scalars(
                 select(Reminder).where(
                     Reminder.client_id == client.id, Reminder.channel_id == channel.id,

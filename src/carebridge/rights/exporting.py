@@ -75,6 +75,7 @@ class Exporter:
 # In the order the copy lists them (after the record itself, its channels, notes, consents and immigration
 # situation, which rights.service makes from the clients and consent domains).
 EXPORTERS: tuple[Exporter, ...] = (
+    Exporter("clients", "carebridge.clients.export:export", ("client_reference",)),
     Exporter("assessments", "carebridge.assessments.export:export", ("assessment",)),
     Exporter("plans", "carebridge.plans.export:export", ("plan_goal", "plan_step")),
     Exporter("screening", "carebridge.screening.export:export", ("screening",), readers=("screening.read",)),
