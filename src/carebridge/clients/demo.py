@@ -311,8 +311,10 @@ def _consents(session: Session, settings: Any, context: DemoContext, made: list[
                 select(ContactChannel.id).where(ContactChannel.client_id == client.id, ContactChannel.kind == "sms")
             )
             if sms is not None:
-                consent.record_consent(session, actor, client.id, consent.REMINDERS, channel_id=sms, **common)
-                given += 1
+                # Reminders by text, and being contacted by text when the caseworker needs them.
+                for purpose in (consent.REMINDERS, consent.CONTACT):
+                    consent.record_consent(session, actor, client.id, purpose, channel_id=sms, **common)
+                    given += 1
     session.flush()
     return f"Demo consents: {given} recorded." if given else None
 
