@@ -256,8 +256,12 @@ def test_the_court_order_through_the_pages_claim_propose_confirm_and_the_persons
 
     with clock.pinned(fixed_clock + dt.timedelta(minutes=4)):
         csrf = sign_in(world["admin_two"])
+        offered = client.get(f"/staff/disclosure-requests/{entry_id}").text
+        assert f'action="/staff/disclosure-requests/{entry_id}/court-order/confirm"' in offered
+        assert 'id="gag_answer-confirm" name="gag_answer"' in offered and 'id="gag_answer-send-back"' in offered
         unanswered = client.post(f"/staff/disclosure-requests/{entry_id}/court-order/confirm", data={"csrf_token": csrf})
         assert unanswered.status_code == 422 and 'href="#gag_answer"' in unanswered.text
+        assert 'aria-describedby="gag_answer-error"' in unanswered.text
         confirmed = client.post(f"/staff/disclosure-requests/{entry_id}/court-order/confirm",
                                 data={"gag_answer": "confirm", "csrf_token": csrf}, follow_redirects=False)
         assert confirmed.status_code == 303
