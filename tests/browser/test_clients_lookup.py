@@ -4,10 +4,10 @@ find form posts (nothing typed reaches the URL), and the pages are axe-core (WCA
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from factories import accounts as account_factories
+from factories import browser as browser_factories
 from factories import clients as factories
 from sqlalchemy.orm import sessionmaker
 
@@ -16,8 +16,6 @@ from carebridge.db import make_engine, session_scope
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture
@@ -39,36 +37,13 @@ def person(live_database_url: str) -> Iterator[dict]:
     engine.dispose()
 
 
-def _sign_in(page, base: str, email: str, lang: str) -> None:  # noqa: ANN001
-    page.goto(f"{base}/staff/sign-in?lang={lang}")
-    page.fill("#email", email)
-    page.fill("#password", account_factories.PASSWORD)
-    page.click('form[action="/staff/sign-in"] button[type="submit"]')
-    page.fill("#code", account_factories.totp_code())
-    page.click('form[action="/staff/sign-in/code"] button[type="submit"]')
-    assert page.url == f"{base}/staff"
-
-
-def _axe(page, lang: str) -> None:  # noqa: ANN001
-    assert page.get_attribute("html", "lang") == lang
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
-    )
-    problems = [
-        f"{violation['id']}: {violation['help']} at {[' '.join(node['target']) for node in violation['nodes'][:5]]}"
-        for violation in results["violations"]
-    ]
-    assert not problems, f"{page.url}:\n" + "\n".join(problems)
-
-
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_finding_a_person_by_reference_without_javascript(live_server: str, browser, person, lang: str) -> None:  # noqa: ANN001
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        _sign_in(page, live_server, person["email"], lang)
+        browser_factories.sign_in(page, live_server, person["email"], lang)
         page.goto(f"{live_server}/staff/clients?lang={lang}")
         page.fill("#value", "９４３-４７６-５９１９")
         page.click('form[action="/staff/clients/find"] button[type="submit"]')
@@ -86,23 +61,23 @@ def test_finding_a_person_by_reference_without_javascript(live_server: str, brow
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_the_find_and_reference_pages_are_axe_clean(live_server: str, browser, person, lang: str) -> None:  # noqa: ANN001
     # A test of its own: a TOTP code is accepted only once per account, so one sign-in per test.
-    assert AXE.is_file(), "axe-core is missing: run `npm ci`"
+    assert browser_factories.AXE_PATH.is_file(), "axe-core is missing: run `npm ci`"
     context = browser.new_context(java_script_enabled=True, bypass_csp=True, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        _sign_in(page, live_server, person["email"], lang)
+        browser_factories.sign_in(page, live_server, person["email"], lang)
         for path in ("/staff/clients", f"/staff/clients/{person['id']}", f"/staff/clients/{person['id']}/references/new"):
             page.goto(f"{live_server}{path}?lang={lang}")
-            _axe(page, lang)
+            browser_factories.assert_axe_clean(page, lang)
         for typed in ("9434765919", "07700 900 000", "Amina"):
             page.goto(f"{live_server}/staff/clients?lang={lang}")
             page.fill("#value", typed)
             page.click('form[action="/staff/clients/find"] button[type="submit"]')
-            _axe(page, lang)
+            browser_factories.assert_axe_clean(page, lang)
         page.goto(f"{live_server}/staff/clients/{person['id']}/references/new?lang={lang}")
         page.click('form[action$="/references/new"] button[type="submit"]')
         assert page.locator(".error-summary").count() == 1
-        _axe(page, lang)
+        browser_factories.assert_axe_clean(page, lang)
     finally:
         context.close()

@@ -8,10 +8,10 @@ checkout's development keys, which the live server reads too.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from factories import accounts as account_factories
+from factories import browser as browser_factories
 from factories import clients as factories
 from sqlalchemy import update
 from sqlalchemy.orm import sessionmaker
@@ -21,8 +21,6 @@ from carebridge.db import make_engine, session_scope
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BUDGET = 100_000
 
 
@@ -50,36 +48,13 @@ def caseload(live_database_url: str) -> Iterator[dict]:
     engine.dispose()
 
 
-def _sign_in(page, base: str, email: str, lang: str) -> None:  # noqa: ANN001
-    page.goto(f"{base}/staff/sign-in?lang={lang}")
-    page.fill("#email", email)
-    page.fill("#password", account_factories.PASSWORD)
-    page.click('form[action="/staff/sign-in"] button[type="submit"]')
-    page.fill("#code", account_factories.totp_code())
-    page.click('form[action="/staff/sign-in/code"] button[type="submit"]')
-    assert page.url == f"{base}/staff"
-
-
-def _axe(page, lang: str) -> None:  # noqa: ANN001
-    assert page.get_attribute("html", "lang") == lang
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
-    )
-    problems = [
-        f"{violation['id']}: {violation['help']} at {[' '.join(node['target']) for node in violation['nodes'][:5]]}"
-        for violation in results["violations"]
-    ]
-    assert not problems, f"{page.url}:\n" + "\n".join(problems)
-
-
 @pytest.mark.parametrize("lang,direction", [("en", "ltr"), ("ar", "rtl")])
 def test_caseload_person_page_and_adding_a_person_without_javascript(live_server: str, browser, caseload, lang: str, direction: str) -> None:  # noqa: ANN001
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        _sign_in(page, live_server, caseload["email"], lang)
+        browser_factories.sign_in(page, live_server, caseload["email"], lang)
         sizes: list[int] = []
         page.on("response", lambda response: sizes.append(len(response.body())))
         page.goto(f"{live_server}/staff/clients?lang={lang}")
@@ -112,12 +87,12 @@ def test_caseload_person_page_and_adding_a_person_without_javascript(live_server
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_the_caseload_and_person_pages_are_axe_clean(live_server: str, browser, caseload, lang: str) -> None:  # noqa: ANN001
-    assert AXE.is_file(), "axe-core is missing: run `npm ci`"
+    assert browser_factories.AXE_PATH.is_file(), "axe-core is missing: run `npm ci`"
     context = browser.new_context(java_script_enabled=True, bypass_csp=True, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        _sign_in(page, live_server, caseload["email"], lang)
+        browser_factories.sign_in(page, live_server, caseload["email"], lang)
         for path in (
             "/staff/clients?view=team",
             "/staff/clients?status=nope",
@@ -127,9 +102,9 @@ def test_the_caseload_and_person_pages_are_axe_clean(live_server: str, browser, 
             "/staff/clients/new",
         ):
             page.goto(f"{live_server}{path}{'&' if '?' in path else '?'}lang={lang}")
-            _axe(page, lang)
+            browser_factories.assert_axe_clean(page, lang)
         page.goto(f"{live_server}/staff/clients/new?lang={lang}")
         page.click('form[action="/staff/clients/new"] button[type="submit"]')
-        _axe(page, lang)
+        browser_factories.assert_axe_clean(page, lang)
     finally:
         context.close()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from factories import accounts as account_factories
+from factories import browser as browser_factories
 from factories import clients as factories
 from sqlalchemy.orm import sessionmaker
 
@@ -37,16 +38,6 @@ def worker(live_database_url: str) -> Iterator[dict]:
     engine.dispose()
 
 
-def _sign_in(page, base: str, email: str, lang: str) -> None:  # noqa: ANN001
-    page.goto(f"{base}/staff/sign-in?lang={lang}")
-    page.fill("#email", email)
-    page.fill("#password", account_factories.PASSWORD)
-    page.click('form[action="/staff/sign-in"] button[type="submit"]')
-    page.fill("#code", account_factories.totp_code())
-    page.click('form[action="/staff/sign-in/code"] button[type="submit"]')
-    assert page.url == f"{base}/staff"
-
-
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_caseload_names_never_break_inside_a_word_on_a_phone(live_server: str, browser, worker, lang: str) -> None:  # noqa: ANN001
     """QA 2026-12-06 (link-worker-caseload-ar-360.png): at 360 px the caseload's name links broke mid-word
@@ -56,7 +47,7 @@ def test_caseload_names_never_break_inside_a_word_on_a_phone(live_server: str, b
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        _sign_in(page, live_server, worker["email"], lang)
+        browser_factories.sign_in(page, live_server, worker["email"], lang)
         page.goto(f"{live_server}/staff/clients?lang={lang}")
         for client_id in worker["ids"]:
             link = page.locator(f'table.caseload a[href="/staff/clients/{client_id}"]')

@@ -5,18 +5,16 @@ English and Arabic."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from factories import accounts as account_factories
+from factories import browser as browser_factories
 from sqlalchemy.orm import sessionmaker
 
 from carebridge.db import make_engine, session_scope
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture
@@ -34,37 +32,14 @@ def worker(live_database_url: str) -> Iterator[str]:
     engine.dispose()
 
 
-def _sign_in(page, base: str, email: str, lang: str) -> None:  # noqa: ANN001
-    page.goto(f"{base}/staff/sign-in?lang={lang}")
-    page.fill("#email", email)
-    page.fill("#password", account_factories.PASSWORD)
-    page.click('form[action="/staff/sign-in"] button[type="submit"]')
-    page.fill("#code", account_factories.totp_code())
-    page.click('form[action="/staff/sign-in/code"] button[type="submit"]')
-    assert page.url == f"{base}/staff"
-
-
-def _axe(page, lang: str) -> None:  # noqa: ANN001
-    assert page.get_attribute("html", "lang") == lang
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
-    )
-    problems = [
-        f"{violation['id']}: {violation['help']} at {[' '.join(node['target']) for node in violation['nodes'][:5]]}"
-        for violation in results["violations"]
-    ]
-    assert not problems, f"{page.url}:\n" + "\n".join(problems)
-
-
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_an_invisible_character_in_the_new_person_form_loses_nothing(live_server: str, browser, worker, lang: str) -> None:  # noqa: ANN001
-    assert AXE.is_file(), "axe-core is missing: run `npm ci`"
+    assert browser_factories.AXE_PATH.is_file(), "axe-core is missing: run `npm ci`"
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        _sign_in(page, live_server, worker, lang)
+        browser_factories.sign_in(page, live_server, worker, lang)
         page.goto(f"{live_server}/staff/clients/new?lang={lang}")
         page.fill("#preferred_name", "Zahra\u0007 Guard")
         page.check("#language-prs")
@@ -91,6 +66,6 @@ def test_an_invisible_character_in_the_new_person_form_loses_nothing(live_server
         page.fill("#preferred_name", "Hawre\u001b Guard")
         page.click('form[action="/staff/clients/new"] button[type="submit"]')
         assert page.locator('.error-summary a[href="#preferred_name"]').count() == 1
-        _axe(page, lang)
+        browser_factories.assert_axe_clean(page, lang)
     finally:
         context.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from factories import accounts as account_factories
+from factories import browser as browser_factories
 from factories import clients as client_factories
 from factories import rights as factories
 from sqlalchemy.orm import sessionmaker
@@ -45,16 +46,6 @@ def make_people(live_database_url: str) -> Iterator[Callable[[], dict[str, str]]
     engine.dispose()
 
 
-def _sign_in(page, base: str, email: str, lang: str) -> None:  # noqa: ANN001
-    page.goto(f"{base}/staff/sign-in?lang={lang}")
-    page.fill("#email", email)
-    page.fill("#password", account_factories.PASSWORD)
-    page.click('form[action="/staff/sign-in"] button[type="submit"]')
-    page.fill("#code", account_factories.totp_code())
-    page.click('form[action="/staff/sign-in/code"] button[type="submit"]')
-    assert page.url == f"{base}/staff"
-
-
 def _axe(page, lang: str) -> None:  # noqa: ANN001
     assert page.get_attribute("html", "lang") == lang, page.url
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
@@ -77,7 +68,7 @@ def test_seen_by_copy_and_erase_work_without_javascript(
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
-        _sign_in(page, live_server, people["worker"], lang)
+        browser_factories.sign_in(page, live_server, people["worker"], lang)
         page.goto(f"{live_server}/staff/clients/{people['id']}/seen-by")
         assert page.get_attribute("html", "dir") == direction
         # The person reads Arabic: the report is in Arabic whatever the staff member's language.
@@ -100,7 +91,7 @@ def test_seen_by_copy_and_erase_work_without_javascript(
 
         page.goto(f"{live_server}/staff")
         page.click('form[action="/staff/sign-out"] button[type="submit"]')
-        _sign_in(page, live_server, people["manager"], lang)
+        browser_factories.sign_in(page, live_server, people["manager"], lang)
         page.goto(f"{live_server}/staff/clients/{people['id']}/erase")
         page.click('form[action$="/erase"] button[type="submit"]')
         assert page.locator(".error-summary").count() == 1
@@ -124,7 +115,7 @@ def test_every_rights_page_is_axe_clean(live_server: str, browser, make_people, 
     base = f"{live_server}/staff/clients/{people['id']}"
     checked = []
     try:
-        _sign_in(page, live_server, people["manager"], lang)
+        browser_factories.sign_in(page, live_server, people["manager"], lang)
         for path in ("/seen-by", "/seen-by?language=xx", "/seen-by/print", "/export", "/erase"):
             page.goto(base + path)
             _axe(page, lang)

@@ -65,3 +65,30 @@ def check_pages(browser: Any, client: Any, pages: dict[str, tuple[int, bytes]], 
             )
     finally:
         context.close()
+
+
+def sign_in(page: Any, base: str, email: str, lang: str) -> None:
+    """Sign a demo-style account in through the real pages (password, then the TOTP code), in `lang`."""
+    from factories import accounts as account_factories
+
+    page.goto(f"{base}/staff/sign-in?lang={lang}")
+    page.fill("#email", email)
+    page.fill("#password", account_factories.PASSWORD)
+    page.click('form[action="/staff/sign-in"] button[type="submit"]')
+    page.fill("#code", account_factories.totp_code())
+    page.click('form[action="/staff/sign-in/code"] button[type="submit"]')
+    assert page.url == f"{base}/staff"
+
+
+def assert_axe_clean(page: Any, lang: str) -> None:
+    """The page in the browser is in `lang` and axe-core finds no WCAG 2.2 AA violation on it."""
+    assert page.get_attribute("html", "lang") == lang
+    page.add_script_tag(content=AXE_PATH.read_text(encoding="utf-8"))
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
+    )
+    problems = [
+        f"{violation['id']}: {violation['help']} at {[' '.join(node['target']) for node in violation['nodes'][:5]]}"
+        for violation in results["violations"]
+    ]
+    assert not problems, f"{page.url}:\n" + "\n".join(problems)
