@@ -132,3 +132,18 @@ def test_the_json_api_still_answers_a_problem_naming_the_pointer(client, session
     body = response.json()
     assert [error["name"] for error in body["errors"]] == ["preferred_name"]
     assert "Amina" not in response.text
+
+
+@pytest.mark.parametrize("path, secret", [("/staff/sign-in", "password"), ("/staff/sign-in/code", "code")])
+def test_a_password_or_a_code_is_never_shown_again(client, path: str, secret: str):
+    """The sign-in form refused for an invisible character: the e-mail comes back, the password (or the one-time
+    code) does not — not in the page, not in a value — only an empty box to type it into again."""
+    typed = "Marker-Secret-4471\x07"
+    refused = client.post(path, data={"email": "worker@example.org", secret: typed, "csrf_token": "x"})
+    assert refused.status_code == 422
+    assert "Marker-Secret-4471" not in refused.text
+    box = re.search(rf'<input[^>]*name="{secret}"[^>]*>', refused.text)
+    assert box is not None and 'type="password"' in box.group(0) and 'value=' not in box.group(0)
+    assert 'autocomplete="off"' in box.group(0)
+    if path == "/staff/sign-in":
+        assert "worker@example.org" in refused.text

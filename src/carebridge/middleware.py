@@ -188,9 +188,14 @@ def form_fields(body: bytes) -> list[tuple[str, str]] | None:
     return fields
 
 
+# Fields never shown again, whatever they held: a password or a one-time code is typed again into an empty box (on
+# the screen it could be read over a shoulder, and a browser could keep it in its history of the page).
+SECRET_FIELDS = frozenset({"password", "current_password", "new_password", "code", "recovery_code"})
+
+
 async def send_refused_form(scope: Scope, receive: Receive, send: Send, fields: list[tuple[str, str]]) -> None:
     """A staff form held a control character: the 422 page names each field that held one (by its name: the guard
-    cannot know the form's labels) and shows everything that was typed, without the control characters, in a form
+    cannot know the form's labels) and shows everything that was typed (but a password or a code: SECRET_FIELDS), without the control characters, in a form
     that posts to the same address with the session's form token, so nothing typed is lost. The values are
     HTML-escaped by the template, never logged, and the answer is `no-store` (HeadersMiddleware sets it on every
     page, and it is set here too so that this page never depends on it)."""
@@ -210,8 +215,9 @@ async def send_refused_form(scope: Scope, receive: Receive, send: Send, fields: 
         element_id = safe if safe == clean_name and safe not in seen_ids else f"field-{index}"
         seen_ids.add(element_id)
         held = clean_name != name or clean_value != value
-        shown.append({"name": clean_name, "value": clean_value, "id": element_id, "refused": held,
-                      "label": clean_name.replace("_", " ").replace("-", " ")})
+        secret = clean_name in SECRET_FIELDS
+        shown.append({"name": clean_name, "value": "" if secret else clean_value, "id": element_id, "refused": held,
+                      "secret": secret, "label": clean_name.replace("_", " ").replace("-", " ")})
     query = scope.get("query_string", b"").decode("latin-1")
     response = render_staff(
         request,
