@@ -54,6 +54,28 @@ DATE_SPREAD = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_password_hash_per_password() -> Iterator[None]:
+    """Test accounts mostly share one password (factories.accounts.PASSWORD), and hashing it with the production
+    Argon2id parameters costs ~50 ms each time: thousands of accounts made that hash alone for minutes of CI. Each
+    password is hashed once per process with the real parameters and the hash is reused (the same salt for every
+    account with that password: harmless in a test database). Verifying is untouched: every sign-in still runs the real
+    Argon2id check against a real hash."""
+    from carebridge.accounts import passwords
+
+    real = passwords.hash_password
+    hashes: dict[str, str] = {}
+
+    def hash_once(password: str) -> str:
+        if password not in hashes:
+            hashes[password] = real(password)
+        return hashes[password]
+
+    passwords.hash_password = hash_once
+    yield
+    passwords.hash_password = real
+
+
 @pytest.fixture(autouse=True)
 def fixed_clock() -> Iterator[dt.datetime]:
     """Pin kit.clock for every test (see FIXED_NOW); the server itself reads the real clock."""
