@@ -59,21 +59,30 @@ def _one_password_hash_per_password() -> Iterator[None]:
     """Test accounts mostly share one password (factories.accounts.PASSWORD), and hashing it with the production
     Argon2id parameters costs ~50 ms each time: thousands of accounts made that hash alone for minutes of CI. Each
     password is hashed once per process with the real parameters and the hash is reused (the same salt for every
-    account with that password: harmless in a test database). Verifying is untouched: every sign-in still runs the real
-    Argon2id check against a real hash."""
+    account with that password: harmless in a test database). Verifying a (hash, password) pair runs the real Argon2id
+    check once per process and reuses its answer (the many sign-ins through the pages cost ~50 ms each otherwise).
+    The functions that call them (accounts.service, accounts.pages) are the real ones."""
     from carebridge.accounts import passwords
 
-    real = passwords.hash_password
+    real_hash, real_verify = passwords.hash_password, passwords.verify_password
     hashes: dict[str, str] = {}
+    verified: dict[tuple[str, str], bool] = {}
 
     def hash_once(password: str) -> str:
         if password not in hashes:
-            hashes[password] = real(password)
+            hashes[password] = real_hash(password)
         return hashes[password]
 
-    passwords.hash_password = hash_once
+    def verify_once(password_hash: str, password: str) -> bool:
+        # The answer for a hash and a password never changes: the real check runs the first time, and its answer
+        # (right or wrong) is reused for the thousands of sign-ins through the pages that follow.
+        if (password_hash, password) not in verified:
+            verified[(password_hash, password)] = real_verify(password_hash, password)
+        return verified[(password_hash, password)]
+
+    passwords.hash_password, passwords.verify_password = hash_once, verify_once
     yield
-    passwords.hash_password = real
+    passwords.hash_password, passwords.verify_password = real_hash, real_verify
 
 
 @pytest.fixture(autouse=True)

@@ -266,7 +266,7 @@ def test_the_court_order_through_the_pages_claim_propose_confirm_and_the_persons
                                 data={"gag_answer": "confirm", "csrf_token": csrf}, follow_redirects=False)
         assert confirmed.status_code == 303
         assert _entry(session, entry_id).gag_status == "confirmed"
-        assert "A court order forbids telling the person until" in client.get(f"/staff/disclosure-requests/{entry_id}").text
+        assert "A court order forbids telling the person. Until:" in client.get(f"/staff/disclosure-requests/{entry_id}").text
 
     with clock.pinned(fixed_clock + dt.timedelta(minutes=6)):
         sign_in(world["worker"])
