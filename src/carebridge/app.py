@@ -219,10 +219,12 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     async def api_docs() -> HTMLResponse:
         return HTMLResponse(API_DOCS_HTML)
 
-    for router in domains.routers():
+    routers = tuple(domains.routers())
+    for router in routers:
         app.include_router(router)
-    # Deny by default: a route that does not say who may use it stops the app here.
-    check_routes(app)
+    # Deny by default: a route that does not say who may use it stops the app here (once per process for the same
+    # routers: the app's own two routes above never change).
+    check_routes(app, routers)
     app.mount(SWAGGER_UI_URL, SwaggerUIFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
